@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Multicast notifications and kernel log lines for repairs and failures. */
+#ifndef _MIRRORNET_NOTIFY_H
+#define _MIRRORNET_NOTIFY_H
+
+#include "apply.h"
+#include "state.h"
+
+void mn_notify_repair(struct mn_net *mn, const struct mn_iface *iface,
+		      enum mirrornet_object object, u32 count);
+void mn_notify_apply_err(struct mn_net *mn, struct mn_iface *iface,
+			 enum mirrornet_object object, int err,
+			 const struct mn_kerr *kerr);
+int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn,
+		       const struct mn_iface *iface);
+
+#endif /* _MIRRORNET_NOTIFY_H */

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reconciling the goal state with netdev events: apply held state when its
+ * NIC registers, restore what a link flap flushed, drop the state of a NIC
+ * that goes away.
+ *
+ * The netdev notifier runs under RTNL, and applying needs RTNL itself (and
+ * mn->lock, which nests outside RTNL), so the notifier only queues events;
+ * the namespace's work item, and every request before it resolves an
+ * interface, processes them under mn->lock.
+ */
+
+#include <linux/slab.h>
+
+#include "apply.h"
+#include "hwkey.h"
+#include "notify.h"
+#include "reconcile.h"
+
+static bool mn_unloading;
+
+/* Apply one object kind's list; count what was missing in the kernel. */
+#define mn_reapply_list(mn, iface, list, type, fn, object)		\
+	({								\
+		struct mn_kerr __kerr;					\
+		u32 __count = 0;					\
+		type *__obj;						\
+									\
+		list_for_each_entry(__obj, list, node) {		\
+			int __err = fn(mn, (iface)->ifindex, __obj,	\
+				       MN_OP_ADD, &__kerr);		\
+									\
+			if (!__err)					\
+				__count++;				\
+			else if (__err != -EEXIST)			\
+				mn_notify_apply_err(mn, iface, object,	\
+						    __err, &__kerr);	\
+		}							\
+		__count;						\
+	})
+
+static void mn_iface_apply_settings(struct mn_net *mn, struct mn_iface *iface)
+{
+	struct mn_kerr kerr = {};
+	unsigned int key;
+	int err;
+
+	for_each_set_bit(key, &iface->conf_set, MN_CONF_KEYS) {
+		err = mn_apply_conf(mn, iface->ifindex, key, iface->conf[key],
+				    &kerr);
+		if (err)
+			mn_notify_apply_err(mn, iface, MIRRORNET_OBJECT_CONF,
+					    err, &kerr);
+	}
+	kerr.msg[0] = '\0';
+	if (iface->link.has_admin || iface->link.has_mtu ||
+	    iface->link.has_lladdr) {
+		err = mn_apply_link(mn, iface->ifindex, &iface->link, NULL);
+		if (err)
+			mn_notify_apply_err(mn, iface, MIRRORNET_OBJECT_LINK,
+					    err, &kerr);
+	}
+}
+
+/**
+ * mn_iface_reapply - apply an interface's objects the kernel lacks
+ * @mn: per-netns state, locked
+ * @iface: a present interface
+ *
+ * Addresses, routes and neighbours are added with create-exclusive
+ * semantics, so what is still there answers -EEXIST and only what was
+ * missing is counted as restored.
+ */
+void mn_iface_reapply(struct mn_net *mn, struct mn_iface *iface)
+{
+	u32 addrs, routes, neighs;
+
+	addrs = mn_reapply_list(mn, iface, &iface->addrs, struct mn_addr,
+				mn_apply_addr, MIRRORNET_OBJECT_ADDR);
+	routes = mn_reapply_list(mn, iface, &iface->routes, struct mn_route,
+				 mn_apply_route, MIRRORNET_OBJECT_ROUTE);
+	neighs = mn_reapply_list(mn, iface, &iface->neighs, struct mn_neigh,
+				 mn_apply_neigh, MIRRORNET_OBJECT_NEIGH);
+	iface->repairs += addrs + routes + neighs;
+	if (addrs)
+		mn_notify_repair(mn, iface, MIRRORNET_OBJECT_ADDR, addrs);
+	if (routes)
+		mn_notify_repair(mn, iface, MIRRORNET_OBJECT_ROUTE, routes);
+	if (neighs)
+		mn_notify_repair(mn, iface, MIRRORNET_OBJECT_NEIGH, neighs);
+}
+
+/* A netdev now carries a hardware key: give it the state held for it. */
+static void mn_event_hwkey(struct mn_net *mn, const struct mn_event *e)
+{
+	struct mn_iface *iface;
+
+	if (mn_hwkey_set(mn, e->ifindex, e->has_hwkey ? &e->hwkey : NULL))
+		pr_warn_ratelimited("ifindex %d: no memory to index its key\n",
+				    e->ifindex);
+	if (!e->has_hwkey)
+		return;
+	iface = mn_iface_find(mn, 0, &e->hwkey);
+	if (!iface || iface->ifindex)
+		return;
+	pr_info_ratelimited("ifindex %d: applying state held for %pUb\n",
+			    e->ifindex, &e->hwkey);
+	mn_iface_bind(mn, iface, e->ifindex);
+	mn_iface_apply_settings(mn, iface);
+	mn_iface_reapply(mn, iface);
+}
+
+static void mn_event_handle(struct mn_net *mn, const struct mn_event *e)
+{
+	struct mn_iface *iface;
+
+	switch (e->type) {
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGE:
+		mn_event_hwkey(mn, e);
+		break;
+	case NETDEV_UP:
+		iface = mn_iface_find(mn, e->ifindex, NULL);
+		if (iface)
+			mn_iface_reapply(mn, iface);
+		break;
+	case NETDEV_UNREGISTER:
+		mn_hwkey_set(mn, e->ifindex, NULL);
+		iface = mn_iface_find(mn, e->ifindex, NULL);
+		if (iface) {
+			pr_info_ratelimited("ifindex %d: unregistered, state dropped\n",
+					    e->ifindex);
+			mn_iface_free(mn, iface);
+		}
+		break;
+	}
+}
+
+/**
+ * mn_events_process - handle the netdev events queued for a namespace
+ * @mn: per-netns state, locked
+ */
+void mn_events_process(struct mn_net *mn)
+{
+	struct mn_event *e, *tmp;
+	LIST_HEAD(events);
+
+	lockdep_assert_held(&mn->lock);
+	spin_lock(&mn->events_lock);
+	list_splice_init(&mn->events, &events);
+	spin_unlock(&mn->events_lock);
+	list_for_each_entry_safe(e, tmp, &events, node) {
+		mn_event_handle(mn, e);
+		list_del(&e->node);
+		kfree(e);
+	}
+}
+
+/**
+ * mn_lock - lock a namespace's state, current with all netdev events
+ * @mn: per-netns state
+ */
+void mn_lock(struct mn_net *mn)
+{
+	mutex_lock(&mn->lock);
+	mn_events_process(mn);
+}
+
+/**
+ * mn_unlock - unlock a namespace's state
+ * @mn: per-netns state
+ */
+void mn_unlock(struct mn_net *mn)
+{
+	mutex_unlock(&mn->lock);
+}
+
+static void mn_events_work(struct work_struct *work)
+{
+	struct mn_net *mn = container_of(work, struct mn_net, events_work);
+
+	mn_lock(mn);
+	mn_unlock(mn);
+}
+
+static int mn_netdev_event(struct notifier_block *nb, unsigned long type,
+			   void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct mn_event *e;
+	struct mn_net *mn;
+
+	switch (type) {
+	case NETDEV_REGISTER:
+	case NETDEV_CHANGE:
+	case NETDEV_UP:
+	case NETDEV_UNREGISTER:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	if (READ_ONCE(mn_unloading))
+		return NOTIFY_DONE;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e) {
+		pr_warn_ratelimited("%s: no memory to queue event %lu\n",
+				    dev->name, type);
+		return NOTIFY_DONE;
+	}
+	e->type = type;
+	e->ifindex = dev->ifindex;
+	if (type == NETDEV_REGISTER || type == NETDEV_CHANGE)
+		e->has_hwkey = mn_hwkey_of_netdev(dev, &e->hwkey);
+
+	mn = mn_net_get(dev_net(dev));
+	spin_lock(&mn->events_lock);
+	if (mn->dying) {
+		kfree(e);
+	} else {
+		list_add_tail(&e->node, &mn->events);
+		queue_work(system_wq, &mn->events_work);
+	}
+	spin_unlock(&mn->events_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mn_netdev_notifier = {
+	.notifier_call = mn_netdev_event,
+};
+
+/**
+ * mn_reconcile_net_init - start taking events for a namespace
+ * @mn: per-netns state
+ */
+void mn_reconcile_net_init(struct mn_net *mn)
+{
+	INIT_WORK(&mn->events_work, mn_events_work);
+}
+
+/**
+ * mn_reconcile_net_exit - stop taking events for a namespace
+ * @mn: per-netns state; the queued events are freed with it
+ */
+void mn_reconcile_net_exit(struct mn_net *mn)
+{
+	spin_lock(&mn->events_lock);
+	mn->dying = true;
+	spin_unlock(&mn->events_lock);
+	cancel_work_sync(&mn->events_work);
+}
+
+/**
+ * mn_reconcile_init - register the netdev notifier
+ *
+ * Registering replays NETDEV_REGISTER and NETDEV_UP for every present
+ * netdev, which builds the hardware-key index of every namespace.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mn_reconcile_init(void)
+{
+	return register_netdevice_notifier(&mn_netdev_notifier);
+}
+
+/**
+ * mn_reconcile_exit - unregister the netdev notifier
+ */
+void mn_reconcile_exit(void)
+{
+	/* Unregistering replays NETDEV_UNREGISTER: nothing to reconcile. */
+	WRITE_ONCE(mn_unloading, true);
+	unregister_netdevice_notifier(&mn_netdev_notifier);
+}

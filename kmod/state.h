@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mirrornet goal state: what the host asked for, per network namespace and
+ * interface.
+ */
+#ifndef _MIRRORNET_STATE_H
+#define _MIRRORNET_STATE_H
+
+#include <linux/hashtable.h>
+#include <linux/if.h>
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rhashtable.h>
+#include <linux/uuid.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/mirrornet.h>
+
+#define MN_CONF_KEYS	(MIRRORNET_CONF_KEY_IPV6_ACCEPT_DAD + 1)
+#define MN_IFACE_BITS	6
+#define MN_LFT_FOREVER	0xffffffffU
+
+struct mn_net;
+
+/* What a link-set request asked for; each part only when its bit is set. */
+struct mn_link {
+	u8 has_admin:1, has_mtu:1, has_lladdr:1;
+	u8 admin_up;
+	u8 lladdr_len;
+	u32 mtu;
+	u8 lladdr[MAX_ADDR_LEN];
+};
+
+struct mn_addr {
+	struct list_head node;
+	u8 family;
+	u8 prefixlen;
+	u8 scope;
+	u32 flags;		/* MIRRORNET_ADDR_FLAGS_* */
+	u32 preferred_lft;
+	u32 valid_lft;
+	struct in6_addr addr;	/* IPv4 in the first 4 bytes */
+};
+
+/*
+ * Routes are keyed like the kernel keys them for replace: destination,
+ * table and metric. Routes that differ only in gateway share a key and sit
+ * on one rhlist.
+ */
+struct mn_route_key {
+	const struct mn_iface *iface;
+	u32 table;
+	u32 metric;
+	u8 family;
+	u8 dst_len;
+	u8 pad[2];
+	struct in6_addr dst;
+};
+
+struct mn_route {
+	struct rhlist_head hnode;
+	struct list_head node;	/* on mn_iface.routes */
+	struct mn_route_key key;
+	u8 type;
+	u8 flags;		/* MIRRORNET_ROUTE_FLAGS_* */
+	u8 has_gw:1, has_prefsrc:1;
+	struct in6_addr gw;
+	struct in6_addr prefsrc;
+};
+
+struct mn_neigh {
+	struct list_head node;
+	u8 family;
+	u8 lladdr_len;
+	struct in6_addr dst;
+	u8 lladdr[MAX_ADDR_LEN];
+};
+
+struct mn_rule {
+	struct list_head node;
+	u8 family;
+	u8 has_ip_proto:1, has_iifname:1, has_priority:1;
+	u8 ip_proto;
+	u32 priority;
+	u32 table;
+	char iifname[IFNAMSIZ];
+};
+
+/*
+ * One tracked interface. ifindex is 0 while the state is held for a
+ * hardware key whose netdev is not there yet.
+ */
+struct mn_iface {
+	struct hlist_node index_node;	/* mn_net.by_ifindex, when present */
+	struct hlist_node hwkey_node;	/* mn_net.by_hwkey, when has_hwkey */
+	struct list_head node;		/* mn_net.ifaces */
+	int ifindex;
+	bool has_hwkey;
+	uuid_t hwkey;
+	struct mn_link link;
+	struct list_head addrs;
+	struct list_head routes;
+	struct list_head neighs;
+	unsigned long conf_set;		/* bit per MIRRORNET_CONF_KEY_* */
+	u32 conf[MN_CONF_KEYS];
+	u64 repairs;
+	u64 apply_errors;
+};
+
+/* A netdev event queued by the notifier for the netns worker. */
+struct mn_event {
+	struct list_head node;
+	unsigned long type;	/* NETDEV_* */
+	int ifindex;
+	bool has_hwkey;
+	uuid_t hwkey;
+};
+
+/* Hardware key of a present netdev, indexed for request-time lookups. */
+struct mn_hwkey_entry {
+	struct hlist_node node;
+	int ifindex;
+	uuid_t hwkey;
+};
+
+struct mn_net {
+	struct net *net;
+	struct mutex lock;		/* goal state, socket, hwkey index */
+	struct socket *rtnl_sock;	/* kernel rtnetlink socket of this netns */
+	void *rtnl_buf;			/* receive buffer for its acks and dumps */
+	u32 rtnl_seq;
+	struct list_head ifaces;
+	DECLARE_HASHTABLE(by_ifindex, MN_IFACE_BITS);
+	DECLARE_HASHTABLE(by_hwkey, MN_IFACE_BITS);
+	DECLARE_HASHTABLE(hwkeys, MN_IFACE_BITS);
+	struct rhltable routes;
+	struct list_head rules;
+	unsigned int generation;	/* bumped on every change, for dumps */
+
+	spinlock_t events_lock;		/* events, dying */
+	struct list_head events;
+	bool dying;
+	struct work_struct events_work;
+};
+
+struct mn_net *mn_net_get(const struct net *net);
+
+int mn_state_init(struct mn_net *mn, struct net *net);
+void mn_state_exit(struct mn_net *mn);
+
+struct mn_iface *mn_iface_find(struct mn_net *mn, int ifindex,
+			       const uuid_t *hwkey);
+struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
+			      const uuid_t *hwkey);
+void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex);
+void mn_iface_free(struct mn_net *mn, struct mn_iface *iface);
+bool mn_iface_is_empty(const struct mn_iface *iface);
+int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey);
+int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey);
+
+struct mn_addr *mn_addr_find(struct mn_iface *iface, const struct mn_addr *a);
+struct mn_route *mn_route_find(struct mn_net *mn, const struct mn_route *r);
+int mn_route_insert(struct mn_net *mn, struct mn_iface *iface,
+		    struct mn_route *r);
+void mn_route_remove(struct mn_net *mn, struct mn_route *r);
+struct mn_route *mn_route_first(struct mn_net *mn,
+				const struct mn_route_key *key);
+struct mn_neigh *mn_neigh_find(struct mn_iface *iface,
+			       const struct mn_neigh *n);
+struct mn_rule *mn_rule_find(struct mn_net *mn, const struct mn_rule *r);
+
+
+#endif /* _MIRRORNET_STATE_H */

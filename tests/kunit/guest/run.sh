@@ -1,0 +1,71 @@
+#!/bin/sh
+# shellcheck shell=dash
+# KUnit guest script, run by /init with stdout on ttyS1 (results.log):
+# insmod /lib/mirrornet/<m> for each line of /tests/modules.list in order
+# (KUnit runs a module's suites while it loads), collect every suite's KTAP
+# from debugfs, rmmod in reverse order, then let kmemleak look for what the
+# modules left behind (reports go to dmesg, which the host scans). Prints one
+# KTAP document; insmod/rmmod failures are extra "not ok" entries.
+KUNIT=/sys/kernel/debug/kunit
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# wait until the guest has been up for $1 seconds
+wait_uptime() {
+	while awk -v t="$1" '{ exit !($1 < t) }' /proc/uptime; do sleep 0.2; done
+}
+now() { cut -d' ' -f1 /proc/uptime; }
+
+failures='' nfail=0
+fail() {
+	failures="$failures $1"
+	nfail=$((nfail + 1))
+}
+
+# kmemleak only reports objects older than 5 s: report and forget the
+# boot-time ones now, so that later reports are the modules' doing
+wait_uptime 6
+{ echo scan >$KMEMLEAK && echo clear >$KMEMLEAK; } || fail kmemleak_baseline
+
+# crash fallback (pitfalls 6, 7): module suites print no top-level KTAP
+# header, so give the console one that the host can parse from this marker
+echo MN-KTAP-CONSOLE >/dev/kmsg
+echo "KTAP version 1" >/dev/kmsg
+echo "1..$(grep -c '_kunit\.ko$' /tests/modules.list)" >/dev/kmsg
+
+loaded=''
+while read -r ko; do
+	if insmod "/lib/mirrornet/$ko"; then
+		loaded="${ko%.ko} $loaded"
+	else
+		fail "insmod_${ko%.ko}"
+	fi
+done </tests/modules.list
+loaded_at=$(now)
+
+# each results file is a KTAP document with a "1..1" plan for its suite:
+# drop its header and renumber the suite's own result line
+n=0
+for results in "$KUNIT"/*/results; do
+	[ -r "$results" ] || continue
+	n=$((n + 1))
+	tail -n +3 "$results" | awk -v i="$n" '{ sub(/^ok 1 /, "ok " i " "); sub(/^not ok 1 /, "not ok " i " "); print }'
+done >/tmp/suites.ktap
+
+for mod in $loaded; do
+	rmmod "$mod" || fail "rmmod_$mod"
+done
+
+wait_uptime "$(awk -v t="$loaded_at" 'BEGIN { print t + 6 }')"
+if echo scan >$KMEMLEAK; then
+	while read -r line; do echo "kmemleak: $line" >/dev/kmsg; done <$KMEMLEAK
+else
+	fail kmemleak_scan
+fi
+
+echo "KTAP version 1"
+echo "1..$((n + nfail))"
+cat /tmp/suites.ktap
+for name in $failures; do
+	n=$((n + 1))
+	echo "not ok $n $name"
+done
