@@ -13,7 +13,7 @@
 /* Common nested types */
 const struct nla_policy mirrornet_addr_nl_policy[MIRRORNET_A_ADDR_SCOPE + 1] = {
 	[MIRRORNET_A_ADDR_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_ADDR_ADDRESS] = { .len = 4, },
+	[MIRRORNET_A_ADDR_ADDRESS] = { .type = NLA_BINARY, },
 	[MIRRORNET_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U32, 128),
 	[MIRRORNET_A_ADDR_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[MIRRORNET_A_ADDR_PREFERRED_LFT] = { .type = NLA_U32, },
@@ -35,21 +35,21 @@ const struct nla_policy mirrornet_flush_nl_policy[MIRRORNET_A_FLUSH_GATEWAY_ONLY
 const struct nla_policy mirrornet_link_nl_policy[MIRRORNET_A_LINK_LLADDR + 1] = {
 	[MIRRORNET_A_LINK_ADMIN] = NLA_POLICY_MAX(NLA_U32, 1),
 	[MIRRORNET_A_LINK_MTU] = NLA_POLICY_MIN(NLA_U32, 68),
-	[MIRRORNET_A_LINK_LLADDR] = { .len = 1, },
+	[MIRRORNET_A_LINK_LLADDR] = { .type = NLA_BINARY, },
 };
 
 const struct nla_policy mirrornet_neigh_nl_policy[MIRRORNET_A_NEIGH_LLADDR + 1] = {
 	[MIRRORNET_A_NEIGH_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_NEIGH_DST] = { .len = 4, },
-	[MIRRORNET_A_NEIGH_LLADDR] = { .len = 1, },
+	[MIRRORNET_A_NEIGH_DST] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_NEIGH_LLADDR] = { .type = NLA_BINARY, },
 };
 
 const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1] = {
 	[MIRRORNET_A_ROUTE_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_ROUTE_DST] = { .len = 4, },
+	[MIRRORNET_A_ROUTE_DST] = { .type = NLA_BINARY, },
 	[MIRRORNET_A_ROUTE_DST_LEN] = NLA_POLICY_MAX(NLA_U32, 128),
-	[MIRRORNET_A_ROUTE_GATEWAY] = { .len = 4, },
-	[MIRRORNET_A_ROUTE_PREFSRC] = { .len = 4, },
+	[MIRRORNET_A_ROUTE_GATEWAY] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_ROUTE_PREFSRC] = { .type = NLA_BINARY, },
 	[MIRRORNET_A_ROUTE_METRIC] = { .type = NLA_U32, },
 	[MIRRORNET_A_ROUTE_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_ROUTE_TYPE] = NLA_POLICY_RANGE(NLA_U32, 1, 9),

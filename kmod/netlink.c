@@ -155,8 +155,9 @@ static int mn_nl_prefixlen(struct genl_info *info, const struct nlattr *attr,
 static int mn_nl_lladdr(struct genl_info *info, const struct nlattr *attr,
 			u8 *lladdr, u8 *len)
 {
-	if (nla_len(attr) > MAX_ADDR_LEN) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "lladdr too long");
+	if (!nla_len(attr) || nla_len(attr) > MAX_ADDR_LEN) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "lladdr must be 1 to 32 bytes");
 		return -EINVAL;
 	}
 	*len = nla_len(attr);

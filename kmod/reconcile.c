@@ -123,6 +123,8 @@ static void mn_event_handle(struct mn_net *mn, const struct mn_event *e)
 		iface = mn_iface_find(mn, e->ifindex, NULL);
 		if (iface)
 			mn_iface_reapply(mn, iface);
+		else
+			mn_event_hwkey(mn, e);
 		break;
 	case NETDEV_UNREGISTER:
 		mn_hwkey_set(mn, e->ifindex, NULL);
@@ -210,7 +212,11 @@ static int mn_netdev_event(struct notifier_block *nb, unsigned long type,
 	}
 	e->type = type;
 	e->ifindex = dev->ifindex;
-	if (type == NETDEV_REGISTER || type == NETDEV_CHANGE)
+	/*
+	 * An alias change only raises NETDEV_CHANGE on a running link: look
+	 * at the key again when a link comes up.
+	 */
+	if (type != NETDEV_UNREGISTER)
 		e->has_hwkey = mn_hwkey_of_netdev(dev, &e->hwkey);
 
 	mn = mn_net_get(dev_net(dev));

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# mirrornet: build the module and the test client, run every test.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CC ?= cc
+NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+USER_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
+
+all: module client
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+client: tests/client/mnctl
+
+tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+# Regenerate uapi header and kernel policies/ops from the YNL spec.
+regen:
+	scripts/ynl-regen.sh
+
+# W=1 and sparse against both Debian kernels, checkpatch --strict.
+lint:
+	tests/lint.sh
+
+# Every test: installs what it needs first.
+check:
+	scripts/check.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	rm -f tests/client/mnctl
+	rm -rf build
+
+.PHONY: all module client install regen lint check clean

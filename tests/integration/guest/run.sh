@@ -1,0 +1,345 @@
+#!/bin/sh
+# shellcheck shell=dash
+# Integration tests of mirrornet.ko inside the test VM (busybox sh). Every
+# result is read back from the kernel with the real iproute2 (`ip -j` + jq),
+# never from the module itself. Prints TAP.
+. /tests/lib/tap.sh
+
+MOD=/lib/mirrornet/mirrornet.ko
+GUID=6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8
+MONITOR_OUT=/tmp/monitor.out
+
+# assert: CMD... must succeed, else print what was checked
+assert() {
+	"$@" || { echo "assertion failed: $*"; return 1; }
+}
+
+# expect_err ERRNO TEXT CMD...: CMD must fail with ERRNO and say TEXT
+expect_err() {
+	local want=$1 text=$2 rc=0
+	shift 2
+	"$@" 2>/tmp/err || rc=$?
+	cat /tmp/err
+	[ "$rc" -eq "$want" ] || { echo "want errno $want, got $rc: $*"; return 1; }
+	grep -q -- "$text" /tmp/err || { echo "missing extack '$text'"; return 1; }
+}
+
+# jq_true JSON-PRODUCING-CMD FILTER: the filter must print true
+jq_true() {
+	local filter=$1
+	shift
+	[ "$("$@" | jq -e "$filter")" = true ] ||
+		{ echo "jq '$filter' not true on:"; "$@"; return 1; }
+}
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms
+wait_for() {
+	local n=$(($1 * 20))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		n=$((n - 1))
+		usleep 50000
+	done
+	echo "timed out waiting for: $*"
+	return 1
+}
+
+route_json() { $IP -j route show "$@"; }
+addr_json() { $IP -j addr show dev "$1"; }
+
+t_load() {
+	insmod $MOD
+	assert grep -q '^mirrornet ' /proc/modules
+	mnctl dump
+	dmesg | grep -q 'mirrornet: generic netlink family mirrornet registered'
+}
+
+t_link() {
+	$IP link add d0 type dummy
+	mnctl link-set dev d0 mtu 1400 lladdr 02:00:00:00:00:01 up
+	jq_true '.[0].mtu == 1400 and .[0].address == "02:00:00:00:00:01"
+		and (.[0].flags | index("UP") != null)' $IP -j link show d0
+	mnctl link-set dev d0 down
+	jq_true '.[0].flags | index("UP") == null' $IP -j link show d0
+	mnctl link-set dev d0 up
+}
+
+t_addr4() {
+	mnctl addr-add dev d0 192.0.2.10/24 noprefixroute preferred 0
+	jq_true '.[0].addr_info | map(select(.local == "192.0.2.10"))[0] |
+		.prefixlen == 24 and .noprefixroute == true and
+		.deprecated == true and .broadcast == "192.0.2.255"' \
+		addr_json d0
+	# NOPREFIXROUTE: no 192.0.2.0/24 route appeared
+	jq_true 'map(select(.dst == "192.0.2.0/24")) | length == 0' route_json
+	mnctl addr-replace dev d0 192.0.2.10/24 noprefixroute
+	jq_true '.[0].addr_info | map(select(.local == "192.0.2.10"))[0] |
+		(.deprecated // false) == false' addr_json d0
+	expect_err 17 "" mnctl addr-add dev d0 192.0.2.10/24
+}
+
+t_addr6() {
+	mnctl addr-add dev d0 2001:db8::5/64 nodad noprefixroute scope 0
+	jq_true '.[0].addr_info | map(select(.local == "2001:db8::5"))[0] |
+		.prefixlen == 64 and .nodad == true and .noprefixroute == true
+		and (.tentative // false) == false' addr_json d0
+	mnctl addr-add dev d0 2001:db8::6/64 nodad
+	mnctl addr-del dev d0 2001:db8::6/64
+	jq_true '.[0].addr_info | map(select(.local == "2001:db8::6")) |
+		length == 0' addr_json d0
+}
+
+t_route4() {
+	mnctl route-add dev d0 -4 192.0.2.0/24 metric 5
+	mnctl route-add dev d0 -4 default via 192.0.2.1 metric 10 onlink
+	mnctl route-add dev d0 -4 10.1.0.0/16 via 192.0.2.1 metric 7 table 100
+	mnctl route-add dev d0 -4 203.0.113.0/24 src 192.0.2.10 metric 9
+	jq_true 'map(select(.dst == "192.0.2.0/24" and .dev == "d0" and
+		.metric == 5 and .scope == "link")) | length == 1' route_json
+	jq_true 'map(select(.dst == "default" and .gateway == "192.0.2.1" and
+		.metric == 10 and (.flags | index("onlink") != null))) |
+		length == 1' route_json
+	jq_true 'map(select(.dst == "10.1.0.0/16" and .gateway == "192.0.2.1"
+		and .metric == 7)) | length == 1' route_json table 100
+	jq_true 'map(select(.dst == "203.0.113.0/24" and
+		.prefsrc == "192.0.2.10")) | length == 1' route_json
+	mnctl route-replace dev d0 -4 203.0.113.0/24 via 192.0.2.2 metric 9
+	jq_true 'map(select(.dst == "203.0.113.0/24")) | length == 1 and
+		.[0].gateway == "192.0.2.2"' route_json
+	mnctl route-del dev d0 -4 203.0.113.0/24 via 192.0.2.2 metric 9
+	jq_true 'map(select(.dst == "203.0.113.0/24")) | length == 0' route_json
+}
+
+t_route6() {
+	mnctl route-add dev d0 -6 2001:db8:1::/64 metric 256
+	mnctl route-add dev d0 -6 default via fe80::1 metric 291 onlink
+	jq_true 'map(select(.dst == "2001:db8:1::/64" and .metric == 256)) |
+		length == 1' $IP -j -6 route show dev d0
+	jq_true 'map(select(.dst == "default" and .gateway == "fe80::1" and
+		.metric == 291)) | length == 1' $IP -j -6 route show dev d0
+}
+
+t_neigh() {
+	mnctl neigh-add dev d0 169.254.73.249 00:11:22:33:44:55
+	jq_true 'map(select(.dst == "169.254.73.249" and
+		.lladdr == "00:11:22:33:44:55" and
+		(.state | index("PERMANENT") != null))) | length == 1' \
+		$IP -j neigh show dev d0
+}
+
+t_rule() {
+	mnctl rule-add -4 table 127 prio 1 ipproto 6
+	mnctl rule-add -4 table 255 prio 0 ipproto 17 iif d0
+	jq_true 'map(select(.priority == 1 and .table == "127" and
+		(.ipproto == "ipproto-tcp" or .ipproto == "ipproto-6"))) |
+		length == 1' $IP -j rule show
+	jq_true 'map(select(.priority == 0 and .iif == "d0" and
+		(.ipproto == "ipproto-udp" or .ipproto == "ipproto-17"))) |
+		length == 1' $IP -j rule show
+	mnctl rules | grep -q 'table 127 prio 1 ipproto 6'
+	expect_err 17 "" mnctl rule-add -4 table 127 prio 1 ipproto 6
+	mnctl rule-del -4 table 127 prio 1 ipproto 6
+	jq_true 'map(select(.table == "127")) | length == 0' $IP -j rule show
+	! mnctl rules | grep -q 'table 127'
+}
+
+t_conf() {
+	mnctl conf-set dev d0 ipv4-accept-local 1
+	mnctl conf-set dev d0 ipv4-route-localnet 1
+	mnctl conf-set dev d0 ipv4-rp-filter 0
+	mnctl conf-set dev d0 ipv6-accept-ra 0
+	mnctl conf-set dev d0 ipv6-autoconf 0
+	mnctl conf-set dev d0 ipv6-addr-gen-mode 1
+	assert [ "$(cat /proc/sys/net/ipv4/conf/d0/accept_local)" = 1 ]
+	assert [ "$(cat /proc/sys/net/ipv4/conf/d0/route_localnet)" = 1 ]
+	assert [ "$(cat /proc/sys/net/ipv4/conf/d0/rp_filter)" = 0 ]
+	assert [ "$(cat /proc/sys/net/ipv6/conf/d0/accept_ra)" = 0 ]
+	assert [ "$(cat /proc/sys/net/ipv6/conf/d0/autoconf)" = 0 ]
+	assert [ "$(cat /proc/sys/net/ipv6/conf/d0/addr_gen_mode)" = 1 ]
+}
+
+t_dump() {
+	mnctl dump dev d0 >/tmp/dump
+	cat /tmp/dump
+	grep -q 'ifname d0 state present' /tmp/dump
+	grep -q 'addr 192.0.2.10/24 flags 2' /tmp/dump
+	grep -q 'route default/0 via 192.0.2.1 metric 10 table 254' /tmp/dump
+	grep -q 'neigh 169.254.73.249 lladdr 00:11:22:33:44:55' /tmp/dump
+	grep -q 'conf ipv4-accept-local 1' /tmp/dump
+}
+
+route_count() { route_json dev d0 | jq length; }
+
+t_flap_restore() {
+	local before
+	mnctl monitor 10 >$MONITOR_OUT &
+	wait_for 5 grep -q listening $MONITOR_OUT
+	before=$(route_count)
+	assert [ "$before" -ge 2 ]
+	$IP link set d0 down
+	assert [ "$(route_count)" -eq 0 ]
+	$IP link set d0 up
+	wait_for 5 sh -c "[ \$($IP -j route show dev d0 | jq length) -eq $before ]"
+	wait_for 5 sh -c "$IP -j -6 addr show dev d0 | jq -e '.[0].addr_info |
+		map(select(.local == \"2001:db8::5\")) | length == 1'"
+	wait_for 5 sh -c "$IP -j neigh show dev d0 | jq -e 'length == 1'"
+	mnctl dump dev d0 | grep -q 'stats repairs [1-9]'
+	wait_for 5 grep -q 'repair ifindex .* object 2 count' $MONITOR_OUT
+	cat $MONITOR_OUT
+	dmesg | grep -q 'mirrornet: ifindex [0-9]*: restored'
+}
+
+t_rename() {
+	$IP link set d0 down
+	$IP link set d0 name d0x
+	$IP link set d0x up
+	wait_for 5 sh -c "$IP -j route show dev d0x | jq -e 'length >= 2'"
+	mnctl dump dev d0x | grep -q 'addr 192.0.2.10/24'
+	$IP link set d0x down
+	$IP link set d0x name d0
+	$IP link set d0 up
+}
+
+t_held() {
+	mnctl addr-add hwkey "{$GUID}" 10.9.9.9/24 noprefixroute >/dev/null
+	mnctl link-set hwkey "$GUID" up mtu 1300
+	mnctl route-add hwkey "$GUID" -4 10.9.0.0/16 metric 3
+	mnctl dump hwkey "$GUID" | grep -q 'state held'
+	$IP link add d1 type dummy
+	# alias changes on a down link raise no event: seen when it comes up
+	$IP link set d1 alias "{$(echo $GUID | tr a-f A-F)}"
+	$IP link set d1 up
+	wait_for 5 sh -c "$IP -j addr show dev d1 | jq -e '.[0].addr_info |
+		map(select(.local == \"10.9.9.9\")) | length == 1'"
+	wait_for 5 sh -c "$IP -j route show dev d1 | jq -e 'length == 1'"
+	jq_true '.[0].mtu == 1300 and (.[0].flags | index("UP") != null)' \
+		$IP -j link show d1
+	mnctl dump hwkey "$GUID" | grep -q 'ifname d1 .*state present'
+}
+
+t_unregister_drops() {
+	$IP link del d1
+	wait_for 5 sh -c "! mnctl dump | grep -q 'hwkey $GUID'"
+}
+
+t_eperm() {
+	expect_err 1 "" mnctl -u 65534 addr-add dev d0 192.0.2.99/24
+	jq_true '.[0].addr_info | map(select(.local == "192.0.2.99")) |
+		length == 0' addr_json d0
+	# dumps are not privileged
+	mnctl -u 65534 dump >/dev/null
+}
+
+t_malformed() {
+	expect_err 22 "exactly one of ifindex, ifname and hwkey" \
+		mnctl raw 12 ""
+	expect_err 19 "no such interface" mnctl addr-add dev nosuch0 10.0.0.1/8
+	expect_err 34 "" mnctl link-set dev d0 mtu 10
+	expect_err 22 "MTU outside the device's range" \
+		mnctl link-set dev d0 mtu 4294967295
+	expect_err 22 "prefix length above 32" mnctl addr-add dev d0 10.0.0.1/33
+	expect_err 22 "dst has bits set beyond dst-len" \
+		mnctl route-add dev d0 -4 10.0.0.1/8
+	expect_err 34 "value out of range" mnctl conf-set dev d0 ipv4-rp-filter 7
+	expect_err 22 "lladdr length differs" \
+		mnctl link-set dev d0 lladdr 01:02:03
+	# family attribute (AF 23, Windows' IPv6) in an addr nest
+	expect_err 97 "family must be AF_INET or AF_INET6" \
+		mnctl raw 2 "07000200643000001c0005800800010017000000080002000a0000010800030008000000"
+	# route without family
+	expect_err 22 "" mnctl raw 4 "07000200643000000c0006800800030000000000"
+	# a nest without NLA_F_NESTED is refused by strict validation
+	expect_err 22 "" mnctl raw 4 "07000200643000000c0006000800030000000000"
+	# unknown command
+	expect_err 95 "" mnctl raw 99 ""
+	# the kernel's own rejection carries its reason
+	expect_err 101 "route" mnctl route-add dev d0 -4 10.7.0.0/16 via 10.6.6.6
+}
+
+t_netns_isolation() {
+	$IP netns add other
+	$IP -n other link add o0 type dummy
+	$IP -n other link set o0 up
+	$IP -n other addr add 198.18.0.1/24 dev o0
+	expect_err 19 "no such interface" mnctl addr-add dev o0 198.18.0.2/24
+	$IP netns exec other mnctl addr-add dev o0 198.18.0.3/24
+	$IP netns exec other mnctl dump >/tmp/other
+	cat /tmp/other
+	! grep -q 'ifname d0' /tmp/other
+	! mnctl dump | grep -q 'ifname o0'
+	jq_true '.[0].addr_info | map(.local) | sort ==
+		["198.18.0.1", "198.18.0.3"]' $IP -n other -j -4 addr show dev o0
+	! addr_json d0 | grep -q 198.18.0
+	$IP netns del other
+}
+
+t_flush() {
+	mnctl route-flush dev d0 family 4 gateway-only
+	jq_true 'map(select(.gateway)) | length == 0' route_json dev d0
+	jq_true 'map(select(.dst == "192.0.2.0/24")) | length == 1' \
+		route_json dev d0
+	! mnctl dump dev d0 | grep -q 'route default/0 via 192.0.2.1'
+	mnctl route-flush dev d0
+	jq_true 'length == 0' route_json dev d0
+}
+
+t_fuzz() {
+	$IP netns add fuzz
+	$IP -n fuzz link add f0 type dummy
+	$IP netns exec fuzz mnctl fuzz 1 3000
+	$IP netns exec fuzz mnctl fuzz 2 3000
+	$IP netns del fuzz
+}
+
+t_rmmod_loop() {
+	local i=0
+	$IP netns add load
+	$IP -n load link add l0 type dummy
+	$IP -n load link set l0 up
+	(while :; do
+		$IP netns exec load mnctl addr-replace dev l0 10.3.3.3/24 \
+			>/dev/null 2>&1
+		$IP netns exec load mnctl route-replace dev l0 -4 10.4.0.0/16 \
+			>/dev/null 2>&1
+	done) &
+	while [ $i -lt 20 ]; do
+		rmmod mirrornet
+		insmod $MOD
+		i=$((i + 1))
+	done
+	kill $! 2>/dev/null || true
+	wait 2>/dev/null || true
+	$IP netns del load
+	mnctl dump >/dev/null
+}
+
+t_rmmod() {
+	rmmod mirrornet
+	! grep -q '^mirrornet ' /proc/modules
+	expect_err 2 "" mnctl dump
+}
+
+tap_plan_later
+run_test "module loads and registers the family" t_load
+run_test "link-set: mtu, lladdr, admin state" t_link
+run_test "addr-new IPv4: noprefixroute, lifetimes, broadcast, replace" t_addr4
+run_test "addr-new IPv6: nodad, noprefixroute; addr-del" t_addr6
+run_test "route-new IPv4: on-link, onlink gateway, table, prefsrc, replace, del" t_route4
+run_test "route-new IPv6: prefix and default via link-local" t_route6
+run_test "neigh-new: permanent entry" t_neigh
+run_test "rule-new/rule-del: priority, table, ipproto, iif" t_rule
+run_test "conf-set: per-interface IPv4/IPv6 knobs" t_conf
+run_test "dump shows the goal state" t_dump
+run_test "link flap: flushed state restored, counted, notified" t_flap_restore
+run_test "rename loses nothing" t_rename
+run_test "state held for a hardware key applies when the NIC appears" t_held
+run_test "unregistered NIC's state is dropped" t_unregister_drops
+run_test "unprivileged caller gets EPERM" t_eperm
+run_test "malformed and out-of-range requests: errno and extack" t_malformed
+run_test "another netns stays untouched" t_netns_isolation
+run_test "route-flush: gateway-only, then all" t_flush
+run_test "random genl fuzzer: 6000 messages" t_fuzz
+run_test "rmmod/insmod loop under load" t_rmmod_loop
+run_test "rmmod unregisters the family" t_rmmod
+tap_finish
