@@ -16,6 +16,7 @@
  * mn->lock, never under RTNL.
  */
 
+#include <kunit/visibility.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/inetdevice.h>
@@ -211,7 +212,7 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 		goto out;
 	}
 	if (link->has_mtu && link->mtu != dev->mtu) {
-		if (link->mtu < dev->min_mtu ||
+		if (link->mtu > INT_MAX || link->mtu < dev->min_mtu ||
 		    (dev->max_mtu && link->mtu > dev->max_mtu)) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "MTU outside the device's range");
@@ -314,6 +315,7 @@ nla_put_failure:
 	nlmsg_free(skb);
 	return -EMSGSIZE;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_apply_addr);
 
 /**
  * mn_apply_route - add, replace or delete a route
@@ -381,6 +383,7 @@ nla_put_failure:
 	nlmsg_free(skb);
 	return -EMSGSIZE;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_apply_route);
 
 /**
  * mn_apply_neigh - add, replace or delete a permanent neighbour entry

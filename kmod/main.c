@@ -5,6 +5,7 @@
  * the module applies them in-kernel and keeps them as a goal state.
  */
 
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -26,6 +27,7 @@ struct mn_net *mn_net_get(const struct net *net)
 {
 	return net_generic(net, mn_net_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_net_get);
 
 static int __net_init mn_net_init(struct net *net)
 {

@@ -10,6 +10,7 @@
  * interface, processes them under mn->lock.
  */
 
+#include <kunit/visibility.h>
 #include <linux/slab.h>
 
 #include "apply.h"
@@ -89,6 +90,7 @@ void mn_iface_reapply(struct mn_net *mn, struct mn_iface *iface)
 	if (neighs)
 		mn_notify_repair(mn, iface, MIRRORNET_OBJECT_NEIGH, neighs);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_reapply);
 
 /* A netdev now carries a hardware key: give it the state held for it. */
 static void mn_event_hwkey(struct mn_net *mn, const struct mn_event *e)
@@ -167,6 +169,7 @@ void mn_lock(struct mn_net *mn)
 	mutex_lock(&mn->lock);
 	mn_events_process(mn);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_lock);
 
 /**
  * mn_unlock - unlock a namespace's state
@@ -176,6 +179,7 @@ void mn_unlock(struct mn_net *mn)
 {
 	mutex_unlock(&mn->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_unlock);
 
 static void mn_events_work(struct work_struct *work)
 {

@@ -4,6 +4,7 @@
  * every request-time lookup O(1).
  */
 
+#include <kunit/visibility.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -74,6 +75,7 @@ void mn_iface_free(struct mn_net *mn, struct mn_iface *iface)
 	kfree(iface);
 	mn->generation++;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_free);
 
 /**
  * mn_state_exit - free the goal state of a network namespace
@@ -221,6 +223,7 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 	mn->generation++;
 	return iface;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_get);
 
 /**
  * mn_iface_is_empty - whether an interface holds no state at all
@@ -362,6 +365,7 @@ int mn_route_insert(struct mn_net *mn, struct mn_iface *iface,
 	mn->generation++;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_route_insert);
 
 /**
  * mn_route_remove - remove a route from the goal state and free it

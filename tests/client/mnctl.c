@@ -607,6 +607,13 @@ static int cmd_dump(struct ctx *c, int cmd, int argc, char **argv)
 	return report(c, ctx_xfer(c, msg, print_cb));
 }
 
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int cmd_monitor(struct ctx *c, int seconds)
 {
 	int grp = genl_ctrl_resolve_grp(c->sk, MIRRORNET_FAMILY_NAME,
@@ -616,8 +623,9 @@ static int cmd_monitor(struct ctx *c, int seconds)
 
 	if (grp < 0 || nl_socket_add_membership(c->sk, grp))
 		return report(c, -ENOENT);
-	nl_socket_disable_seq_check(c->sk);
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	/* Notifications carry sequence number 0. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, print_cb, c);
 	pfd.fd = nl_socket_get_fd(c->sk);
 	/* Tell a waiting test that the subscription is in place. */

@@ -11,7 +11,7 @@ set -euo pipefail
 
 usage() { mn_die "usage: ${0##*/} -o OUT.cpio [-k KVER -M \"mods\"] [-m x.ko]... [-b bin]... [-d DIR]..."; }
 
-out='' kver='' stock=
+out='' kver='' stock=''
 extra_ko=() bins=(/usr/bin/ip /usr/sbin/nft /usr/bin/jq) dirs=()
 while getopts o:k:M:m:b:d: opt; do
 	case $opt in

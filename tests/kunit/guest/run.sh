@@ -28,8 +28,14 @@ echo "KTAP version 1" >/dev/kmsg
 echo "1..$(grep -c '_kunit\.ko$' /tests/modules.list)" >/dev/kmsg
 
 loaded=''
+# test modules load in a private netns: their suites run during insmod
+# and test the namespace of the loading task
 while read -r ko; do
-	if insmod "/lib/mirrornet/$ko"; then
+	case $ko in
+	*_kunit.ko) load="unshare -n insmod" ;;
+	*) load=insmod ;;
+	esac
+	if $load "/lib/mirrornet/$ko"; then
 		loaded="${ko%.ko} $loaded"
 	else
 		fail "insmod_${ko%.ko}"

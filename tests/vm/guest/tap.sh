@@ -47,7 +47,8 @@ tap_kill_tree() {
 run_test() {
 	local name=$1 func=$2 out=/tmp/tap-$TAP_N.out flag=/tmp/tap-$TAP_N.timedout
 	local pid watchdog rc=0 bugs
-	echo "mn-tap: start $name" >/dev/kmsg
+	# by number: a name like "no Oops" would match the kernel bug patterns
+	echo "mn-tap: test $((TAP_N + 1)) starts" >/dev/kmsg
 	(
 		set -e
 		"$func"
@@ -61,7 +62,7 @@ run_test() {
 	watchdog=$!
 	wait "$pid" || rc=$?
 	tap_kill_tree "$watchdog"
-	echo "mn-tap: end $name" >/dev/kmsg
+	echo "mn-tap: test $((TAP_N + 1)) ends" >/dev/kmsg
 	if [ -e "$flag" ]; then
 		not_ok "$name # timed out after ${TAP_TIMEOUT}s"
 	elif [ "$rc" -eq 0 ]; then

@@ -1,0 +1,65 @@
+#!/bin/bash
+# make check: every suite, from a fresh Debian 12 machine. Each suite ends
+# with a "NAME: P passed, F failed" line; the last line sums them all.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+out=$top/build/check
+rm -rf "$out" && mkdir -p "$out"
+
+scripts/deps.sh || exit 1
+make -s client || exit 1
+# shellcheck source=../tests/vm/lib.sh
+. tests/vm/lib.sh
+
+# Build the module out of tree against headers DIR into $out/NAME/mod,
+# with extra make arguments; warnings count as failures.
+build_module() {
+	local name=$1 kdir=$2 mod=$out/$1/mod
+	shift 2
+	mkdir -p "$mod" "$out/$name/include"
+	cp kmod/*.[ch] kmod/Kbuild "$mod/" && cp -r kmod/tests "$mod/"
+	cp -r include/uapi "$out/$name/include/"
+	make -C "$kdir" M="$mod" W=1 "$@" modules >"$out/$name/build.log" 2>&1 &&
+		! grep -E 'warning:|error:' "$out/$name/build.log"
+}
+
+suite_build() {
+	local pass=0 fail=0 name kver
+	for name in 6.1 6.12; do
+		kver=$(mn_kver_newest "$name") || { fail=$((fail + 1)); continue; }
+		if build_module "build-$name" "/usr/src/linux-headers-$kver"; then
+			pass=$((pass + 1))
+			echo "ok - W=1 build against $kver"
+		else
+			fail=$((fail + 1))
+			echo "not ok - W=1 build against $kver"
+			cat "$out/build-$name/build.log"
+		fi
+	done
+	echo "build: $pass passed, $fail failed"
+}
+
+suite_kunit() {
+	local kbuild mod=$out/kunit/mod
+	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
+		{ echo "kunit: 0 passed, 1 failed"; return; }
+	build_module kunit "$kbuild" CONFIG_MIRRORNET_KUNIT_TEST=m ||
+		{ cat "$out/kunit/build.log"; echo "kunit: 0 passed, 1 failed"; return; }
+	tests/kunit/run.sh -b "$kbuild" -o "$out/kunit/vm" \
+		"$mod/mirrornet.ko" "$mod/mirrornet_kunit.ko"
+}
+
+suite_integration() {
+	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12
+}
+
+SECONDS=0
+for suite in suite_build suite_kunit suite_integration; do
+	echo "== ${suite#suite_}"
+	$suite 2>&1 | tee "$out/${suite#suite_}.log"
+done
+echo "== done in ${SECONDS}s"
+
+grep -hE '^[A-Za-z0-9.-]+: [0-9]+ passed, [0-9]+ failed' "$out"/*.log |
+	awk '{p += $2; f += $4} END {printf "%d passed, %d failed\n", p, f; exit f > 0 || p == 0}'
