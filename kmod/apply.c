@@ -30,6 +30,7 @@
 #include <net/sock.h>
 
 #include "apply.h"
+#include "notify.h"
 
 /* Large enough for the biggest skb a netlink dump hands out. */
 #define MN_RTNL_BUF	32768
@@ -40,6 +41,49 @@ static int mn_nl_setsockopt(struct socket *sock, int opt)
 
 	return sock->ops->setsockopt(sock, SOL_NETLINK, opt,
 				     KERNEL_SOCKPTR(&one), sizeof(one));
+}
+
+/**
+ * mn_set_kerr - report the kernel's rejection of an object in an extack
+ * @extack: the request's extended ack
+ * @object: what was rejected
+ * @kerr: the kernel's text
+ *
+ * The kernel's own text is passed on where this kernel can format extack
+ * messages (6.2 and later); else a fixed text names the object.
+ */
+void mn_set_kerr(struct netlink_ext_ack *extack, enum mirrornet_object object,
+		 const struct mn_kerr *kerr)
+{
+#if MN_HAVE_EXTACK_FMT
+	const char *name = mn_object_name(object);
+	/* What fits beside "mirrornet: <name>: " without truncation. */
+	int room = NETLINK_MAX_FMTMSG_LEN - sizeof(KBUILD_MODNAME ": ") -
+		   strlen(name) - 2;
+
+	if (kerr->msg[0]) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "%s: %.*s", name, room,
+				       kerr->msg);
+		return;
+	}
+#endif
+	switch (object) {
+	case MIRRORNET_OBJECT_ADDR:
+		NL_SET_ERR_MSG_MOD(extack, "the kernel rejected the address");
+		break;
+	case MIRRORNET_OBJECT_ROUTE:
+		NL_SET_ERR_MSG_MOD(extack, "the kernel rejected the route");
+		break;
+	case MIRRORNET_OBJECT_NEIGH:
+		NL_SET_ERR_MSG_MOD(extack, "the kernel rejected the neighbour");
+		break;
+	case MIRRORNET_OBJECT_RULE:
+		NL_SET_ERR_MSG_MOD(extack, "the kernel rejected the rule");
+		break;
+	default:
+		NL_SET_ERR_MSG_MOD(extack, "the kernel rejected the setting");
+		break;
+	}
 }
 
 /**
@@ -165,6 +209,37 @@ static int mn_rtnl_do(struct mn_net *mn, struct sk_buff *skb,
 	}
 }
 
+/* A new rtnetlink request; returns its zeroed family header. */
+static void *mn_rtnl_new(struct sk_buff **skbp, int type, size_t hdrlen,
+			 u16 flags)
+{
+	struct sk_buff *skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct nlmsghdr *nlh;
+
+	if (!skb)
+		return NULL;
+	nlh = nlmsg_put(skb, 0, 0, type, hdrlen, flags);
+	if (!nlh) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	memset(nlmsg_data(nlh), 0, hdrlen);
+	*skbp = skb;
+	return nlmsg_data(nlh);
+}
+
+/* Send a request built by mn_rtnl_new(), unless putting an attribute failed. */
+static int mn_rtnl_finish(struct mn_net *mn, struct sk_buff *skb,
+			  int put_err, struct mn_kerr *kerr)
+{
+	if (put_err) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	return mn_rtnl_do(mn, skb, kerr);
+}
+
 static u16 mn_nlflags(enum mn_op op)
 {
 	switch (op) {
@@ -270,19 +345,14 @@ int mn_apply_addr(struct mn_net *mn, int ifindex, const struct mn_addr *a,
 		.ifa_valid = a->valid_lft,
 	};
 	struct ifaddrmsg *ifm;
-	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 	u32 flags = 0;
+	int err;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	ifm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELADDR : RTM_NEWADDR,
+			  sizeof(*ifm), mn_nlflags(op));
+	if (!ifm)
 		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, 0, op == MN_OP_DEL ? RTM_DELADDR : RTM_NEWADDR,
-			sizeof(*ifm), mn_nlflags(op));
-	if (!nlh)
-		goto nla_put_failure;
-	ifm = nlmsg_data(nlh);
-	memset(ifm, 0, sizeof(*ifm));
 	ifm->ifa_family = a->family;
 	ifm->ifa_prefixlen = a->prefixlen;
 	ifm->ifa_scope = a->scope;
@@ -292,28 +362,19 @@ int mn_apply_addr(struct mn_net *mn, int ifindex, const struct mn_addr *a,
 	if (a->flags & MIRRORNET_ADDR_FLAGS_NOPREFIXROUTE)
 		flags |= IFA_F_NOPREFIXROUTE;
 
-	if (mn_put_ip(skb, IFA_LOCAL, a->family, &a->addr) ||
-	    mn_put_ip(skb, IFA_ADDRESS, a->family, &a->addr))
-		goto nla_put_failure;
+	err = mn_put_ip(skb, IFA_LOCAL, a->family, &a->addr) ||
+	      mn_put_ip(skb, IFA_ADDRESS, a->family, &a->addr);
 	if (op != MN_OP_DEL) {
-		if (nla_put_u32(skb, IFA_FLAGS, flags) ||
-		    nla_put(skb, IFA_CACHEINFO, sizeof(ci), &ci))
-			goto nla_put_failure;
+		err = err || nla_put_u32(skb, IFA_FLAGS, flags) ||
+		      nla_put(skb, IFA_CACHEINFO, sizeof(ci), &ci);
 		/* Like `ip address add ... brd +`. */
-		if (a->family == AF_INET && a->prefixlen < 31) {
-			__be32 brd = a->addr.s6_addr32[0] |
-				     htonl(0xffffffffU >> a->prefixlen);
-
-			if (nla_put_in_addr(skb, IFA_BROADCAST, brd))
-				goto nla_put_failure;
-		}
+		if (a->family == AF_INET && a->prefixlen < 31)
+			err = err ||
+			      nla_put_in_addr(skb, IFA_BROADCAST,
+					      a->addr.s6_addr32[0] |
+					      htonl(0xffffffffU >> a->prefixlen));
 	}
-	nlmsg_end(skb, nlh);
-	return mn_rtnl_do(mn, skb, kerr);
-
-nla_put_failure:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_apply_addr);
 
@@ -332,21 +393,15 @@ int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
 		   enum mn_op op, struct mn_kerr *kerr)
 {
 	u8 family = r->key.family;
-	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 	struct rtmsg *rtm;
-	u16 flags;
+	int err;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	rtm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
+			  sizeof(*rtm),
+			  op == MN_OP_ADD ? NLM_F_CREATE : mn_nlflags(op));
+	if (!rtm)
 		return -ENOMEM;
-	flags = op == MN_OP_ADD ? NLM_F_CREATE : mn_nlflags(op);
-	nlh = nlmsg_put(skb, 0, 0, op == MN_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
-			sizeof(*rtm), flags);
-	if (!nlh)
-		goto nla_put_failure;
-	rtm = nlmsg_data(nlh);
-	memset(rtm, 0, sizeof(*rtm));
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = r->key.dst_len;
 	rtm->rtm_table = r->key.table < 256 ? r->key.table : RT_TABLE_UNSPEC;
@@ -365,23 +420,15 @@ int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
 			rtm->rtm_flags |= RTNH_F_ONLINK;
 	}
 
-	if (nla_put_u32(skb, RTA_TABLE, r->key.table) ||
-	    nla_put_u32(skb, RTA_OIF, ifindex) ||
-	    nla_put_u32(skb, RTA_PRIORITY, r->key.metric))
-		goto nla_put_failure;
-	if (r->key.dst_len && mn_put_ip(skb, RTA_DST, family, &r->key.dst))
-		goto nla_put_failure;
-	if (r->has_gw && mn_put_ip(skb, RTA_GATEWAY, family, &r->gw))
-		goto nla_put_failure;
-	if (r->has_prefsrc && op != MN_OP_DEL &&
-	    mn_put_ip(skb, RTA_PREFSRC, family, &r->prefsrc))
-		goto nla_put_failure;
-	nlmsg_end(skb, nlh);
-	return mn_rtnl_do(mn, skb, kerr);
-
-nla_put_failure:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	err = nla_put_u32(skb, RTA_TABLE, r->key.table) ||
+	      nla_put_u32(skb, RTA_OIF, ifindex) ||
+	      nla_put_u32(skb, RTA_PRIORITY, r->key.metric) ||
+	      (r->key.dst_len &&
+	       mn_put_ip(skb, RTA_DST, family, &r->key.dst)) ||
+	      (r->has_gw && mn_put_ip(skb, RTA_GATEWAY, family, &r->gw)) ||
+	      (r->has_prefsrc && op != MN_OP_DEL &&
+	       mn_put_ip(skb, RTA_PREFSRC, family, &r->prefsrc));
+	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_apply_route);
 
@@ -398,33 +445,21 @@ EXPORT_SYMBOL_IF_KUNIT(mn_apply_route);
 int mn_apply_neigh(struct mn_net *mn, int ifindex, const struct mn_neigh *n,
 		   enum mn_op op, struct mn_kerr *kerr)
 {
-	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
 	struct ndmsg *ndm;
+	int err;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	ndm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELNEIGH : RTM_NEWNEIGH,
+			  sizeof(*ndm), mn_nlflags(op));
+	if (!ndm)
 		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, 0, op == MN_OP_DEL ? RTM_DELNEIGH : RTM_NEWNEIGH,
-			sizeof(*ndm), mn_nlflags(op));
-	if (!nlh)
-		goto nla_put_failure;
-	ndm = nlmsg_data(nlh);
-	memset(ndm, 0, sizeof(*ndm));
 	ndm->ndm_family = n->family;
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_state = NUD_PERMANENT;
-	if (mn_put_ip(skb, NDA_DST, n->family, &n->dst))
-		goto nla_put_failure;
-	if (op != MN_OP_DEL &&
-	    nla_put(skb, NDA_LLADDR, n->lladdr_len, n->lladdr))
-		goto nla_put_failure;
-	nlmsg_end(skb, nlh);
-	return mn_rtnl_do(mn, skb, kerr);
-
-nla_put_failure:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	err = mn_put_ip(skb, NDA_DST, n->family, &n->dst) ||
+	      (op != MN_OP_DEL &&
+	       nla_put(skb, NDA_LLADDR, n->lladdr_len, n->lladdr));
+	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 
 /**
@@ -440,35 +475,24 @@ int mn_apply_rule(struct mn_net *mn, const struct mn_rule *r, enum mn_op op,
 		  struct mn_kerr *kerr)
 {
 	struct fib_rule_hdr *frh;
-	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
+	int err;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	frh = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELRULE : RTM_NEWRULE,
+			  sizeof(*frh), mn_nlflags(op));
+	if (!frh)
 		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, 0, op == MN_OP_DEL ? RTM_DELRULE : RTM_NEWRULE,
-			sizeof(*frh), mn_nlflags(op));
-	if (!nlh)
-		goto nla_put_failure;
-	frh = nlmsg_data(nlh);
-	memset(frh, 0, sizeof(*frh));
 	frh->family = r->family;
 	frh->action = FR_ACT_TO_TBL;
 	frh->table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
-	if (nla_put_u32(skb, FRA_TABLE, r->table))
-		goto nla_put_failure;
-	if (r->has_priority && nla_put_u32(skb, FRA_PRIORITY, r->priority))
-		goto nla_put_failure;
-	if (r->has_ip_proto && nla_put_u8(skb, FRA_IP_PROTO, r->ip_proto))
-		goto nla_put_failure;
-	if (r->has_iifname && nla_put_string(skb, FRA_IIFNAME, r->iifname))
-		goto nla_put_failure;
-	nlmsg_end(skb, nlh);
-	return mn_rtnl_do(mn, skb, kerr);
-
-nla_put_failure:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	err = nla_put_u32(skb, FRA_TABLE, r->table) ||
+	      (r->has_priority &&
+	       nla_put_u32(skb, FRA_PRIORITY, r->priority)) ||
+	      (r->has_ip_proto &&
+	       nla_put_u8(skb, FRA_IP_PROTO, r->ip_proto)) ||
+	      (r->has_iifname &&
+	       nla_put_string(skb, FRA_IIFNAME, r->iifname));
+	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 
 /* IPv4 knobs rtnetlink sets per device through IFLA_INET_CONF. */
@@ -495,40 +519,30 @@ static int mn_apply_conf_rtnl(struct mn_net *mn, int ifindex,
 	struct nlattr *af_spec, *af, *conf;
 	int devconf = mn_ipv4_devconf(key);
 	struct ifinfomsg *ifm;
-	struct nlmsghdr *nlh;
 	struct sk_buff *skb;
+	int err = 0;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	ifm = mn_rtnl_new(&skb, RTM_NEWLINK, sizeof(*ifm), 0);
+	if (!ifm)
 		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, 0, RTM_NEWLINK, sizeof(*ifm), 0);
-	if (!nlh)
-		goto nla_put_failure;
-	ifm = nlmsg_data(nlh);
-	memset(ifm, 0, sizeof(*ifm));
 	ifm->ifi_index = ifindex;
 	af_spec = nla_nest_start(skb, IFLA_AF_SPEC);
-	if (!af_spec)
-		goto nla_put_failure;
 	af = nla_nest_start(skb, devconf ? AF_INET : AF_INET6);
-	if (!af)
-		goto nla_put_failure;
-	if (devconf) {
+	if (!af_spec || !af) {
+		err = -EMSGSIZE;
+	} else if (devconf) {
 		conf = nla_nest_start(skb, IFLA_INET_CONF);
-		if (!conf || nla_put_u32(skb, devconf, value))
-			goto nla_put_failure;
-		nla_nest_end(skb, conf);
-	} else if (nla_put_u8(skb, IFLA_INET6_ADDR_GEN_MODE, value)) {
-		goto nla_put_failure;
+		err = !conf || nla_put_u32(skb, devconf, value);
+		if (!err)
+			nla_nest_end(skb, conf);
+	} else {
+		err = nla_put_u8(skb, IFLA_INET6_ADDR_GEN_MODE, value);
 	}
-	nla_nest_end(skb, af);
-	nla_nest_end(skb, af_spec);
-	nlmsg_end(skb, nlh);
-	return mn_rtnl_do(mn, skb, kerr);
-
-nla_put_failure:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	if (!err) {
+		nla_nest_end(skb, af);
+		nla_nest_end(skb, af_spec);
+	}
+	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 
 /*
@@ -646,18 +660,11 @@ static int mn_flush_dump(struct mn_net *mn, u8 family,
 	u32 seq;
 	int err;
 
-	skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	rtm = mn_rtnl_new(&skb, RTM_GETROUTE, sizeof(*rtm), NLM_F_DUMP);
+	if (!rtm)
 		return -ENOMEM;
-	nlh = nlmsg_put(skb, 0, 0, RTM_GETROUTE, sizeof(*rtm), NLM_F_DUMP);
-	if (!nlh) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
-	}
-	rtm = nlmsg_data(nlh);
-	memset(rtm, 0, sizeof(*rtm));
 	rtm->rtm_family = family;
-	nlmsg_end(skb, nlh);
+	nlmsg_end(skb, nlmsg_hdr(skb));
 	err = mn_rtnl_send(mn, skb);
 	if (err)
 		return err;

@@ -20,28 +20,8 @@ struct mn_kerr {
 	char msg[80];
 };
 
-/*
- * Report a kernel rejection of an @what ("route", "address", ...): with the
- * kernel's own text where this kernel can format extack messages.
- */
-#if MN_HAVE_EXTACK_FMT
-#define MN_KERR_PREFIX(what)	KBUILD_MODNAME ": " what ": "
-#define mn_set_kerr(extack, what, kerr)					\
-	do {								\
-		if ((kerr)->msg[0])					\
-			NL_SET_ERR_MSG_FMT(extack, MN_KERR_PREFIX(what) "%.*s", \
-				(int)(NETLINK_MAX_FMTMSG_LEN -		\
-				      sizeof(MN_KERR_PREFIX(what))),	\
-				(kerr)->msg);				\
-		else							\
-			NL_SET_ERR_MSG_MOD(extack,			\
-					   what " rejected by the kernel"); \
-	} while (0)
-#else
-#define mn_set_kerr(extack, what, kerr)					\
-	NL_SET_ERR_MSG_MOD(extack, what " rejected by the kernel")
-#endif
-
+void mn_set_kerr(struct netlink_ext_ack *extack, enum mirrornet_object object,
+		 const struct mn_kerr *kerr);
 int mn_apply_init(struct mn_net *mn);
 void mn_apply_exit(struct mn_net *mn);
 

@@ -80,3 +80,4 @@ bool mn_hwkey_of_netdev(const struct net_device *dev, uuid_t *hwkey)
 {
 	return mn_hwkey_of_parents(dev, hwkey) || mn_hwkey_of_alias(dev, hwkey);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_of_netdev);

@@ -298,7 +298,8 @@ int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = mn_apply_addr(mn, iface->ifindex, &a,
 				    replace ? MN_OP_REPLACE : MN_OP_ADD, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "address", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ADDR,
+				    &kerr);
 	} else if (cur && !replace) {
 		NL_SET_ERR_MSG_MOD(info->extack, "address already held");
 		err = -EEXIST;
@@ -347,7 +348,8 @@ int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (iface->ifindex) {
 		err = mn_apply_addr(mn, iface->ifindex, &a, MN_OP_DEL, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "address", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ADDR,
+				    &kerr);
 	} else if (!cur) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such address held");
 		err = -EADDRNOTAVAIL;
@@ -472,7 +474,8 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = mn_apply_route(mn, iface->ifindex, &r,
 				     replace ? MN_OP_REPLACE : MN_OP_ADD, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "route", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
+				    &kerr);
 	} else if (!replace && mn_route_find(mn, &r)) {
 		NL_SET_ERR_MSG_MOD(info->extack, "route already held");
 		err = -EEXIST;
@@ -513,7 +516,8 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (iface->ifindex) {
 		err = mn_apply_route(mn, iface->ifindex, &r, MN_OP_DEL, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "route", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
+				    &kerr);
 	} else if (!cur) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such route held");
 		err = -ESRCH;
@@ -561,7 +565,8 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		err = mn_apply_route_flush(mn, iface->ifindex, family, table,
 					   gateway_only, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "route flush", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
+				    &kerr);
 	}
 	list_for_each_entry_safe(r, tmp, &iface->routes, node) {
 		if ((family && r->key.family != family) ||
@@ -621,7 +626,8 @@ int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_REPLACE,
 				     &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "neighbour", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_NEIGH,
+				    &kerr);
 	}
 	if (!err) {
 		cur = mn_neigh_find(iface, &n);
@@ -667,7 +673,8 @@ int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (iface->ifindex) {
 		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_DEL, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "neighbour", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_NEIGH,
+				    &kerr);
 	} else if (!cur) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such neighbour held");
 		err = -ENOENT;
@@ -730,7 +737,8 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	mn_lock(mn);
 	err = mn_apply_rule(mn, &r, MN_OP_ADD, &kerr);
 	if (err)
-		mn_set_kerr(info->extack, "rule", &kerr);
+		mn_set_kerr(info->extack, MIRRORNET_OBJECT_RULE,
+			    &kerr);
 	/* A rule the kernel already has is tracked from now on. */
 	if ((!err || err == -EEXIST) && !mn_rule_find(mn, &r)) {
 		cur = kmemdup(&r, sizeof(r), GFP_KERNEL);
@@ -760,7 +768,8 @@ int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	mn_lock(mn);
 	err = mn_apply_rule(mn, &r, MN_OP_DEL, &kerr);
 	if (err)
-		mn_set_kerr(info->extack, "rule", &kerr);
+		mn_set_kerr(info->extack, MIRRORNET_OBJECT_RULE,
+			    &kerr);
 	cur = mn_rule_find(mn, &r);
 	if (cur) {
 		list_del(&cur->node);
@@ -817,7 +826,8 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (iface->ifindex) {
 		err = mn_apply_conf(mn, iface->ifindex, key, value, &kerr);
 		if (err)
-			mn_set_kerr(info->extack, "conf", &kerr);
+			mn_set_kerr(info->extack, MIRRORNET_OBJECT_CONF,
+				    &kerr);
 	}
 	if (!err) {
 		__set_bit(key, &iface->conf_set);

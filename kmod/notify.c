@@ -20,6 +20,17 @@ static const char * const mn_object_names[] = {
 };
 
 /**
+ * mn_object_name - what an object kind is called in messages
+ * @object: the kind
+ *
+ * Return: its name.
+ */
+const char *mn_object_name(enum mirrornet_object object)
+{
+	return mn_object_names[object];
+}
+
+/**
  * mn_nl_put_iface_id - put the attributes that name an interface
  * @skb: the message
  * @mn: per-netns state, locked

@@ -6,6 +6,7 @@
 #include "apply.h"
 #include "state.h"
 
+const char *mn_object_name(enum mirrornet_object object);
 void mn_notify_repair(struct mn_net *mn, const struct mn_iface *iface,
 		      enum mirrornet_object object, u32 count);
 void mn_notify_apply_err(struct mn_net *mn, struct mn_iface *iface,

@@ -20,25 +20,15 @@
 
 static bool mn_unloading;
 
-/* Apply one object kind's list; count what was missing in the kernel. */
-#define mn_reapply_list(mn, iface, list, type, fn, object)		\
-	({								\
-		struct mn_kerr __kerr;					\
-		u32 __count = 0;					\
-		type *__obj;						\
-									\
-		list_for_each_entry(__obj, list, node) {		\
-			int __err = fn(mn, (iface)->ifindex, __obj,	\
-				       MN_OP_ADD, &__kerr);		\
-									\
-			if (!__err)					\
-				__count++;				\
-			else if (__err != -EEXIST)			\
-				mn_notify_apply_err(mn, iface, object,	\
-						    __err, &__kerr);	\
-		}							\
-		__count;						\
-	})
+/* Whether a reapplied object was missing; report what the kernel refused. */
+static bool mn_reapplied(struct mn_net *mn, struct mn_iface *iface,
+			 enum mirrornet_object object, int err,
+			 const struct mn_kerr *kerr)
+{
+	if (err && err != -EEXIST)
+		mn_notify_apply_err(mn, iface, object, err, kerr);
+	return !err;
+}
 
 static void mn_iface_apply_settings(struct mn_net *mn, struct mn_iface *iface)
 {
@@ -74,14 +64,28 @@ static void mn_iface_apply_settings(struct mn_net *mn, struct mn_iface *iface)
  */
 void mn_iface_reapply(struct mn_net *mn, struct mn_iface *iface)
 {
-	u32 addrs, routes, neighs;
+	u32 addrs = 0, routes = 0, neighs = 0;
+	const struct mn_route *r;
+	const struct mn_neigh *n;
+	const struct mn_addr *a;
+	struct mn_kerr kerr;
+	int err;
 
-	addrs = mn_reapply_list(mn, iface, &iface->addrs, struct mn_addr,
-				mn_apply_addr, MIRRORNET_OBJECT_ADDR);
-	routes = mn_reapply_list(mn, iface, &iface->routes, struct mn_route,
-				 mn_apply_route, MIRRORNET_OBJECT_ROUTE);
-	neighs = mn_reapply_list(mn, iface, &iface->neighs, struct mn_neigh,
-				 mn_apply_neigh, MIRRORNET_OBJECT_NEIGH);
+	list_for_each_entry(a, &iface->addrs, node) {
+		err = mn_apply_addr(mn, iface->ifindex, a, MN_OP_ADD, &kerr);
+		addrs += mn_reapplied(mn, iface, MIRRORNET_OBJECT_ADDR, err,
+				      &kerr);
+	}
+	list_for_each_entry(r, &iface->routes, node) {
+		err = mn_apply_route(mn, iface->ifindex, r, MN_OP_ADD, &kerr);
+		routes += mn_reapplied(mn, iface, MIRRORNET_OBJECT_ROUTE, err,
+				       &kerr);
+	}
+	list_for_each_entry(n, &iface->neighs, node) {
+		err = mn_apply_neigh(mn, iface->ifindex, n, MN_OP_ADD, &kerr);
+		neighs += mn_reapplied(mn, iface, MIRRORNET_OBJECT_NEIGH, err,
+				       &kerr);
+	}
 	iface->repairs += addrs + routes + neighs;
 	if (addrs)
 		mn_notify_repair(mn, iface, MIRRORNET_OBJECT_ADDR, addrs);
@@ -209,11 +213,8 @@ static int mn_netdev_event(struct notifier_block *nb, unsigned long type,
 		return NOTIFY_DONE;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e) {
-		pr_warn_ratelimited("%s: no memory to queue event %lu\n",
-				    dev->name, type);
+	if (!e)
 		return NOTIFY_DONE;
-	}
 	e->type = type;
 	e->ifindex = dev->ifindex;
 	/*

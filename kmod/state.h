@@ -170,5 +170,4 @@ struct mn_neigh *mn_neigh_find(struct mn_iface *iface,
 			       const struct mn_neigh *n);
 struct mn_rule *mn_rule_find(struct mn_net *mn, const struct mn_rule *r);
 
-
 #endif /* _MIRRORNET_STATE_H */

@@ -28,16 +28,32 @@ suite_build() {
 	local pass=0 fail=0 name kver
 	for name in 6.1 6.12; do
 		kver=$(mn_kver_newest "$name") || { fail=$((fail + 1)); continue; }
-		if build_module "build-$name" "/usr/src/linux-headers-$kver"; then
+		if build_module "build-$name" "/usr/src/linux-headers-$kver" C=2; then
 			pass=$((pass + 1))
-			echo "ok - W=1 build against $kver"
+			echo "ok - W=1 and sparse build against $kver"
 		else
 			fail=$((fail + 1))
-			echo "not ok - W=1 build against $kver"
+			echo "not ok - W=1 and sparse build against $kver"
 			cat "$out/build-$name/build.log"
 		fi
 	done
 	echo "build: $pass passed, $fail failed"
+}
+
+# checkpatch --strict from the KUnit kernel's source tree (the headers
+# packages do not ship it).
+suite_style() {
+	local kbuild checkpatch
+	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
+		{ echo "style: 0 passed, 1 failed"; return; }
+	checkpatch=$(readlink -f "$kbuild/source")/scripts/checkpatch.pl
+	# shellcheck disable=SC2046 # one word per tracked source file
+	if "$checkpatch" --no-tree --strict --terse --show-types -f \
+		$(git ls-files 'kmod/*.[ch]') | grep -v ' 0 errors, 0 warnings, 0 checks'; then
+		echo "style: 0 passed, 1 failed"
+	else
+		echo "style: 1 passed, 0 failed"
+	fi
 }
 
 suite_kunit() {
@@ -55,7 +71,7 @@ suite_integration() {
 }
 
 SECONDS=0
-for suite in suite_build suite_kunit suite_integration; do
+for suite in suite_build suite_style suite_kunit suite_integration; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done

@@ -230,4 +230,5 @@ static struct kunit_suite mn_apply_suite = {
 	.exit = mn_apply_test_exit,
 	.test_cases = mn_apply_cases,
 };
+
 kunit_test_suite(mn_apply_suite);

@@ -2,6 +2,8 @@
 /* KUnit: hardware-key parsing. */
 
 #include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/etherdevice.h>
 
 #include "../hwkey.h"
 
@@ -24,8 +26,64 @@ static void mn_hwkey_parse_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mn_hwkey_parse("lo", 2, &got));
 }
 
+/* A bus named like Hyper-V's, for a VMBus device the test can create. */
+static struct bus_type mn_test_vmbus = {
+	.name = "vmbus",
+};
+
+static void mn_test_release(struct device *dev)
+{
+}
+
+/*
+ * The VMBus instance GUID is found in the parent chain: directly above the
+ * netdev (netvsc) or further up (virtio-net behind a VMBus PCI bridge), and
+ * it wins over the alias.
+ */
+static void mn_hwkey_of_netdev_test(struct kunit *test)
+{
+	static const char *guid = "11111111-2222-3333-4444-555555555555";
+	struct device vmbus_dev = { .bus = &mn_test_vmbus,
+				    .release = mn_test_release };
+	struct device pci_dev = { .release = mn_test_release };
+	const char *alias = "{6F1C2A3B-4D5E-4F60-8172-93A4B5C6D7E8}";
+	struct net_device *ndev;
+	uuid_t want, got;
+
+	KUNIT_ASSERT_EQ(test, bus_register(&mn_test_vmbus), 0);
+	dev_set_name(&vmbus_dev, "%s", guid);
+	KUNIT_ASSERT_EQ(test, device_register(&vmbus_dev), 0);
+	pci_dev.parent = &vmbus_dev;
+	dev_set_name(&pci_dev, "pci7870:00");
+	KUNIT_ASSERT_EQ(test, device_register(&pci_dev), 0);
+	ndev = alloc_etherdev(0);
+	KUNIT_ASSERT_NOT_NULL(test, ndev);
+
+	KUNIT_EXPECT_FALSE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_ASSERT_GT(test, dev_set_alias(ndev, alias, strlen(alias)), 0);
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_parse(alias, strlen(alias), &want));
+	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
+
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_parse(guid, strlen(guid), &want));
+	SET_NETDEV_DEV(ndev, &vmbus_dev);
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
+	SET_NETDEV_DEV(ndev, &pci_dev);
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
+
+	/* Only unregistering frees an alias: clear it by hand. */
+	dev_set_alias(ndev, "", 0);
+	free_netdev(ndev);
+	device_unregister(&pci_dev);
+	device_unregister(&vmbus_dev);
+	bus_unregister(&mn_test_vmbus);
+}
+
 static struct kunit_case mn_hwkey_cases[] = {
 	KUNIT_CASE(mn_hwkey_parse_test),
+	KUNIT_CASE(mn_hwkey_of_netdev_test),
 	{}
 };
 
@@ -33,6 +91,7 @@ static struct kunit_suite mn_hwkey_suite = {
 	.name = "mirrornet_hwkey",
 	.test_cases = mn_hwkey_cases,
 };
+
 kunit_test_suite(mn_hwkey_suite);
 
 MODULE_LICENSE("GPL");

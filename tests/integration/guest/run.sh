@@ -169,6 +169,37 @@ t_dump() {
 	grep -q 'conf ipv4-accept-local 1' /tmp/dump
 }
 
+# Changes made by the module show in rtnetlink notifications like ip's.
+t_ip_monitor() {
+	$IP -o monitor address route >/tmp/ipmon &
+	sleep 1
+	mnctl addr-add dev d0 192.0.2.77/32 noprefixroute
+	mnctl route-add dev d0 -4 198.18.77.0/24 metric 77
+	sleep 1
+	kill $!
+	cat /tmp/ipmon
+	grep -q 'inet 192.0.2.77/32' /tmp/ipmon
+	grep -q '198.18.77.0/24 dev d0 .*metric 77' /tmp/ipmon
+	mnctl addr-del dev d0 192.0.2.77/32
+	mnctl route-del dev d0 -4 198.18.77.0/24 metric 77
+}
+
+# 200 routes do not fit one dump message: the dump continues where it
+# stopped, without skipping or repeating a route.
+t_dump_many() {
+	local i=0
+	while [ $i -lt 200 ]; do
+		mnctl route-add dev d0 -4 "10.200.$i.0/24" table 200 metric 1
+		i=$((i + 1))
+	done
+	jq_true 'length == 200' route_json table 200
+	assert [ "$(mnctl dump dev d0 | grep -c 'table 200')" -eq 200 ]
+	assert [ "$(mnctl dump dev d0 | grep 'table 200' | sort -u | wc -l)" -eq 200 ]
+	mnctl route-flush dev d0 table 200
+	jq_true 'length == 0' route_json table 200
+	assert [ "$(mnctl dump dev d0 | grep -c 'table 200')" -eq 0 ]
+}
+
 route_count() { route_json dev d0 | jq length; }
 
 t_flap_restore() {
@@ -331,6 +362,8 @@ run_test "neigh-new: permanent entry" t_neigh
 run_test "rule-new/rule-del: priority, table, ipproto, iif" t_rule
 run_test "conf-set: per-interface IPv4/IPv6 knobs" t_conf
 run_test "dump shows the goal state" t_dump
+run_test "changes show in ip monitor" t_ip_monitor
+run_test "dump of 200 routes spans several messages" t_dump_many
 run_test "link flap: flushed state restored, counted, notified" t_flap_restore
 run_test "rename loses nothing" t_rename
 run_test "state held for a hardware key applies when the NIC appears" t_held
