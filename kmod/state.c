@@ -43,6 +43,7 @@ int mn_state_init(struct mn_net *mn, struct net *net)
 	INIT_LIST_HEAD(&mn->events);
 	return rhltable_init(&mn->routes, &mn_route_params);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_state_init);
 
 static void mn_route_free(struct mn_net *mn, struct mn_route *r)
 {
@@ -101,6 +102,7 @@ void mn_state_exit(struct mn_net *mn)
 	rhltable_destroy(&mn->routes);
 	mutex_destroy(&mn->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_state_exit);
 
 /**
  * mn_hwkey_lookup - ifindex of the present netdev with a hardware key
@@ -118,6 +120,7 @@ int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey)
 			return h->ifindex;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_lookup);
 
 static struct mn_iface *mn_iface_by_ifindex(struct mn_net *mn, int ifindex)
 {
@@ -163,6 +166,7 @@ struct mn_iface *mn_iface_find(struct mn_net *mn, int ifindex,
 		iface = mn_iface_by_ifindex(mn, ifindex);
 	return iface;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_find);
 
 /**
  * mn_iface_bind - attach a tracked interface to a present netdev
@@ -176,6 +180,7 @@ void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex)
 	hash_add(mn->by_ifindex, &iface->index_node, ifindex);
 	mn->generation++;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_bind);
 
 /**
  * mn_iface_get - find or start tracking an interface
@@ -238,6 +243,7 @@ bool mn_iface_is_empty(const struct mn_iface *iface)
 	       list_empty(&iface->addrs) && list_empty(&iface->routes) &&
 	       list_empty(&iface->neighs);
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_is_empty);
 
 /**
  * mn_hwkey_set - record or forget the hardware key of a present netdev
@@ -272,6 +278,7 @@ int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey)
 	hash_add(mn->hwkeys, &h->node, mn_hwkey_hash(hwkey));
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_set);
 
 /**
  * mn_addr_find - find an address in an interface's goal state
@@ -312,6 +319,7 @@ struct mn_route *mn_route_first(struct mn_net *mn,
 	rcu_read_unlock();
 	return r;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_route_first);
 
 static bool mn_route_same_gw(const struct mn_route *a, const struct mn_route *b)
 {
@@ -344,6 +352,7 @@ struct mn_route *mn_route_find(struct mn_net *mn, const struct mn_route *r)
 	rcu_read_unlock();
 	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_route_find);
 
 /**
  * mn_route_insert - add a route to an interface's goal state
@@ -378,6 +387,7 @@ void mn_route_remove(struct mn_net *mn, struct mn_route *r)
 	mn_route_free(mn, r);
 	mn->generation++;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_route_remove);
 
 /**
  * mn_neigh_find - find a neighbour in an interface's goal state
