@@ -17,9 +17,15 @@ client: tests/client/mnctl
 tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
 
+# The release the headers are for; Debian's 6.1 headers report the upstream
+# version as kernelrelease, so read the one compiled into the kernel.
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	 $(KDIR)/include/generated/utsrelease.h)
+
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KVER) \
+		INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 # Regenerate uapi header and kernel policies/ops from the YNL spec.
 regen:
