@@ -99,19 +99,26 @@ EXPORT_SYMBOL_IF_KUNIT(mn_iface_reapply);
 /* A netdev now carries a hardware key: give it the state held for it. */
 static void mn_event_hwkey(struct mn_net *mn, const struct mn_event *e)
 {
-	struct mn_iface *iface;
+	struct mn_iface *iface, *held;
 
 	if (mn_hwkey_set(mn, e->ifindex, e->has_hwkey ? &e->hwkey : NULL))
 		pr_warn_ratelimited("ifindex %d: no memory to index its key\n",
 				    e->ifindex);
 	if (!e->has_hwkey)
 		return;
-	iface = mn_iface_find(mn, 0, &e->hwkey);
-	if (!iface || iface->ifindex)
+	held = mn_iface_find(mn, 0, &e->hwkey);
+	if (!held || held->ifindex)
 		return;
 	pr_info_ratelimited("ifindex %d: applying state held for %pUb\n",
 			    e->ifindex, &e->hwkey);
-	mn_iface_bind(mn, iface, e->ifindex);
+	/* Already tracked by ifindex: one interface, one entry. */
+	iface = mn_iface_find(mn, e->ifindex, NULL);
+	if (iface) {
+		mn_iface_merge(mn, iface, held);
+	} else {
+		iface = held;
+		mn_iface_bind(mn, iface, e->ifindex);
+	}
 	mn_iface_apply_settings(mn, iface);
 	mn_iface_reapply(mn, iface);
 }

@@ -231,6 +231,50 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 EXPORT_SYMBOL_IF_KUNIT(mn_iface_get);
 
 /**
+ * mn_iface_merge - fold the state held for a key into a tracked interface
+ * @mn: per-netns state, locked
+ * @into: the interface tracked by ifindex
+ * @from: the interface held for a hardware key that @into turned out to
+ *	carry; freed. Its link settings and knobs win: they are the newer.
+ *
+ * Return: @into.
+ */
+struct mn_iface *mn_iface_merge(struct mn_net *mn, struct mn_iface *into,
+				struct mn_iface *from)
+{
+	struct mn_route *r, *tmp;
+	unsigned int key;
+
+	list_splice_tail_init(&from->addrs, &into->addrs);
+	list_splice_tail_init(&from->neighs, &into->neighs);
+	list_for_each_entry_safe(r, tmp, &from->routes, node) {
+		/* The key names the interface: move the route under @into. */
+		rhltable_remove(&mn->routes, &r->hnode, mn_route_params);
+		list_del(&r->node);
+		r->key.iface = into;
+		if (mn_route_insert(mn, into, r))
+			kfree(r);
+	}
+	if (from->link.has_admin || from->link.has_mtu ||
+	    from->link.has_lladdr)
+		into->link = from->link;
+	for_each_set_bit(key, &from->conf_set, MN_CONF_KEYS)
+		into->conf[key] = from->conf[key];
+	into->conf_set |= from->conf_set;
+	into->repairs += from->repairs;
+	into->apply_errors += from->apply_errors;
+	if (!into->has_hwkey) {
+		into->has_hwkey = true;
+		uuid_copy(&into->hwkey, &from->hwkey);
+		hash_add(mn->by_hwkey, &into->hwkey_node,
+			 mn_hwkey_hash(&into->hwkey));
+	}
+	mn_iface_free(mn, from);
+	return into;
+}
+EXPORT_SYMBOL_IF_KUNIT(mn_iface_merge);
+
+/**
  * mn_iface_is_empty - whether an interface holds no state at all
  * @iface: the interface
  *

@@ -155,6 +155,8 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 			      const uuid_t *hwkey);
 void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex);
 void mn_iface_free(struct mn_net *mn, struct mn_iface *iface);
+struct mn_iface *mn_iface_merge(struct mn_net *mn, struct mn_iface *into,
+				struct mn_iface *from);
 bool mn_iface_is_empty(const struct mn_iface *iface);
 int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey);
 int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey);

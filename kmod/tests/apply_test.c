@@ -6,6 +6,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -13,6 +14,7 @@
 #include <net/route.h>
 
 #include "../apply.h"
+#include "../hwkey.h"
 #include "../reconcile.h"
 #include "../state.h"
 
@@ -215,10 +217,87 @@ static void mn_reapply_test(struct kunit *test)
 	mn_unlock(t->mn);
 }
 
+/* A bus named like Hyper-V's, for a VMBus parent the test can create. */
+static struct bus_type mn_test_vmbus = {
+	.name = "vmbus",
+};
+
+static void mn_test_release(struct device *dev)
+{
+}
+
+/*
+ * State held for a hardware key is applied when a netdev with that VMBus
+ * parent registers: link first, then addresses and routes.
+ */
+static void mn_held_register_test(struct kunit *test)
+{
+	static const char *guid = "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8";
+	struct device vmbus_dev = { .bus = &mn_test_vmbus,
+				    .release = mn_test_release };
+	struct mn_apply_test *t = test->priv;
+	struct mn_route *r, key_route = {};
+	struct net_device *ndev;
+	struct mn_iface *iface;
+	struct mn_addr *a;
+	uuid_t key;
+
+	KUNIT_ASSERT_TRUE(test, mn_hwkey_parse(guid, strlen(guid), &key));
+	mn_lock(t->mn);
+	iface = mn_iface_get(t->mn, 0, &key);
+	KUNIT_ASSERT_NOT_NULL(test, iface);
+	iface->link.has_admin = 1;
+	iface->link.admin_up = 1;
+	a = kmemdup(&mn_test_addr, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	list_add_tail(&a->node, &iface->addrs);
+	key_route.key.iface = iface;
+	key_route.key.family = AF_INET;
+	key_route.key.dst_len = 24;
+	key_route.key.table = RT_TABLE_MAIN;
+	key_route.key.dst.s6_addr32[0] = cpu_to_be32(0xc6336400);
+	key_route.type = RTN_UNICAST;
+	r = kmemdup(&key_route, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, mn_route_insert(t->mn, iface, r), 0);
+	mn_unlock(t->mn);
+
+	KUNIT_ASSERT_EQ(test, bus_register(&mn_test_vmbus), 0);
+	dev_set_name(&vmbus_dev, "%s", guid);
+	KUNIT_ASSERT_EQ(test, device_register(&vmbus_dev), 0);
+	ndev = alloc_netdev(0, "mnh%d", NET_NAME_UNKNOWN, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, ndev);
+	ndev->netdev_ops = &mn_test_ops;
+	eth_hw_addr_random(ndev);
+	dev_net_set(ndev, dev_net(t->dev));
+	SET_NETDEV_DEV(ndev, &vmbus_dev);
+	KUNIT_ASSERT_EQ(test, register_netdev(ndev), 0);
+
+	/* mn_lock processes the queued NETDEV_REGISTER. */
+	mn_lock(t->mn);
+	KUNIT_EXPECT_EQ(test, iface->ifindex, ndev->ifindex);
+	KUNIT_EXPECT_TRUE(test, ndev->flags & IFF_UP);
+	KUNIT_EXPECT_GE(test, mn_test_addr_flags(ndev), 0);
+	KUNIT_EXPECT_EQ(test, mn_test_route_ifindex(dev_net(ndev)),
+			ndev->ifindex);
+	KUNIT_EXPECT_EQ(test, iface->repairs, 2);
+	mn_unlock(t->mn);
+
+	/* Unregistering drops the state. */
+	unregister_netdev(ndev);
+	free_netdev(ndev);
+	mn_lock(t->mn);
+	KUNIT_EXPECT_NULL(test, mn_iface_find(t->mn, 0, &key));
+	mn_unlock(t->mn);
+	device_unregister(&vmbus_dev);
+	bus_unregister(&mn_test_vmbus);
+}
+
 static struct kunit_case mn_apply_cases[] = {
 	KUNIT_CASE(mn_apply_addr_test),
 	KUNIT_CASE(mn_apply_route_test),
 	KUNIT_CASE(mn_reapply_test),
+	KUNIT_CASE(mn_held_register_test),
 	{}
 };
 

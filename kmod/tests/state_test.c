@@ -107,10 +107,42 @@ static void mn_iface_merge_test(struct kunit *test)
 	mn_state_exit(mn);
 }
 
+/* State held for a key folds into the entry its netdev already had. */
+static void mn_iface_fold_test(struct kunit *test)
+{
+	static const uuid_t key = UUID_INIT(0x0c9d8e7f, 0x6a5b, 0x4c3d, 0x2e,
+					    0x1f, 0x00, 0x00, 0x00, 0x00, 0x00,
+					    0x01);
+	struct mn_net *mn = mn_test_state(test);
+	struct mn_iface *tracked, *held;
+	struct mn_route *r, probe;
+
+	tracked = mn_iface_get(mn, 5, NULL);
+	held = mn_iface_get(mn, 0, &key);
+	KUNIT_ASSERT_NOT_NULL(test, tracked);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	KUNIT_ASSERT_PTR_NE(test, tracked, held);
+	r = mn_test_route(test, held, 1);
+	KUNIT_ASSERT_EQ(test, mn_route_insert(mn, held, r), 0);
+	held->link.has_mtu = 1;
+	held->link.mtu = 1300;
+
+	KUNIT_EXPECT_PTR_EQ(test, mn_iface_merge(mn, tracked, held), tracked);
+	KUNIT_EXPECT_EQ(test, tracked->link.mtu, 1300);
+	KUNIT_EXPECT_PTR_EQ(test, mn_iface_find(mn, 0, &key), tracked);
+	probe = *r;
+	KUNIT_EXPECT_PTR_EQ(test, probe.key.iface, tracked);
+	KUNIT_EXPECT_PTR_EQ(test, mn_route_find(mn, &probe), r);
+	KUNIT_EXPECT_PTR_EQ(test, list_first_entry(&tracked->routes,
+						   struct mn_route, node), r);
+	mn_state_exit(mn);
+}
+
 static struct kunit_case mn_state_cases[] = {
 	KUNIT_CASE(mn_route_key_test),
 	KUNIT_CASE(mn_held_bind_test),
 	KUNIT_CASE(mn_iface_merge_test),
+	KUNIT_CASE(mn_iface_fold_test),
 	{}
 };
 

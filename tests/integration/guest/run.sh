@@ -62,7 +62,8 @@ t_link() {
 		and (.[0].flags | index("UP") != null)' $IP -j link show d0
 	mnctl link-set dev d0 down
 	jq_true '.[0].flags | index("UP") == null' $IP -j link show d0
-	mnctl link-set dev d0 up
+	mnctl link-set index "$(cat /sys/class/net/d0/ifindex)" up
+	jq_true '.[0].flags | index("UP") != null' $IP -j link show d0
 }
 
 t_addr4() {
@@ -254,6 +255,23 @@ t_unregister_drops() {
 	wait_for 5 sh -c "! mnctl dump | grep -q 'hwkey $GUID'"
 }
 
+# A held route the kernel refuses once its NIC appears is reported.
+t_apply_error() {
+	local guid2=0c9d8e7f-6a5b-4c3d-2e1f-000000000001
+	mnctl route-add hwkey "$guid2" -4 10.98.0.0/16 via 10.99.0.1
+	mnctl monitor 10 >$MONITOR_OUT &
+	wait_for 5 grep -q listening $MONITOR_OUT
+	$IP link add d2 type dummy
+	$IP link set d2 alias "$guid2"
+	$IP link set d2 up
+	wait_for 5 grep -q 'apply-error ifindex .* object 2 error -101' \
+		$MONITOR_OUT
+	cat $MONITOR_OUT
+	mnctl dump hwkey "$guid2" | grep -q 'stats repairs 0 apply-errors 1'
+	dmesg | grep -q 'mirrornet: ifindex [0-9]*: applying route failed: -101'
+	$IP link del d2
+}
+
 t_eperm() {
 	expect_err 1 "" mnctl -u 65534 addr-add dev d0 192.0.2.99/24
 	jq_true '.[0].addr_info | map(select(.local == "192.0.2.99")) |
@@ -368,6 +386,7 @@ run_test "link flap: flushed state restored, counted, notified" t_flap_restore
 run_test "rename loses nothing" t_rename
 run_test "state held for a hardware key applies when the NIC appears" t_held
 run_test "unregistered NIC's state is dropped" t_unregister_drops
+run_test "a refused held route is counted, notified and logged" t_apply_error
 run_test "unprivileged caller gets EPERM" t_eperm
 run_test "malformed and out-of-range requests: errno and extack" t_malformed
 run_test "another netns stays untouched" t_netns_isolation
