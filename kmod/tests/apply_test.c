@@ -6,7 +6,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -17,6 +16,7 @@
 #include "../hwkey.h"
 #include "../reconcile.h"
 #include "../state.h"
+#include "fake_vmbus.h"
 
 struct mn_apply_test {
 	struct net_device *dev;
@@ -217,15 +217,6 @@ static void mn_reapply_test(struct kunit *test)
 	mn_unlock(t->mn);
 }
 
-/* A bus named like Hyper-V's, for a VMBus parent the test can create. */
-static struct bus_type mn_test_vmbus = {
-	.name = "vmbus",
-};
-
-static void mn_test_release(struct device *dev)
-{
-}
-
 /*
  * State held for a hardware key is applied when a netdev with that VMBus
  * parent registers: link first, then addresses and routes.
@@ -233,10 +224,9 @@ static void mn_test_release(struct device *dev)
 static void mn_held_register_test(struct kunit *test)
 {
 	static const char *guid = "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8";
-	struct device vmbus_dev = { .bus = &mn_test_vmbus,
-				    .release = mn_test_release };
 	struct mn_apply_test *t = test->priv;
 	struct mn_route *r, key_route = {};
+	struct device vmbus_dev = {};
 	struct net_device *ndev;
 	struct mn_iface *iface;
 	struct mn_addr *a;
@@ -262,9 +252,7 @@ static void mn_held_register_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mn_route_insert(t->mn, iface, r), 0);
 	mn_unlock(t->mn);
 
-	KUNIT_ASSERT_EQ(test, bus_register(&mn_test_vmbus), 0);
-	dev_set_name(&vmbus_dev, "%s", guid);
-	KUNIT_ASSERT_EQ(test, device_register(&vmbus_dev), 0);
+	mn_fake_vmbus_add(test, &vmbus_dev, guid);
 	ndev = alloc_netdev(0, "mnh%d", NET_NAME_UNKNOWN, ether_setup);
 	KUNIT_ASSERT_NOT_NULL(test, ndev);
 	ndev->netdev_ops = &mn_test_ops;
@@ -289,8 +277,7 @@ static void mn_held_register_test(struct kunit *test)
 	mn_lock(t->mn);
 	KUNIT_EXPECT_NULL(test, mn_iface_find(t->mn, 0, &key));
 	mn_unlock(t->mn);
-	device_unregister(&vmbus_dev);
-	bus_unregister(&mn_test_vmbus);
+	mn_fake_vmbus_del(&vmbus_dev);
 }
 
 static struct kunit_case mn_apply_cases[] = {

@@ -2,10 +2,10 @@
 /* KUnit: hardware-key parsing. */
 
 #include <kunit/test.h>
-#include <linux/device.h>
 #include <linux/etherdevice.h>
 
 #include "../hwkey.h"
+#include "fake_vmbus.h"
 
 static void mn_hwkey_parse_test(struct kunit *test)
 {
@@ -26,11 +26,6 @@ static void mn_hwkey_parse_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mn_hwkey_parse("lo", 2, &got));
 }
 
-/* A bus named like Hyper-V's, for a VMBus device the test can create. */
-static struct bus_type mn_test_vmbus = {
-	.name = "vmbus",
-};
-
 static void mn_test_release(struct device *dev)
 {
 }
@@ -43,16 +38,13 @@ static void mn_test_release(struct device *dev)
 static void mn_hwkey_of_netdev_test(struct kunit *test)
 {
 	static const char *guid = "11111111-2222-3333-4444-555555555555";
-	struct device vmbus_dev = { .bus = &mn_test_vmbus,
-				    .release = mn_test_release };
 	struct device pci_dev = { .release = mn_test_release };
 	const char *alias = "{6F1C2A3B-4D5E-4F60-8172-93A4B5C6D7E8}";
+	struct device vmbus_dev = {};
 	struct net_device *ndev;
 	uuid_t want, got;
 
-	KUNIT_ASSERT_EQ(test, bus_register(&mn_test_vmbus), 0);
-	dev_set_name(&vmbus_dev, "%s", guid);
-	KUNIT_ASSERT_EQ(test, device_register(&vmbus_dev), 0);
+	mn_fake_vmbus_add(test, &vmbus_dev, guid);
 	pci_dev.parent = &vmbus_dev;
 	dev_set_name(&pci_dev, "pci7870:00");
 	KUNIT_ASSERT_EQ(test, device_register(&pci_dev), 0);
@@ -77,8 +69,7 @@ static void mn_hwkey_of_netdev_test(struct kunit *test)
 	dev_set_alias(ndev, "", 0);
 	free_netdev(ndev);
 	device_unregister(&pci_dev);
-	device_unregister(&vmbus_dev);
-	bus_unregister(&mn_test_vmbus);
+	mn_fake_vmbus_del(&vmbus_dev);
 }
 
 static struct kunit_case mn_hwkey_cases[] = {
