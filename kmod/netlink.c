@@ -62,11 +62,29 @@ static int mn_nl_iface(struct genl_info *info, struct mn_net *mn,
 	return *ifacep ? 0 : -ENOMEM;
 }
 
-/* Stop tracking an interface a failed or deleting request left empty. */
-static void mn_nl_iface_put(struct mn_net *mn, struct mn_iface *iface)
+/* Lock the namespace's state and resolve the request's interface. */
+static int mn_nl_begin(struct genl_info *info, struct mn_net *mn,
+		       struct mn_iface **ifacep)
+{
+	int err;
+
+	mn_lock(mn);
+	err = mn_nl_iface(info, mn, ifacep);
+	if (err)
+		mn_unlock(mn);
+	return err;
+}
+
+/*
+ * Unlock after mn_nl_begin(), passing @err on; an interface a failed or
+ * deleting request left empty stops being tracked.
+ */
+static int mn_nl_end(struct mn_net *mn, struct mn_iface *iface, int err)
 {
 	if (mn_iface_is_empty(iface))
 		mn_iface_free(mn, iface);
+	mn_unlock(mn);
+	return err;
 }
 
 static int mn_nl_reply_iface(struct genl_info *info,
@@ -199,10 +217,9 @@ int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	if (iface->ifindex)
 		err = mn_apply_link(mn, iface->ifindex, &link, info->extack);
 	if (!err) {
@@ -224,10 +241,7 @@ int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 		mn->generation++;
 		err = mn_nl_reply_iface(info, iface);
 	}
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 static int mn_nl_parse_addr(struct genl_info *info, struct mn_addr *a,
@@ -289,10 +303,9 @@ int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	cur = mn_addr_find(iface, &a);
 	if (iface->ifindex) {
 		err = mn_apply_addr(mn, iface->ifindex, &a,
@@ -322,10 +335,7 @@ int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err)
 		err = mn_nl_reply_iface(info, iface);
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -340,10 +350,9 @@ int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	cur = mn_addr_find(iface, &a);
 	if (iface->ifindex) {
 		err = mn_apply_addr(mn, iface->ifindex, &a, MN_OP_DEL, &kerr);
@@ -359,10 +368,7 @@ int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree(cur);
 		mn->generation++;
 	}
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
@@ -465,10 +471,9 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	r.key.iface = iface;
 	if (iface->ifindex) {
 		err = mn_apply_route(mn, iface->ifindex, &r,
@@ -488,10 +493,7 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err)
 		err = mn_nl_reply_iface(info, iface);
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -507,10 +509,9 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	r.key.iface = iface;
 	cur = r.has_gw ? mn_route_find(mn, &r) : mn_route_first(mn, &r.key);
 	if (iface->ifindex) {
@@ -524,10 +525,7 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (cur)
 		mn_route_remove(mn, cur);
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
@@ -557,10 +555,9 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	table = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_TABLE], 0);
 	gateway_only = nla_get_flag(tb[MIRRORNET_A_FLUSH_GATEWAY_ONLY]);
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	if (iface->ifindex) {
 		err = mn_apply_route_flush(mn, iface->ifindex, family, table,
 					   gateway_only, &kerr);
@@ -575,10 +572,7 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 			continue;
 		mn_route_remove(mn, r);
 	}
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 static int mn_nl_parse_neigh(struct genl_info *info, struct mn_neigh *n,
@@ -618,10 +612,9 @@ int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	if (iface->ifindex) {
 		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_REPLACE,
 				     &kerr);
@@ -633,10 +626,8 @@ int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 		cur = mn_neigh_find(iface, &n);
 		if (!cur) {
 			cur = kzalloc(sizeof(*cur), GFP_KERNEL);
-			if (!cur) {
-				err = -ENOMEM;
-				goto put;
-			}
+			if (!cur)
+				return mn_nl_end(mn, iface, -ENOMEM);
 			list_add_tail(&cur->node, &iface->neighs);
 		}
 		cur->family = n.family;
@@ -646,11 +637,7 @@ int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 		mn->generation++;
 		err = mn_nl_reply_iface(info, iface);
 	}
-put:
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -665,10 +652,9 @@ int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	cur = mn_neigh_find(iface, &n);
 	if (iface->ifindex) {
 		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_DEL, &kerr);
@@ -684,10 +670,7 @@ int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree(cur);
 		mn->generation++;
 	}
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
@@ -819,10 +802,9 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	}
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
+	err = mn_nl_begin(info, mn, &iface);
 	if (err)
-		goto out;
+		return err;
 	if (iface->ifindex) {
 		err = mn_apply_conf(mn, iface->ifindex, key, value, &kerr);
 		if (err)
@@ -835,10 +817,7 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 		mn->generation++;
 		err = mn_nl_reply_iface(info, iface);
 	}
-	mn_nl_iface_put(mn, iface);
-out:
-	mn_unlock(mn);
-	return err;
+	return mn_nl_end(mn, iface, err);
 }
 
 int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -847,12 +826,12 @@ int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mn_iface *iface;
 	int err;
 
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, &iface);
-	if (!err)
-		mn_iface_free(mn, iface);
+	err = mn_nl_begin(info, mn, &iface);
+	if (err)
+		return err;
+	mn_iface_free(mn, iface);
 	mn_unlock(mn);
-	return err;
+	return 0;
 }
 
 static int mn_nl_put_ip(struct sk_buff *skb, int type, u8 family,
