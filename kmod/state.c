@@ -182,6 +182,17 @@ void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex)
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_iface_bind);
 
+/* Give an interface that has no hardware key yet @hwkey, indexed. */
+static void mn_iface_key(struct mn_net *mn, struct mn_iface *iface,
+			 const uuid_t *hwkey)
+{
+	if (iface->has_hwkey)
+		return;
+	iface->has_hwkey = true;
+	uuid_copy(&iface->hwkey, hwkey);
+	hash_add(mn->by_hwkey, &iface->hwkey_node, mn_hwkey_hash(hwkey));
+}
+
 /**
  * mn_iface_get - find or start tracking an interface
  * @mn: per-netns state, locked
@@ -201,12 +212,8 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 	iface = mn_iface_find(mn, ifindex, hwkey);
 	if (iface) {
 		/* First named by ifindex, now by its key: index the key too. */
-		if (hwkey && !iface->has_hwkey) {
-			iface->has_hwkey = true;
-			uuid_copy(&iface->hwkey, hwkey);
-			hash_add(mn->by_hwkey, &iface->hwkey_node,
-				 mn_hwkey_hash(hwkey));
-		}
+		if (hwkey)
+			mn_iface_key(mn, iface, hwkey);
 		return iface;
 	}
 
@@ -216,12 +223,8 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 	INIT_LIST_HEAD(&iface->addrs);
 	INIT_LIST_HEAD(&iface->routes);
 	INIT_LIST_HEAD(&iface->neighs);
-	if (hwkey) {
-		iface->has_hwkey = true;
-		uuid_copy(&iface->hwkey, hwkey);
-		hash_add(mn->by_hwkey, &iface->hwkey_node,
-			 mn_hwkey_hash(hwkey));
-	}
+	if (hwkey)
+		mn_iface_key(mn, iface, hwkey);
 	if (ifindex)
 		mn_iface_bind(mn, iface, ifindex);
 	list_add_tail(&iface->node, &mn->ifaces);
@@ -263,12 +266,7 @@ struct mn_iface *mn_iface_merge(struct mn_net *mn, struct mn_iface *into,
 	into->conf_set |= from->conf_set;
 	into->repairs += from->repairs;
 	into->apply_errors += from->apply_errors;
-	if (!into->has_hwkey) {
-		into->has_hwkey = true;
-		uuid_copy(&into->hwkey, &from->hwkey);
-		hash_add(mn->by_hwkey, &into->hwkey_node,
-			 mn_hwkey_hash(&into->hwkey));
-	}
+	mn_iface_key(mn, into, &from->hwkey);
 	mn_iface_free(mn, from);
 	return into;
 }
