@@ -1,0 +1,243 @@
+#!/bin/bash
+# Self-test of the host simulator over unix: sockets, against its own fake
+# guest (gns-host --fake-guest). Each case is a session script; a step that
+# must fail is preceded by a comment "# want: TEXT", and gns-host must
+# print "not ok N - LINE: ...TEXT..." for exactly those steps, "ok" for all
+# others, a matching summary and the matching exit status.
+# Usage: tests/hostsim/test-unix.sh   (last line "hostsim: P passed, F failed")
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${MN_OUT:-$top/build/hostsim}
+bin=$out/gns-host
+mkdir -p "$out"
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/helper" -o "$bin" \
+	"$top/tests/hostsim/gns-host.c" "$top/helper/gns.c" || {
+	echo "hostsim: 0 passed, 1 failed"
+	exit 1
+}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+pass=0 fail=0
+result() {
+	if [[ $1 == 0 ]]; then
+		pass=$((pass + 1))
+		echo "ok - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $2"
+		sed 's/^/# /' "$work/out" "$work/err" 2>/dev/null
+	fi
+}
+
+# check NAME: the session in $work/$NAME.gns against a fake guest; extra
+# words are options for both sides (HOST_OPTS, GUEST_OPTS override)
+check() {
+	local name=$1 script=$work/$1.gns sock=$work/$1.sock rc=0 guest=
+	local want_fail=0 line pat problems=() summary
+	if [[ ${NO_GUEST:-} != 1 ]]; then
+		"$bin" --fake-guest "unix:$sock" --timeout-ms 5000 ${GUEST_OPTS:-} \
+			>"$work/guest.out" 2>&1 &
+		guest=$!
+	fi
+	SECONDS=0
+	timeout 60 "$bin" --listen "unix:$sock" --timeout-ms 2000 ${HOST_OPTS:-} \
+		"$script" >"$work/out" 2>"$work/err" || rc=$?
+	[[ -n $guest ]] && { kill "$guest" 2>/dev/null; wait "$guest" 2>/dev/null; }
+
+	# every "# want: TEXT" names the next command line's failure
+	while IFS=$'\t' read -r line pat; do
+		want_fail=$((want_fail + 1))
+		grep -qF -- "- $line: " <(grep '^not ok ' "$work/out" | grep -F -- "$pat") ||
+			problems+=("line $line: no 'not ok' with '$pat'")
+	done < <(awk '/^# want: / {w = substr($0, 9); next}
+		/^[ \t]*(#|$)/ {next}
+		w != "" {print NR "\t" w; w = ""}' "$script")
+	local nok
+	nok=$(grep -c '^not ok ' "$work/out")
+	want_fail=$((want_fail + ${EXTRA_FAIL:-0}))
+	((nok == want_fail)) || problems+=("$nok steps failed, want $want_fail")
+	summary=$(tail -n 1 "$work/out")
+	[[ $summary == "gns-host: $(grep -c '^ok ' "$work/out") passed, $nok failed" ]] ||
+		problems+=("bad summary: $summary")
+	local want_rc=$((want_fail > 0))
+	[[ -n ${WANT_RC:-} ]] && want_rc=$WANT_RC
+	((rc == want_rc)) || problems+=("exit status $rc, want $want_rc")
+	if [[ -n ${MAX_S:-} ]] && ((SECONDS > MAX_S)); then
+		problems+=("took ${SECONDS}s, want <= ${MAX_S}s")
+	fi
+	if ((${#problems[@]})); then
+		printf '%s\n' "${problems[@]}" >>"$work/err"
+		result 1 "$name"
+	else
+		result 0 "$name"
+	fi
+}
+
+# --- everything right: kinds by name and number, ids from 0, ConnectTest's
+# packed value, -1 texts, Notification's GUID layout, raw frames, exec
+cat >"$work/good.gns" <<'EOF'
+# the host's first messages
+send SetupIpv6 0 {}
+send GlobalNetFilter 0
+send NoOp 0
+send SetupIpv6 =3 fake:id
+send 71 0
+send 99 -1:Unexpected
+send 99 -1:"LX_MESSAGE_TYPE 99"
+send 3 -1
+send ConnectTest =0x00010001 www.msftconnecttest.com
+send ConnectTest =65537 ipv6.msftconnecttest.com
+send DeviceSetting -1:"Failed to find content"
+send InterfaceNetFilter -1:"with # and  two spaces" fake:fail with # and  two spaces
+send InitialIpConfiguration any fake:fail whatever
+send VmNicCreated =-7 fake:value -7
+send CreateDevice =0xfffffff9 fake:value -7
+send ModifyGuestDevice 0 {"RequestType":"Add"}
+send LoopbackRoutes 0 {}
+send InterfaceConfiguration 0 {"ID":"x"}
+send SetupIpv6 =18 fake:id
+# the reference's example: 3b 2a 1c 6f 5e 4d 60 4f 81 72 93 a4 b5 c6 d7 e8
+notify 6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8 -1:3b2a1c6f5e4d604f817293a4b5c6d7e8 fake:guid
+notify {6F1C2A3B-4D5E-4F60-8172-93A4B5C6D7E8} -1:3b2a1c6f5e4d604f817293a4b5c6d7e8 fake:guid
+notify 6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8 0 {"RequestType":"Add"}
+# the reference's NoOp with id 9: a raw frame does not advance the counter
+raw 0 47 00 00 00 11 00 00 00 09 00 00 00 01 00 00 00 00
+# step 0: skipped by the guest, no reply
+raw none 47000000 11000000 05000000 00000000 00
+send SetupIpv6 =22 fake:id
+exec true
+exec sh -c "test \"$0\" = sh && exit 0"
+EOF
+check good
+
+# --- the guest gets things wrong: every violation is caught and the
+# connection is dropped; "accept" takes the fake guest's reconnection
+cat >"$work/bad.gns" <<'EOF'
+# want: reply id 1, want 0
+send SetupIpv6 0 fake:wrong-id
+# want: no connection
+send NoOp 0
+accept
+# want: reply step 1, want 2
+send SetupIpv6 0 fake:wrong-step
+accept
+# want: reply type 53, want 54
+send SetupIpv6 0 fake:wrong-type
+accept
+# want: reply size 16 < 20
+send SetupIpv6 0 fake:short
+accept
+# want: not NUL-terminated
+send SetupIpv6 0 fake:no-nul
+accept
+# want: broken reply frame
+send SetupIpv6 0 fake:huge
+accept
+# want: no reply within 2000 ms
+send SetupIpv6 0 fake:silent
+accept
+# want: the guest closed the connection
+send SetupIpv6 0 fake:close
+accept
+send SetupIpv6 0 fake:twice
+# want: reply id 0, want 1
+send NoOp 0
+accept
+# want: -> -1 "other": want -1 with "expected"
+send SetupIpv6 -1:expected fake:fail other
+# want: -> -1 "x": want 0
+send SetupIpv6 0 fake:fail x
+# want: -> 0: want -1
+send SetupIpv6 -1 {}
+# want: -> 65537 (0x00010001): want 65538
+send ConnectTest =0x00010002 www.msftconnecttest.com
+# want: want close
+raw close 47 00 00 00 11 00 00 00 09 00 00 00 01 00 00 00 00
+accept
+# want: exit 1
+exec false
+# want: exit 127
+exec /nonexistent/command
+# want: still running after 2000 ms, killed
+exec sleep 30
+send NoOp 0
+EOF
+MAX_S=20 check bad
+
+# --- close detection, disconnect and accept; ids restart at 0 per connection
+cat >"$work/close.gns" <<'EOF'
+send SetupIpv6 0 {}
+send SetupIpv6 =1 fake:id
+# declared size 8 < 16: the guest drops the stream
+raw close 47 00 00 00 08 00 00 00 00 00 00 00 01 00 00 00
+accept
+send SetupIpv6 =0 fake:id
+send SetupIpv6 close fake:close
+accept
+send SetupIpv6 =0 fake:id
+send SetupIpv6 =1 fake:id
+disconnect
+accept
+send SetupIpv6 =0 fake:id
+# an id the guest echoes as is
+raw =305419896 45 00 00 00 18 00 00 00 78 56 34 12 01 00 00 00 66 61 6b 65 3a 69 64 00
+send SetupIpv6 =1 fake:id
+sleep 50
+send SetupIpv6 close fake:exit
+EOF
+check close
+
+# --- the pre-2.6.1 numbering on both sides, then a host on 52 against a
+# guest on 53: its NoOp (70) is unknown to the guest, whose Result is 54
+cat >"$work/base52.gns" <<'EOF'
+send SetupIpv6 0 {}
+send 70 0
+send 52 0 {"ID":"x"}
+send 53 -1:Unexpected
+send InterfaceConfiguration 0 {"ID":"x"}
+send ConnectTest =0x00010001 www.msftconnecttest.com
+EOF
+HOST_OPTS="--base 52" GUEST_OPTS="--base 52" check base52
+cat >"$work/mixed.gns" <<'EOF'
+# want: reply type 54, want 53
+send NoOp 0
+EOF
+HOST_OPTS="--base 52" check mixed
+
+# --- no guest at all: the accept fails within the timeout, then every step
+# fails at once instead of waiting
+cat >"$work/noguest.gns" <<'EOF'
+# want: no connection
+send NoOp 0
+# want: no connection
+send SetupIpv6 close {}
+EOF
+NO_GUEST=1 MAX_S=10 EXTRA_FAIL=1 check noguest
+# the implicit accept is step 1; the checker wants it failed too
+grep -q '^not ok 1 - 0: accept: no connection within 2000 ms' "$work/out"
+result $? "noguest: implicit accept fails after the timeout"
+
+# --- script errors: exit 2 before listening, every bad line named
+cat >"$work/syntax.gns" <<'EOF'
+send Bogus 0 {}
+send NoOp maybe
+notify not-a-guid 0 {}
+raw 0 4
+raw 0 47 00
+frobnicate
+exec "unterminated
+sleep x
+accept now
+send NoOp 0
+EOF
+rc=0
+"$bin" --listen "unix:$work/syntax.sock" "$work/syntax.gns" >"$work/out" 2>"$work/err" || rc=$?
+((rc == 2)) && [[ ! -e $work/syntax.sock ]] &&
+	[[ $(tail -n 1 "$work/out") == "gns-host: 0 passed, 9 failed" ]] &&
+	[[ $(grep -c "syntax.gns:[0-9]*:" "$work/err") == 9 ]] &&
+	! grep -q "syntax.gns:10:" "$work/err"
+result $? "syntax: exit 2 before listening, all 9 bad lines named"
+
+echo "hostsim: $pass passed, $fail failed"
+((fail == 0))
