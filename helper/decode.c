@@ -229,15 +229,15 @@ int gns_target_parse(const char *text, struct gns_target *t, char *err)
 	if (text[0] == '{') {
 		/* With a leading '{', only the 38-byte braced form parses. */
 		if (gns_guid_parse(text, &t->guid))
-			return errf(err, "targetDeviceName: %s is not a braced GUID",
+			return errf(err,
+				    "targetDeviceName: %s is not a braced GUID",
 				    quote_str(q, text));
 		t->is_guid = true;
 		return 0;
 	}
 	if (!valid_ifname(text))
-		return errf(err,
-			    "targetDeviceName: %s is not a valid interface name",
-			    quote_str(q, text));
+		return errf(err, "targetDeviceName: %s %s", quote_str(q, text),
+			    "is not a valid interface name");
 	strcpy(t->name, text);
 	return 0;
 }
@@ -306,12 +306,15 @@ static int wrong_type(const struct dec *d, const char *key, const char *want,
 	return fail(d, key, "expected %s, got %s", want, type_name(v));
 }
 
+/* *@s is "" when absent. */
 static int get_str(const struct dec *d, const char *key, bool required,
 		   const char **s)
 {
 	json_t *v;
-	int r = lookup(d, key, required, &v);
+	int r;
 
+	*s = "";
+	r = lookup(d, key, required, &v);
 	if (r <= 0)
 		return r;
 	if (!json_is_string(v))
@@ -447,6 +450,7 @@ static int get_family(const struct dec *d, const char *key, uint64_t max,
 {
 	uint64_t v;
 
+	*af = AF_UNSPEC;
 	if (get_uint(d, key, true, max, &v) < 0)
 		return -1;
 	if (v == 2)
@@ -518,7 +522,8 @@ static int decode_addr(const struct dec *d, struct gns_addr *a)
 
 	if (get_family(d, "Family", UINT16_MAX, &af) < 0 ||
 	    get_ip(d, "Address", af, &a->ip) < 0 ||
-	    get_uint(d, "OnLinkPrefixLength", true, ip_len(af) * 8, &plen) < 0 ||
+	    get_uint(d, "OnLinkPrefixLength", true, ip_len(af) * 8,
+		     &plen) < 0 ||
 	    get_uint(d, "PrefixOrigin", false, UINT8_MAX, &po) < 0 ||
 	    get_uint(d, "SuffixOrigin", false, UINT8_MAX, &so) < 0 ||
 	    get_uint(d, "PreferredLifetime", false, UINT32_MAX, &lft) < 0)
@@ -528,7 +533,7 @@ static int decode_addr(const struct dec *d, struct gns_addr *a)
 	a->suffix_origin = (uint8_t)so;
 	/*
 	 * SLAAC public addresses (RouterAdvertisement + LinkLayerAddress) are
-	 * deprecated so that Linux prefers the temporary ones (reference §2.1).
+	 * deprecated so that Linux prefers the temporary ones (§2.1).
 	 */
 	a->preferred_lft = lft == 0 || (po == 4 && so == 4) ? 0 :
 							     GNS_LFT_FOREVER;
@@ -591,7 +596,8 @@ static int decode_prefix(const struct dec *d, struct gns_route *r)
 	/* A /0 spelt otherwise would be a default route WSL does not see. */
 	if (len == 0)
 		return fail(d, key, "%s: length 0 is only valid as \"%s\"",
-			    quote_str(q, s), af == AF_INET ? "0.0.0.0/0" : "::/0");
+			    quote_str(q, s),
+			    af == AF_INET ? "0.0.0.0/0" : "::/0");
 	if (!host_bits_clear(&r->dst, len))
 		return fail(d, key, "%s has host bits set", quote_str(q, s));
 	r->dst_len = (uint8_t)len;
@@ -617,7 +623,8 @@ static int decode_route(const struct dec *d, enum gns_request_type req,
 	/* Reset only names the family of the gateway routes to drop. */
 	if (req == GNS_REQ_RESET)
 		return 0;
-	if (decode_prefix(d, r) < 0 || get_ip(d, "NextHop", af, &r->gateway) < 0)
+	if (decode_prefix(d, r) < 0 ||
+	    get_ip(d, "NextHop", af, &r->gateway) < 0)
 		return -1;
 	r->has_gateway = !ip_is_zero(&r->gateway);
 	if (!r->has_gateway)
@@ -627,7 +634,8 @@ static int decode_route(const struct dec *d, enum gns_request_type req,
 	r->metric = (uint32_t)v;
 	if (get_uint(d, "SitePrefixLength", false, UINT8_MAX, &v) < 0)
 		return -1;
-	r->onlink = r->has_gateway && (r->is_default || link_local(&r->gateway));
+	r->onlink = r->has_gateway &&
+		    (r->is_default || link_local(&r->gateway));
 	return 0;
 }
 
@@ -674,15 +682,14 @@ static int split_list(const struct dec *d, const char *key, const char *s,
 			if (*n == GNS_DNS_MAX)
 				return fail(d, key, "more than %d entries",
 					    GNS_DNS_MAX);
-			if ((size_t)(e - s) >= width)
+			entry = out + *n * width;
+			if ((size_t)(e - s) < width) {
+				memcpy(entry, s, (size_t)(e - s));
+				entry[e - s] = 0;
+			}
+			if ((size_t)(e - s) >= width || !valid(entry))
 				return fail(d, key, "%s is not %s",
 					    quote(q, s, (size_t)(e - s)), what);
-			entry = out + *n * width;
-			memcpy(entry, s, (size_t)(e - s));
-			entry[e - s] = 0;
-			if (!valid(entry))
-				return fail(d, key, "%s is not %s",
-					    quote_str(q, entry), what);
 			(*n)++;
 		}
 		s = *end ? end + 1 : end;
@@ -692,9 +699,8 @@ static int split_list(const struct dec *d, const char *key, const char *s,
 
 static int decode_dns(const struct dec *d, struct gns_dns *dns)
 {
-	const char *servers = "", *search = "", *domain;
+	const char *servers, *search, *domain;
 
-	dns->options = "";
 	if (get_str(d, "Options", false, &dns->options) < 0 ||
 	    get_str(d, "ServerList", false, &servers) < 0 ||
 	    get_str(d, "Search", false, &search) < 0 ||
@@ -873,11 +879,12 @@ static int decode_netfilter(const struct dec *d, struct gns_netfilter *n)
 	n->op = (enum gns_operation)e;
 	n->port_start = (uint16_t)start;
 	n->port_end = (uint16_t)end;
-	/* The masquerade rule needs a real range (nft rejects 0 or start > end). */
+	/* nft rejects port 0 and start > end in the masquerade rule. */
 	if (n->op == GNS_OP_CREATE && (start < 1 || start > end))
 		return fail(d, "ephemeralPortRangeStart",
-			    "%llu..%llu is not a port range (Create needs 1 <= start <= end)",
-			    (unsigned long long)start, (unsigned long long)end);
+			    "%llu..%llu is not a port range (%s)",
+			    (unsigned long long)start, (unsigned long long)end,
+			    "Create needs 1 <= start <= end");
 	return 0;
 }
 
@@ -893,9 +900,8 @@ static int decode_hostname(const char *text, size_t len, char *out,
 			    HOSTNAME_MAX);
 	for (i = 0; i < len; i++)
 		if (!is_alnum(text[i]) && text[i] != '.' && text[i] != '-')
-			return errf(err,
-				    "hostname: %s has a byte outside A-Z a-z 0-9 . -",
-				    quote(q, text, len));
+			return errf(err, "hostname: %s %s", quote(q, text, len),
+				    "has a byte outside A-Z a-z 0-9 . -");
 	memcpy(out, text, len);
 	out[len] = 0;
 	return 0;
