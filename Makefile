@@ -6,13 +6,22 @@ CC ?= cc
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 USER_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
+HELPER_PKGS = libnl-genl-3.0 jansson libnftables
+HELPER_SRCS = $(wildcard helper/*.c)
+PREFIX ?= /usr/local
 
-all: module client
+all: module helper client
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
 
 client: tests/client/mnctl
+
+helper: helper/mirrornet
+
+helper/mirrornet: $(HELPER_SRCS) $(wildcard helper/*.h) include/uapi/linux/mirrornet.h
+	$(CC) $(USER_CFLAGS) $(shell pkg-config --cflags $(HELPER_PKGS)) \
+		-o $@ $(HELPER_SRCS) $(shell pkg-config --libs $(HELPER_PKGS))
 
 tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
@@ -22,10 +31,11 @@ tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h)
 
-install: module
+install: module helper
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KVER) \
 		INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+	install -D -m 755 helper/mirrornet $(DESTDIR)$(PREFIX)/sbin/mirrornet
 
 # Regenerate uapi header and kernel policies/ops from the YNL spec.
 regen:
@@ -41,7 +51,7 @@ check:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
-	rm -f tests/client/mnctl
+	rm -f tests/client/mnctl helper/mirrornet
 	rm -rf build
 
-.PHONY: all module client install regen demo check clean
+.PHONY: all module helper client install regen demo check clean

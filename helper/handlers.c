@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One function per host request. A request the module can hold for an
+ * absent NIC (addresses, routes, link state, neighbours, conf knobs by
+ * hardware key) is sent at once; the module applies it when the NIC
+ * registers. A request that needs the NIC itself (a rename, a sysctl by
+ * name, nftables, rules naming it) waits for it, up to the lookup timeout.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+
+#include "handlers.h"
+#include "linux/mirrornet.h"
+#include "log.h"
+#include "rtlink.h"
+#include "sys.h"
+
+/* Host loopback plumbing (reference §2.1, type 62). */
+#define LOOPBACK_TABLE		127
+#define LOOPBACK_ADDR_TABLE	128
+#define LOCAL_TABLE		255
+static const uint8_t loopback_gw[4] = { 169, 254, 73, 249 };
+static const uint8_t loopback_mac[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55 };
+
+/* One request in progress: where its error text goes. */
+struct req {
+	struct mn_handler_ctx *c;
+	const char *name;	/* the message, as the reference names it */
+	char *err;
+	size_t errlen;
+};
+
+static int32_t fail(struct req *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int32_t fail(struct req *q, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(q->err, q->errlen, "%s: ", q->name);
+	if (n < q->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(q->err + n, q->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/*
+ * The module's answer @r to the step @step: 0 if it succeeded or failed
+ * with an errno the reference tolerates (a 0-terminated list), else -1
+ * with the errno and the kernel's text.
+ */
+static int32_t check(struct req *q, const struct mn_res *r, const char *step,
+		     const int *tolerated)
+{
+	for (; tolerated && *tolerated; tolerated++)
+		if (r->err == -*tolerated) {
+			mn_log(MN_LOG_DEBUG, "%s: %s: %s (tolerated)", q->name,
+			       step, strerror(-r->err));
+			return 0;
+		}
+	if (!r->err)
+		return 0;
+	return fail(q, "%s: %s%s%s", step, strerror(-r->err),
+		    r->extack[0] ? ": " : "", r->extack);
+}
+
+static const int tolerate_exist[] = { EEXIST, 0 };
+static const int tolerate_missing[] = { ENOENT, ESRCH, EADDRNOTAVAIL, 0 };
+/* Route Add and Update (reference §2.1, 65), Remove. */
+static const int tolerate_route_add[] = { EEXIST, ENOENT, ESRCH, 0 };
+static const int tolerate_route_del[] = { ESRCH, 0 };
+
+static const char *ip_str(const struct gns_ip *ip, char *buf, size_t len)
+{
+	return inet_ntop(ip->family, ip->a, buf, (socklen_t)len) ? buf : "?";
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The present NIC @t names, waiting up to the lookup timeout for it to
+ * appear: every link event asks the module again, nothing polls.
+ */
+static int32_t wait_iface(struct req *q, const struct gns_target *t,
+			  struct mn_iface_info *info)
+{
+	int64_t deadline = now_ms() + q->c->lookup_timeout_ms;
+	struct mn_sel s = { .target = t };
+	char tname[40];
+	struct mn_res r;
+	int fd, ret = 0;
+
+	fd = rt_link_watch_open();
+	for (;;) {
+		int64_t left;
+
+		mn_iface_get(q->c->genl, &s, info, &r);
+		if (!r.err && info->ifindex > 0)
+			break;
+		if (r.err && r.err != -ENODEV) {
+			ret = check(q, &r, "interface lookup", NULL);
+			break;
+		}
+		left = deadline - now_ms();
+		if (left <= 0 || fd < 0) {
+			gns_target_format(t, tname);
+			ret = fail(q, "no interface %s appeared within %u ms",
+				   tname, q->c->lookup_timeout_ms);
+			break;
+		}
+		if (rt_link_watch_wait(fd, (int)left) < 0)
+			fd = -1;	/* one last look above, then give up */
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static void note_held(struct req *q, const struct mn_res *r,
+		      const struct gns_target *t)
+{
+	char tname[40];
+
+	if (!r->held)
+		return;
+	gns_target_format(t, tname);
+	mn_log(MN_LOG_INFO, "%s: %s is not present; the module holds the state",
+	       q->name, tname);
+}
+
+static int32_t conf_set(struct req *q, const struct mn_sel *s, uint32_t key,
+			uint32_t value, const char *step)
+{
+	struct mn_res r;
+
+	mn_conf_set(q->c->genl, s, key, value, &r);
+	if (s->target)
+		note_held(q, &r, s->target);
+	return check(q, &r, step, NULL);
+}
+
+static int32_t sysctl(struct req *q, enum sys_conf_key key, const char *scope,
+		      bool on)
+{
+	char why[200];
+
+	if (sys_conf_set(key, scope, on, why, sizeof(why)))
+		return fail(q, "%s", why);
+	return 0;
+}
+
+static int32_t rule(struct req *q, bool add, uint32_t prio, uint32_t table,
+		    uint8_t ip_proto, const char *iifname)
+{
+	struct mn_rule_req rq = {
+		.family = AF_INET, .table = table, .priority = prio,
+		.ip_proto = ip_proto, .iifname = iifname,
+	};
+	char step[64];
+	struct mn_res r;
+
+	mn_rule(q->c->genl, add, &rq, &r);
+	snprintf(step, sizeof(step), "rule %s priority %u table %u", add ?
+		 "add" : "delete", prio, table);
+	return check(q, &r, step, add ? tolerate_exist : tolerate_missing);
+}
+
+/* 69: the global IPv6 knobs, "all" then "default" for each. */
+static int32_t setup_ipv6(struct req *q)
+{
+	static const struct {
+		enum sys_conf_key key;
+		bool on;
+	} knobs[] = {
+		{ SYS_IPV6_DAD_TRANSMITS, false }, { SYS_IPV6_ACCEPT_RA, false },
+		{ SYS_IPV6_AUTOCONF, false }, { SYS_IPV6_ADDR_GEN_MODE, true },
+		{ SYS_IPV6_USE_TEMPADDR, false },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		if (sysctl(q, knobs[i].key, "all", knobs[i].on) ||
+		    sysctl(q, knobs[i].key, "default", knobs[i].on))
+			return -1;
+	return 0;
+}
+
+static int32_t global_net_filter(struct req *q)
+{
+	char why[200];
+
+	if (sys_nft_setup(why, sizeof(why)))
+		return fail(q, "%s", why);
+	return 0;
+}
+
+/* 61: a hot-added NIC accepts and routes host loopback traffic. */
+static int32_t vmnic_created(struct req *q, const struct gns_vmnic *v,
+			     char *what, size_t whatlen)
+{
+	struct gns_target t = { .is_guid = true, .guid = v->adapter };
+	struct mn_sel s = { .target = &t };
+	char tname[40];
+
+	gns_target_format(&t, tname);
+	snprintf(what, whatlen, "%s", tname);
+	if (conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
+		     "accept_local") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ROUTE_LOCALNET, 1,
+		     "route_localnet"))
+		return -1;
+	return 0;
+}
+
+/* 53: rename the NIC as the host names it and bring it up. */
+static int32_t interface_configuration(struct req *q,
+				       const struct gns_ifconfig *ic,
+				       char *what, size_t whatlen)
+{
+	struct gns_target t = { .is_guid = true, .guid = ic->id };
+	struct mn_sel s = { .target = &t };
+	struct mn_iface_info info;
+	char tname[40], why[200];
+	struct mn_res r;
+	int ret;
+
+	gns_target_format(&t, tname);
+	snprintf(what, whatlen, "%s name %s", tname,
+		 ic->port_name[0] ? ic->port_name : "(kept)");
+	if (wait_iface(q, &t, &info))
+		return -1;
+	if (ic->port_name[0] && strcmp(ic->port_name, info.ifname)) {
+		if (!strncmp(ic->port_name, "wlan", 4) &&
+		    !q->c->virt_wifi_logged) {
+			mn_log(MN_LOG_WARN,
+			       "%s: Wi-Fi emulation (virt_wifi) is not implemented; renaming %s plainly",
+			       q->name, ic->port_name);
+			q->c->virt_wifi_logged = true;
+		}
+		why[0] = '\0';
+		ret = rt_rename(info.ifindex, ic->port_name, why, sizeof(why));
+		if (ret)
+			return fail(q, "PortFriendlyName: renaming %s to %s: %s%s%s",
+				    info.ifname, ic->port_name, strerror(-ret),
+				    why[0] ? ": " : "", why);
+		mn_log(MN_LOG_INFO, "renamed %s to %s", info.ifname,
+		       ic->port_name);
+	}
+	if (ic->has_ipv4) {
+		struct gns_addr a = {
+			.ip.family = AF_INET, .prefixlen = ic->prefixlen,
+			.preferred_lft = GNS_LFT_FOREVER,
+			.valid_lft = GNS_LFT_FOREVER,
+		};
+
+		memcpy(a.ip.a, ic->ipv4, 4);
+		mn_addr_new(q->c->genl, &s, &a, false, true, &r);
+		if (check(q, &r, "IPAddress", NULL))
+			return -1;
+	}
+	mn_link_set(q->c->genl, &s, 1, 0, NULL, 0, &r);
+	return check(q, &r, "link up", NULL);
+}
+
+/* 62: the GELNIC and the policy routing for host loopback traffic. */
+static int32_t create_device(struct req *q, const struct gns_create_device *d,
+			     char *what, size_t whatlen)
+{
+	struct gns_target t = { .is_guid = true };
+	struct mn_sel s = { .target = &t };
+	struct mn_route_req rt = {
+		.dst.family = AF_INET, .dst_len = 32,
+		.has_gateway = true, .gateway.family = AF_INET,
+		.has_prefsrc = true, .prefsrc.family = AF_INET,
+		.table = LOOPBACK_TABLE, .onlink = true,
+	};
+	struct gns_ip gw = { .family = AF_INET };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct mn_iface_info info;
+	char tname[40];
+	struct mn_res r;
+	size_t i;
+
+	if (d->type != GNS_DEV_LOOPBACK)
+		return fail(q, "type: only Loopback devices are supported");
+	if (!d->has_lower)
+		return fail(q, "lowerEdgeAdapterId: missing");
+	t.guid = d->lower;
+	gns_target_format(&t, tname);
+	snprintf(what, whatlen, "Loopback on %s", tname);
+	if (wait_iface(q, &t, &info))
+		return -1;
+	if (d->flags & 1 &&
+	    (conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ACCEPT_DAD, 0, "accept_dad") ||
+	     conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_DAD_TRANSMITS, 0,
+		      "dad_transmits") ||
+	     sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, true) ||
+	     sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, false)))
+		return -1;
+	if (conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
+		     "accept_local") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ROUTE_LOCALNET, 1,
+		     "route_localnet") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_RP_FILTER, 0, "rp_filter") ||
+	    sysctl(q, SYS_IPV4_RP_FILTER, "all", false))
+		return -1;
+	mn_link_set(q->c->genl, &s, 1, 0, NULL, 0, &r);
+	if (check(q, &r, "link up", NULL))
+		return -1;
+
+	/* Local delivery moves from priority 0 to 2, below tables 127/128. */
+	if (rule(q, false, 0, LOCAL_TABLE, 0, NULL))
+		return -1;
+	for (i = 0; i < sizeof(protos); i++)
+		if (rule(q, true, 0, LOCAL_TABLE, protos[i], info.ifname))
+			return -1;
+	for (i = 0; i < sizeof(protos); i++)
+		if (rule(q, true, 1, LOOPBACK_TABLE, protos[i], NULL) ||
+		    rule(q, true, 1, LOOPBACK_ADDR_TABLE, protos[i], NULL))
+			return -1;
+	if (rule(q, true, 2, LOCAL_TABLE, 0, NULL))
+		return -1;
+
+	memcpy(gw.a, loopback_gw, 4);
+	mn_neigh_new(q->c->genl, &s, &gw, loopback_mac, sizeof(loopback_mac),
+		     &r);
+	if (check(q, &r, "loopback gateway neighbour", NULL))
+		return -1;
+	inet_pton(AF_INET, "127.0.0.1", rt.dst.a);
+	memcpy(rt.prefsrc.a, rt.dst.a, 4);
+	memcpy(rt.gateway.a, loopback_gw, 4);
+	mn_route_new(q->c->genl, &s, &rt, false, &r);
+	return check(q, &r, "route 127.0.0.1/32 table 127", tolerate_exist);
+}
+
+/* 64: traffic to a host address goes back to the host through the NIC. */
+static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l,
+			       char *what, size_t whatlen)
+{
+	struct mn_sel s = { .target = &l->target };
+	struct mn_route_req rt = {
+		.dst = l->ip, .dst_len = 32,
+		.has_gateway = true, .gateway.family = AF_INET,
+		.has_prefsrc = true, .prefsrc = l->ip,
+		.table = LOOPBACK_ADDR_TABLE, .onlink = true,
+	};
+	char tname[40], ip[INET6_ADDRSTRLEN];
+	struct mn_res r;
+
+	gns_target_format(&l->target, tname);
+	snprintf(what, whatlen, "%s %s on %s", l->op == GNS_OP_CREATE ?
+		 "Create" : l->op == GNS_OP_REMOVE ? "Remove" : "Update",
+		 ip_str(&l->ip, ip, sizeof(ip)), tname);
+	/* As the reference: no Update, and no inbound IPv6 loopback. */
+	if (l->op == GNS_OP_UPDATE || l->ip.family != AF_INET)
+		return 0;
+	memcpy(rt.gateway.a, loopback_gw, 4);
+	if (l->op == GNS_OP_REMOVE) {
+		mn_route_del(q->c->genl, &s, &rt, &r);
+		return check(q, &r, "route table 128", tolerate_route_del);
+	}
+	/* Re-added on every Create: a link going down drops neighbours. */
+	mn_neigh_new(q->c->genl, &s, &rt.gateway, loopback_mac,
+		     sizeof(loopback_mac), &r);
+	note_held(q, &r, &l->target);
+	if (check(q, &r, "loopback gateway neighbour", NULL))
+		return -1;
+	mn_route_new(q->c->genl, &s, &rt, false, &r);
+	return check(q, &r, "route table 128", tolerate_exist);
+}
+
+/* 68: reset the NIC's IPv6 state before the first sync. */
+static int32_t initial_ip_configuration(struct req *q,
+					const struct gns_initial_ip *in,
+					char *what, size_t whatlen)
+{
+	struct mn_sel s = { .target = &in->target };
+	struct mn_iface_info info;
+	char tname[40];
+	struct mn_res r;
+
+	gns_target_format(&in->target, tname);
+	snprintf(what, whatlen, "%s flags %u", tname, in->flags);
+	if (wait_iface(q, &in->target, &info))
+		return -1;
+	if (!(in->flags & 1)) {
+		q->c->primary_table = 1000 + (uint32_t)info.ifindex;
+		mn_log(MN_LOG_INFO, "routes go to table %u from now on",
+		       q->c->primary_table);
+	}
+	/* Toggling disable_ipv6 flushes the NIC's IPv6 addresses and routes. */
+	if (sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, true) ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ACCEPT_RA, 0, "accept_ra") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_AUTOCONF, 0, "autoconf") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_USE_TEMPADDR, 0,
+		     "use_tempaddr") ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ADDR_GEN_MODE, 1,
+		     "addr_gen_mode") ||
+	    sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, false))
+		return -1;
+	if (!(in->flags & 2)) {
+		mn_route_flush(q->c->genl, &s, 0, LOOPBACK_ADDR_TABLE, false, &r);
+		if (check(q, &r, "flush table 128", NULL))
+			return -1;
+	}
+	/* Several NICs on one subnet: answer ARP only on the right one. */
+	if (sysctl(q, SYS_IPV4_ARP_FILTER, "all", true) ||
+	    sysctl(q, SYS_IPV4_ARP_FILTER, "default", true))
+		return -1;
+	return 0;
+}
+
+/* 73: masquerade other namespaces' traffic leaving the NIC. */
+static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f,
+				    char *what, size_t whatlen)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct mn_iface_info info;
+	char tname[40], why[200];
+	bool add = f->op == GNS_OP_CREATE;
+	size_t i;
+
+	gns_target_format(&f->target, tname);
+	snprintf(what, whatlen, "%s %s", add ? "Create" :
+		 f->op == GNS_OP_REMOVE ? "Remove" : "Update", tname);
+	if (f->op == GNS_OP_UPDATE)
+		return fail(q, "operation: Update is not supported");
+	if (wait_iface(q, &f->target, &info))
+		return -1;
+	if (add ? sys_nft_iface_add(info.ifname, f->port_start, f->port_end,
+				    why, sizeof(why)) :
+		  sys_nft_iface_del(info.ifname, why, sizeof(why)))
+		return fail(q, "%s", why);
+	for (i = 0; i < sizeof(protos); i++)
+		if (rule(q, add, 0, LOCAL_TABLE, protos[i], info.ifname))
+			return -1;
+	return 0;
+}
+
+static int32_t link_settings(struct req *q, const struct mn_sel *s,
+			     const struct gns_link *l)
+{
+	uint32_t mtu = 0;
+	struct mn_res r;
+
+	/* 0 leaves the MTU; 0xffffffff is the host knowing none. */
+	if (l->connected && l->mtu != 0xffffffffu)
+		mtu = l->mtu;
+	/* The interface metric has no Linux counterpart: route metrics rule. */
+	mn_link_set(q->c->genl, s, l->connected, mtu, NULL, 0, &r);
+	note_held(q, &r, s->target);
+	return check(q, &r, l->connected ? "link up" : "link down", NULL);
+}
+
+static int32_t address(struct req *q, const struct gns_setting *st,
+		       const struct mn_sel *s, char *what, size_t whatlen)
+{
+	const struct gns_addr *a = &st->addr;
+	char ip[INET6_ADDRSTRLEN];
+	struct mn_res r;
+
+	snprintf(what + strlen(what), whatlen - strlen(what), " %s/%u",
+		 ip_str(&a->ip, ip, sizeof(ip)), a->prefixlen);
+	switch (st->request) {
+	case GNS_REQ_ADD:
+	case GNS_REQ_UPDATE:
+		/* An in-place replace keeps the routes that use the address. */
+		mn_addr_new(q->c->genl, s, a, true,
+			    st->request == GNS_REQ_UPDATE, &r);
+		break;
+	case GNS_REQ_REMOVE:
+		mn_addr_del(q->c->genl, s, &a->ip, a->prefixlen, &r);
+		break;
+	default:
+		return fail(q, "RequestType: %s is not supported for IPAddress",
+			    gns_request_name(st->request));
+	}
+	note_held(q, &r, s->target);
+	return check(q, &r, "IPAddress", NULL);
+}
+
+static int32_t route(struct req *q, const struct gns_setting *st,
+		     const struct mn_sel *s, char *what, size_t whatlen)
+{
+	const struct gns_route *gr = &st->route;
+	struct mn_route_req rt = {
+		.dst = gr->dst, .dst_len = gr->dst_len,
+		.has_gateway = gr->has_gateway, .gateway = gr->gateway,
+		.has_metric = true, .metric = gr->metric,
+		.table = q->c->primary_table, .onlink = gr->onlink,
+	};
+	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	size_t n = strlen(what);
+	struct mn_res r;
+
+	if (st->request == GNS_REQ_RESET) {
+		snprintf(what + n, whatlen - n, " IPv%c gateway routes",
+			 gr->dst.family == AF_INET ? '4' : '6');
+		mn_route_flush(q->c->genl, s, gr->dst.family,
+			       q->c->primary_table, true, &r);
+		return check(q, &r, "Route Reset", NULL);
+	}
+	snprintf(what + n, whatlen - n, " %s/%u via %s metric %u",
+		 ip_str(&gr->dst, dst, sizeof(dst)), gr->dst_len,
+		 gr->has_gateway ? ip_str(&gr->gateway, gw, sizeof(gw)) :
+				   "on-link", gr->metric);
+	switch (st->request) {
+	case GNS_REQ_ADD:
+	case GNS_REQ_UPDATE:
+		mn_route_new(q->c->genl, s, &rt, st->request == GNS_REQ_UPDATE,
+			     &r);
+		note_held(q, &r, s->target);
+		return check(q, &r, "Route", tolerate_route_add);
+	case GNS_REQ_REMOVE:
+		mn_route_del(q->c->genl, s, &rt, &r);
+		return check(q, &r, "Route", tolerate_route_del);
+	default:
+		return fail(q, "RequestType: %s is not supported for Route",
+			    gns_request_name(st->request));
+	}
+}
+
+static int32_t dns(struct req *q, const struct gns_setting *st)
+{
+	char why[300];
+
+	if (st->request == GNS_REQ_REMOVE)
+		return 0;
+	if (st->request != GNS_REQ_ADD && st->request != GNS_REQ_UPDATE)
+		return fail(q, "RequestType: %s is not supported for DNS",
+			    gns_request_name(st->request));
+	if (sys_resolv_write(q->c->resolv_conf, &st->dns, why, sizeof(why)))
+		return fail(q, "%s", why);
+	return 0;
+}
+
+/* The reference's sequence: down, new address, up. */
+static int32_t mac_address(struct req *q, const struct gns_setting *st,
+			   const struct mn_sel *s)
+{
+	struct mn_res r;
+
+	mn_link_set(q->c->genl, s, 0, 0, NULL, 0, &r);
+	if (check(q, &r, "link down", NULL))
+		return -1;
+	mn_link_set(q->c->genl, s, -1, 0, st->mac, sizeof(st->mac), &r);
+	if (check(q, &r, "PhysicalAddress", NULL))
+		return -1;
+	mn_link_set(q->c->genl, s, 1, 0, NULL, 0, &r);
+	return check(q, &r, "link up", NULL);
+}
+
+/* 55, 63 and 65. */
+static int32_t setting(struct req *q, enum gns_kind kind,
+		       const struct gns_setting *st, char *what, size_t whatlen)
+{
+	struct mn_sel s = { .target = &st->target };
+	char tname[40];
+
+	/* Type 63 acts only on an Interface with a target, as WSL's guest. */
+	if (kind == GNS_MODIFY_GUEST_DEVICE &&
+	    (!st->has_target || st->resource != GNS_RES_INTERFACE)) {
+		snprintf(what, whatlen, "%s (ignored)",
+			 gns_resource_name(st->resource));
+		return 0;
+	}
+	gns_target_format(&st->target, tname);
+	snprintf(what, whatlen, "%s %s on %s", gns_resource_name(st->resource),
+		 gns_request_name(st->request), tname);
+	switch (st->resource) {
+	case GNS_RES_INTERFACE:
+		return link_settings(q, &s, &st->link);
+	case GNS_RES_IPADDRESS:
+		return address(q, st, &s, what, whatlen);
+	case GNS_RES_ROUTE:
+		return route(q, st, &s, what, whatlen);
+	case GNS_RES_DNS:
+		return dns(q, st);
+	case GNS_RES_MACADDRESS:
+		return mac_address(q, st, &s);
+	default:
+		return fail(q, "ResourceType: %s is not supported",
+			    gns_resource_name(st->resource));
+	}
+}
+
+int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
+		  char *what, size_t whatlen, char *err, size_t errlen)
+{
+	struct req q = {
+		.c = c, .name = gns_kind_name(m->kind), .err = err,
+		.errlen = errlen,
+	};
+
+	what[0] = '\0';
+	switch (m->kind) {
+	case GNS_SETUP_IPV6:
+		return setup_ipv6(&q);
+	case GNS_GLOBAL_NET_FILTER:
+		return global_net_filter(&q);
+	case GNS_NOOP:
+		return 0;
+	case GNS_VMNIC_CREATED:
+		return vmnic_created(&q, &m->vmnic, what, whatlen);
+	case GNS_INTERFACE_CONFIGURATION:
+		return interface_configuration(&q, &m->ifconfig, what, whatlen);
+	case GNS_CREATE_DEVICE:
+		return create_device(&q, &m->create, what, whatlen);
+	case GNS_LOOPBACK_ROUTES:
+		return loopback_routes(&q, &m->loopback, what, whatlen);
+	case GNS_INITIAL_IP_CONFIGURATION:
+		return initial_ip_configuration(&q, &m->initial, what, whatlen);
+	case GNS_INTERFACE_NET_FILTER:
+		return interface_net_filter(&q, &m->netfilter, what, whatlen);
+	case GNS_NOTIFICATION:
+	case GNS_MODIFY_GUEST_DEVICE:
+	case GNS_DEVICE_SETTING:
+		return setting(&q, m->kind, &m->setting, what, whatlen);
+	case GNS_CONNECT_TEST:
+		snprintf(what, whatlen, "%s", m->hostname);
+		return sys_probe(m->hostname);
+	default:
+		return fail(&q, "unexpected message type");
+	}
+}

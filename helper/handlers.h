@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the guest does for each host request (reference §2.1): everything
+ * the kernel can do goes to the module; the helper keeps sysctls without
+ * an in-kernel API, resolv.conf, nftables, renames and the probe.
+ */
+#ifndef MIRRORNET_HANDLERS_H
+#define MIRRORNET_HANDLERS_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "genl.h"
+
+#define MN_MAIN_TABLE	254
+
+struct mn_handler_ctx {
+	struct mn_genl *genl;
+	unsigned int lookup_timeout_ms;	/* wait for a missing NIC */
+	const char *resolv_conf;
+	/*
+	 * Routes go to this table: main, or 1000 + ifindex after an
+	 * InitialIpConfigurationNotification without flag 1 (as WSL's
+	 * guest does; mirrored hosts always set the flag).
+	 */
+	uint32_t primary_table;
+	bool virt_wifi_logged;
+};
+
+/*
+ * Carry out @m. Returns the reply's Result: 0, the probe's packed value, or
+ * -1 with one line in @err naming the request, the field and the reason
+ * (with the kernel's extack text when there is one). @what gets a short
+ * description of the request for the log line.
+ */
+int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
+		  char *what, size_t whatlen, char *err, size_t errlen);
+
+#endif /* MIRRORNET_HANDLERS_H */
