@@ -163,13 +163,10 @@ static int serve_connection(struct mn_handler_ctx *ctx,
 		err[0] = '\0';
 		result = serve_request(ctx, &f, kind, what, sizeof(what),
 				       err, sizeof(err));
-		if (result == -1)
-			mn_log(MN_LOG_INFO, "%s %s -> -1: %s (%.1f ms)",
-			       gns_kind_name(kind), what, err, elapsed_ms(&t0));
-		else
-			mn_log(MN_LOG_INFO, "%s %s -> %d (%.1f ms)",
-			       gns_kind_name(kind), what, result,
-			       elapsed_ms(&t0));
+		mn_log(MN_LOG_INFO, "%s%s%s -> %d (%.1f ms)%s%s",
+		       gns_kind_name(kind), what[0] ? " " : "", what, result,
+		       elapsed_ms(&t0), result == -1 ? ": " : "",
+		       result == -1 ? err : "");
 		if (send_reply(fd, o->base, f.hdr.txn_id, result, err)) {
 			mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
 			ret = -1;
