@@ -665,6 +665,7 @@ static int read_frame_timed(struct gns_frame *f)
 {
 	int r;
 
+	memset(&f->hdr, 0, sizeof(f->hdr));	/* for broken_frame() */
 	timer_arm(g.timeout_ms);
 	r = gns_read_frame(g.cfd, f);
 	timer_disarm();
@@ -683,6 +684,19 @@ static int write_timed(const uint8_t *buf, size_t len)
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		errno = ETIMEDOUT;
 	return r;
+}
+
+/* why gns_read_frame() said EPROTO */
+static void broken_frame(const struct gns_frame *f, char *why, size_t cap)
+{
+	if (f->hdr.size > GNS_MAX_FRAME)
+		snprintf(why, cap, "frame declares %" PRIu32 " bytes, more than 16 MiB",
+			 f->hdr.size);
+	else if (f->hdr.size && f->hdr.size < GNS_HDR_LEN)
+		snprintf(why, cap, "frame declares %" PRIu32 " bytes, less than its header",
+			 f->hdr.size);
+	else
+		snprintf(why, cap, "connection closed inside a frame");
 }
 
 static bool is_reset(int e)
@@ -705,8 +719,13 @@ static void await_close(const struct cmd *c, long t0, struct gns_frame *f)
 		report(false, c, now_ms() - t0, ": connection still open after %ld ms: want close",
 		       g.timeout_ms);
 	} else {
-		report(false, c, now_ms() - t0, ": %s: want a clean close",
-		       errno == EPROTO ? "broken frame" : strerror(errno));
+		char why[96];
+
+		if (errno == EPROTO)
+			broken_frame(f, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		report(false, c, now_ms() - t0, ": %s: want a clean close", why);
 	}
 	drop_connection();
 }
@@ -730,8 +749,7 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 		else if (r == -2)
 			snprintf(why, sizeof(why), "no reply within %ld ms", g.timeout_ms);
 		else if (errno == EPROTO)
-			snprintf(why, sizeof(why),
-				 "broken reply frame (short, size < 16 or > 16 MiB, or cut)");
+			broken_frame(f, why, sizeof(why));
 		else
 			snprintf(why, sizeof(why), "read: %s", strerror(errno));
 		report(false, c, now_ms() - t0, ": %s", why);
@@ -1016,6 +1034,7 @@ static int send_reply(int fd, uint32_t id, int32_t result, const char *error)
  *   fake:wrong-type  type InterfaceConfiguration
  *   fake:short       a 16-byte reply     fake:no-nul  error text without NUL
  *   fake:huge        a header declaring 16 MiB + 1, then close
+ *   fake:cut         20 bytes of a 40-byte reply, then close
  *   fake:silent      no reply            fake:close   close, no reply
  *   fake:twice       the reply twice     fake:exit    exit
  * Returns 0 to go on, 1 to reconnect, 2 to exit.
@@ -1075,13 +1094,15 @@ static int fake_reply(int fd, const struct gns_frame *f)
 		h.size = GNS_RESULT_LEN + 4;
 	else if (!strcmp(arg, "huge"))
 		h.size = GNS_MAX_FRAME + 1;
+	else if (!strcmp(arg, "cut"))
+		h.size = 2 * GNS_RESULT_LEN;
 	else
 		return send_reply(fd, id, -1, "fake guest: unknown fake: request") < 0;
 	memset(out, 0, sizeof(out));
 	gns_hdr_encode(&h, out);
 	put32(out + 16, (uint32_t)-1);
 	memcpy(out + 20, "oops", 4);
-	if (!strcmp(arg, "huge")) {
+	if (!strcmp(arg, "huge") || !strcmp(arg, "cut")) {
 		gns_write_all(fd, out, GNS_RESULT_LEN);
 		return 1;
 	}

@@ -34,14 +34,16 @@ result() {
 # words are options for both sides (HOST_OPTS, GUEST_OPTS override)
 check() {
 	local name=$1 script=$work/$1.gns sock=$work/$1.sock rc=0 guest=
-	local want_fail=0 line pat problems=() summary
+	local want_fail=0 line pat problems=() summary hopts gopts
+	read -ra hopts <<<"${HOST_OPTS:-}"
+	read -ra gopts <<<"${GUEST_OPTS:-}"
 	if [[ ${NO_GUEST:-} != 1 ]]; then
-		"$bin" --fake-guest "unix:$sock" --timeout-ms 5000 ${GUEST_OPTS:-} \
+		"$bin" --fake-guest "unix:$sock" --timeout-ms 5000 "${gopts[@]}" \
 			>"$work/guest.out" 2>&1 &
 		guest=$!
 	fi
 	SECONDS=0
-	timeout 60 "$bin" --listen "unix:$sock" --timeout-ms 2000 ${HOST_OPTS:-} \
+	timeout 60 "$bin" --listen "unix:$sock" --timeout-ms 2000 "${hopts[@]}" \
 		"$script" >"$work/out" 2>"$work/err" || rc=$?
 	[[ -n $guest ]] && { kill "$guest" 2>/dev/null; wait "$guest" 2>/dev/null; }
 
@@ -131,8 +133,11 @@ accept
 # want: not NUL-terminated
 send SetupIpv6 0 fake:no-nul
 accept
-# want: broken reply frame
+# want: frame declares 16777217 bytes, more than 16 MiB
 send SetupIpv6 0 fake:huge
+accept
+# want: connection closed inside a frame
+send SetupIpv6 0 fake:cut
 accept
 # want: no reply within 2000 ms
 send SetupIpv6 0 fake:silent

@@ -15,6 +15,7 @@ GNS_TIMEOUT_MS=${MN_GNS_TIMEOUT_MS:-20000}
 SERVE_PID=
 
 # serve_start [ARGS]...: mirrornet serve in the background, log in SERVE_LOG
+# shellcheck disable=SC2120 # options for the tests to come (--msg-base ...)
 serve_start() {
 	command -v mirrornet >/dev/null ||
 		{ echo "mirrornet is not in the image (no helper build)"; return 1; }
