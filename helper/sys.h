@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The parts of the guest configuration that are not netlink: conf sysctls,
+ * resolv.conf, nftables and the connectivity probe (reference §2.1, types
+ * 69, 61, 62, 68, 72, 73, 65 DNS and 74).
+ *
+ * Every function that can fail returns 0 or -1 and, on -1, writes one line
+ * into @err (at most @errlen bytes, NUL-terminated) that the helper sends to
+ * the host as is.
+ */
+#ifndef MIRRORNET_SYS_H
+#define MIRRORNET_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+/*
+ * The kernel's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/',
+ * ':' or white space. Names from the host are checked with it before they
+ * reach a path or an nftables command.
+ */
+bool sys_ifname_valid(const char *name);
+
+/* conf sysctls; the family ("ipv4"/"ipv6") is part of the key. */
+enum sys_conf_key {
+	SYS_IPV4_ACCEPT_LOCAL,
+	SYS_IPV4_ARP_FILTER,
+	SYS_IPV4_ROUTE_LOCALNET,
+	SYS_IPV4_RP_FILTER,
+	SYS_IPV6_ACCEPT_DAD,
+	SYS_IPV6_ACCEPT_RA,
+	SYS_IPV6_ADDR_GEN_MODE,
+	SYS_IPV6_AUTOCONF,
+	SYS_IPV6_DAD_TRANSMITS,
+	SYS_IPV6_DISABLE_IPV6,
+	SYS_IPV6_USE_TEMPADDR,
+};
+
+/* Directory the conf paths start from; tests point it at a fake tree. */
+extern const char *sys_sysctl_root;	/* default "/proc/sys/net" */
+
+/*
+ * Write "0\n" or "1\n" to <root>/<family>/conf/<scope>/<key>. @scope is
+ * "all", "default" or an interface name, checked with sys_ifname_valid().
+ */
+int sys_conf_set(enum sys_conf_key key, const char *scope, bool on,
+		 char *err, size_t errlen);
+
+#define SYS_RESOLV_CONF	"/etc/resolv.conf"
+
+/*
+ * Replace the file @path resolves to (through any chain of symlinks, which
+ * stay in place, dangling ones included) with resolv.conf text made from
+ * @dns: Options, one nameserver line per server, one search line. The new
+ * file is written next to the target and renamed over it, so readers see
+ * the old or the new content, never a mix. Missing parent directories are
+ * created.
+ */
+int sys_resolv_write(const char *path, const struct gns_dns *dns,
+		     char *err, size_t errlen);
+
+/*
+ * Type 72, for ip and ip6: table filter, chain WSLOUTPUT (output hook,
+ * priority 0) holding one rule "counter mark set 0x1"; table nat, chain
+ * WSLPOSTROUTING (postrouting hook, priority 99). Running it again leaves
+ * one mark rule per family.
+ */
+int sys_nft_setup(char *err, size_t errlen);
+
+/*
+ * Type 73 Create: for ip and ip6, udp and tcp, "oif @ifname <proto> sport
+ * 1-65535 mark != 0x1 counter masquerade to :@port_start-@port_end" in nat
+ * WSLPOSTROUTING, replacing the rules @ifname already had there, in one
+ * transaction. Needs sys_nft_setup() first and the interface to exist.
+ */
+int sys_nft_iface_add(const char *ifname, uint16_t port_start,
+		      uint16_t port_end, char *err, size_t errlen);
+
+/*
+ * Type 73 Remove: delete every rule of nat WSLPOSTROUTING (ip and ip6) that
+ * matches oif @ifname. No such table or chain is not an error.
+ */
+int sys_nft_iface_del(const char *ifname, char *err, size_t errlen);
+
+/* Type 74 status codes, per family. */
+enum sys_probe_status {
+	SYS_PROBE_IN_PROGRESS,
+	SYS_PROBE_SUCCESS,
+	SYS_PROBE_FAILURE_GETADDRINFO,
+	SYS_PROBE_FAILURE_CONFIG,
+	SYS_PROBE_FAILURE_SOCKET_CONNECT,
+};
+
+/*
+ * Type 74: TCP connect to the first address of @hostname, port 80, over
+ * IPv4 and IPv6 at the same time, 5 s in all. A refused connect is
+ * FAILURE_SOCKET_CONNECT (WSL calls it success); a connect still pending
+ * at the end is IN_PROGRESS. Returns ipv4 status | ipv6 status << 16, the
+ * reply's Result. The 5 s include name resolution, but getaddrinfo()
+ * blocks and can overrun them.
+ */
+int32_t sys_probe(const char *hostname);
+/* The same with the port and the time limit as parameters. */
+int32_t sys_probe_port(const char *hostname, const char *port,
+		       int timeout_ms);
+
+#endif /* MIRRORNET_SYS_H */
