@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -527,5 +528,7 @@ int main(void)
 		cmocka_unit_test(test_frame_text_bad),
 	};
 
+	/* run.sh counts the lines: keep them if a sanitizer aborts. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
