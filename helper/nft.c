@@ -4,7 +4,8 @@
  * runs nft through /bin/sh with the interface name pasted into the command;
  * we hand libnftables JSON built with jansson, so a name from the host is
  * always one JSON string, never nft syntax. Each request is one batch, so
- * the kernel applies all of it or none.
+ * the kernel applies all of it or none. The per-interface rules are found
+ * again in nft's JSON listing, not by matching text.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -63,9 +64,8 @@ static struct nft_ctx *nft_get(char *err, size_t errlen)
 static void nft_error(const char *what, const char *msg, char *err,
 		      size_t errlen)
 {
-	const char *eol, *line;
-	bool any = false;
-	size_t pos;
+	const char *eol, *line, *prev = NULL;
+	size_t pos, len, prevlen = 0;
 	int n;
 
 	n = snprintf(err, errlen, "nft %s:", what);
@@ -77,14 +77,17 @@ static void nft_error(const char *what, const char *msg, char *err,
 			line = strstr(line, ": ");
 			line = line && line < eol ? line + 2 : msg;
 		}
-		if (line == eol)
+		len = eol - line;
+		/* one message per failed command of the batch: say it once */
+		if (!len || (prev && len == prevlen && !memcmp(line, prev, len)))
 			continue;
 		n = snprintf(err + pos, errlen - pos, "%s%.*s",
-			     any ? "; " : " ", (int)(eol - line), line);
+			     prev ? "; " : " ", (int)len, line);
 		pos += n < 0 ? 0 : (size_t)n;
-		any = true;
+		prev = line;
+		prevlen = len;
 	}
-	if (!any && pos < errlen)
+	if (!prev && pos < errlen)
 		snprintf(err + pos, errlen - pos, " failed");
 }
 

@@ -73,15 +73,17 @@ int sys_nft_setup(char *err, size_t errlen);
 /*
  * Type 73 Create: for ip and ip6, udp and tcp, "oif @ifname <proto> sport
  * 1-65535 mark != 0x1 counter masquerade to :@port_start-@port_end" in nat
- * WSLPOSTROUTING, replacing the rules @ifname already had there, in one
- * transaction. Needs sys_nft_setup() first and the interface to exist.
+ * WSLPOSTROUTING, with the comment "mirrornet ifindex <n>", replacing the
+ * rules the interface already had there, in one transaction. Needs
+ * sys_nft_setup() first and the interface to exist.
  */
 int sys_nft_iface_add(const char *ifname, uint16_t port_start,
 		      uint16_t port_end, char *err, size_t errlen);
 
 /*
- * Type 73 Remove: delete every rule of nat WSLPOSTROUTING (ip and ip6) that
- * matches oif @ifname. No such table or chain is not an error.
+ * Type 73 Remove: delete the rules of nat WSLPOSTROUTING (ip and ip6) that
+ * match oif @ifname and carry its index in their comment. No such table,
+ * chain or interface is not an error.
  */
 int sys_nft_iface_del(const char *ifname, char *err, size_t errlen);
 
