@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the decoder promises its callers, checked on every fuzz input: no
+ * string without its NUL, no address of an unknown family, no length past
+ * its family, and error texts that are one printable line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "decode.h"
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c)) {						\
+			fprintf(stderr, "%s:%d: check failed: %s\n",	\
+				__FILE__, __LINE__, #c);		\
+			abort();					\
+		}							\
+	} while (0)
+
+static void check_line(const char *s, size_t cap)
+{
+	size_t len = strnlen(s, cap), i;
+
+	CHECK(len > 0 && len < cap);
+	for (i = 0; i < len; i++)
+		CHECK((uint8_t)s[i] >= 0x20 && (uint8_t)s[i] < 0x7f);
+}
+
+static void check_name(const char *s, size_t cap, size_t min)
+{
+	size_t len = strnlen(s, cap);
+
+	CHECK(len >= min && len < cap);
+}
+
+static void check_target(const struct gns_target *t)
+{
+	char out[40];
+
+	if (t->is_guid)
+		CHECK(t->name[0] == 0);
+	else
+		check_name(t->name, sizeof(t->name), 1);
+	gns_target_format(t, out);
+	check_name(out, sizeof(out), 1);
+}
+
+static size_t check_ip(const struct gns_ip *ip)
+{
+	size_t i;
+
+	CHECK(ip->family == AF_INET || ip->family == AF_INET6);
+	if (ip->family == AF_INET6)
+		return 128;
+	for (i = 4; i < sizeof(ip->a); i++)
+		CHECK(ip->a[i] == 0);
+	return 32;
+}
+
+static void check_setting(const struct gns_msg *m)
+{
+	const struct gns_setting *s = &m->setting;
+	size_t i, bits;
+
+	CHECK(strcmp(gns_request_name(s->request), "unknown"));
+	CHECK(strcmp(gns_resource_name(s->resource), "unknown"));
+	if (s->has_target)
+		check_target(&s->target);
+	else
+		CHECK(m->kind == GNS_MODIFY_GUEST_DEVICE);
+	if (!s->has_target || (m->kind == GNS_MODIFY_GUEST_DEVICE &&
+			       s->resource != GNS_RES_INTERFACE))
+		return;
+	switch (s->resource) {
+	case GNS_RES_ROUTE:
+		bits = check_ip(&s->route.dst);
+		if (s->request == GNS_REQ_RESET)
+			break;
+		CHECK(s->route.dst_len <= bits);
+		CHECK(s->route.is_default == (s->route.dst_len == 0));
+		if (s->route.has_gateway)
+			CHECK(check_ip(&s->route.gateway) == bits);
+		else
+			CHECK(!s->route.onlink);
+		break;
+	case GNS_RES_IPADDRESS:
+		CHECK(s->addr.prefixlen <= check_ip(&s->addr.ip));
+		CHECK(s->addr.preferred_lft == 0 ||
+		      s->addr.preferred_lft == GNS_LFT_FOREVER);
+		CHECK(s->addr.valid_lft == GNS_LFT_FOREVER);
+		break;
+	case GNS_RES_DNS:
+		CHECK(s->dns.options);
+		CHECK(s->dns.n_servers <= GNS_DNS_MAX);
+		CHECK(s->dns.n_search <= GNS_DNS_MAX);
+		for (i = 0; i < s->dns.n_servers; i++)
+			check_name(s->dns.servers[i],
+				   sizeof(s->dns.servers[i]), 2);
+		for (i = 0; i < s->dns.n_search; i++)
+			check_name(s->dns.search[i], sizeof(s->dns.search[i]),
+				   1);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_msg(const struct gns_msg *m)
+{
+	char guid[37];
+
+	switch (m->kind) {
+	case GNS_INTERFACE_CONFIGURATION:
+		check_name(m->ifconfig.port_name,
+			   sizeof(m->ifconfig.port_name), 0);
+		CHECK(m->ifconfig.prefixlen <= 32);
+		CHECK(!m->ifconfig.has_ipv4 || m->ifconfig.prefixlen);
+		gns_guid_format(&m->ifconfig.id, guid);
+		check_name(guid, sizeof(guid), 36);
+		break;
+	case GNS_NOTIFICATION:
+	case GNS_MODIFY_GUEST_DEVICE:
+	case GNS_DEVICE_SETTING:
+		check_setting(m);
+		break;
+	case GNS_CREATE_DEVICE:
+		check_name(m->create.device_name,
+			   sizeof(m->create.device_name), 0);
+		break;
+	case GNS_LOOPBACK_ROUTES:
+		check_target(&m->loopback.target);
+		check_ip(&m->loopback.ip);
+		break;
+	case GNS_INITIAL_IP_CONFIGURATION:
+		check_target(&m->initial.target);
+		break;
+	case GNS_INTERFACE_NET_FILTER:
+		check_target(&m->netfilter.target);
+		if (m->netfilter.op == GNS_OP_CREATE)
+			CHECK(m->netfilter.port_start >= 1 &&
+			      m->netfilter.port_start <= m->netfilter.port_end);
+		break;
+	case GNS_CONNECT_TEST:
+		check_name(m->hostname, 254, 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void fuzz_reply(uint32_t txn_id, const char *why)
+{
+	static const size_t caps[] = { 0, 20, 21, 33 };
+	uint8_t out[GNS_RESULT_LEN + GNS_ERR_LEN];
+	struct gns_hdr h;
+	size_t n, i;
+
+	n = gns_reply_encode(53, txn_id, -1, why, out, sizeof(out));
+	CHECK(n > GNS_RESULT_LEN && n <= sizeof(out));
+	gns_hdr_decode(out, &h);
+	CHECK(h.type == 54 && h.size == n && h.txn_id == txn_id &&
+	      h.txn_step == GNS_STEP_REPLY);
+	CHECK(out[n - 1] == 0);
+	CHECK(!memchr(out + GNS_RESULT_LEN, 0, n - GNS_RESULT_LEN - 1));
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		CHECK(gns_reply_encode(52, txn_id, -1, why, out, caps[i]) <=
+		      caps[i]);
+}
+
+void fuzz_decode_one(enum gns_kind kind, const char *text, size_t len,
+		     const uint8_t *adapter)
+{
+	char err[GNS_ERR_LEN];
+	struct gns_msg m;
+
+	if (gns_decode(kind, text, len, adapter, &m, err)) {
+		CHECK(!m.json);
+		check_line(err, sizeof(err));
+		fuzz_reply(0, err);
+		return;
+	}
+	CHECK(m.kind == kind);
+	check_msg(&m);
+	gns_msg_free(&m);
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The first input byte picks the message kind (every kind, the unknown one
+ * included); the rest is the payload text given to gns_decode().
+ */
+#include "check.h"
+#include "gns.h"
+
+/* The adapter GUID of a Notification, in its Windows layout. */
+static const uint8_t adapter[16] = {
+	0x3b, 0x2a, 0x1c, 0x6f, 0x5e, 0x4d, 0x60, 0x4f,
+	0x81, 0x72, 0x93, 0xa4, 0xb5, 0xc6, 0xd7, 0xe8,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum gns_kind kind;
+
+	if (!size)
+		return 0;
+	kind = (enum gns_kind)(data[0] % (GNS_KIND_UNKNOWN + 1));
+	fuzz_decode_one(kind, (const char *)data + 1, size - 1,
+			kind == GNS_NOTIFICATION ? adapter : NULL);
+	return 0;
+}
