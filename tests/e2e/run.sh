@@ -4,9 +4,6 @@
 # simulator tests/hostsim/gns-host playing session scripts
 # (tests/e2e/guest/sessions). Grades the TAP the guest prints.
 # Usage: tests/e2e/run.sh [6.1|6.12]...   (default: both)
-# Without a `helper` target in the Makefile the suite is skipped;
-# MN_E2E_WITHOUT_HELPER=1 boots anyway (to try the harness: the tests that
-# need the helper then fail).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
@@ -22,19 +19,8 @@ mkdir -p "$out_root"
 # stand-in NICs
 stock="dummy veth vsock_loopback nf_tables nft_chain_nat nft_masq nft_ct"
 
-bins=()
-if grep -qE '^helper[[:space:]]*:' "$MN_ROOT/Makefile"; then
-	make -s -C "$MN_ROOT" helper
-	[[ -x $MN_ROOT/helper/mirrornet ]] ||
-		mn_die "make helper did not build helper/mirrornet"
-	bins+=(-b "$MN_ROOT/helper/mirrornet")
-elif [[ ${MN_E2E_WITHOUT_HELPER:-} == 1 ]]; then
-	mn_log "no 'helper' target in the Makefile: booting without mirrornet (MN_E2E_WITHOUT_HELPER=1)"
-else
-	mn_log "skipped: the Makefile has no 'helper' target yet (MN_E2E_WITHOUT_HELPER=1 boots anyway)"
-	for s in "${series[@]}"; do echo "e2e-$s: 0 passed, 0 failed, 1 skipped"; done
-	exit 0
-fi
+make -s -C "$MN_ROOT" helper
+bins=(-b "$MN_ROOT/helper/mirrornet")
 
 # the host simulator: a plain dynamic binary, libc only
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/helper" \

@@ -4,6 +4,7 @@
 # `mirrornet serve` talking GNS over vsock_loopback to gns-host, which plays
 # a session script from /tests/sessions and checks every reply. Prints TAP.
 . /tests/lib/tap.sh
+. /tests/lib/expect.sh
 
 MOD=/lib/mirrornet/mirrornet.ko
 SESSIONS=/tests/sessions
@@ -86,7 +87,27 @@ t_smoke() {
 	with_serve smoke
 }
 
+# The whole mirrored start-up, then the guest state read back from the
+# kernel. The helper keeps running across the following tests.
+t_home() {
+	mkdir -p /mnt/wsl
+	ln -s /mnt/wsl/resolv.conf /etc/resolv.conf
+	serve_start --lookup-timeout-ms 10000
+	session home
+	serve_alive
+}
+
+t_home_state() {
+	expect_home_eth
+	expect_home_sysctls
+	expect_home_nft
+	expect_home_loopback
+	expect_home_resolv
+}
+
 tap_plan_later
 run_test "mirrornet.ko and vsock_loopback loaded" t_load
 run_test "smoke: SetupIpv6, NoOp, unknown type over vsock" t_smoke
+run_test "home: mirrored start-up session" t_home
+run_test "home: addresses, routes, rules, neighbours, nft, sysctls, resolv.conf" t_home_state
 tap_finish

@@ -104,8 +104,9 @@ expect_home_loopback() {
 		(.flags | index("onlink") != null)'
 	route_is -4 128 192.168.1.42 '.dev == "eth0" and
 		.gateway == "169.254.73.249" and .prefsrc == "192.168.1.42"'
-	# IPv6 host loopback is accepted and ignored
-	jq_true 'length == 0' $IP -j -6 route show table 128
+	# IPv6 host loopback is accepted and ignored: the table stays empty
+	[ -z "$($IP -6 route show table 128 2>/dev/null)" ] ||
+		{ echo "IPv6 routes in table 128:"; $IP -6 route show table 128; return 1; }
 }
 
 expect_home_resolv() {
