@@ -98,7 +98,8 @@ static void bad_raw(enum gns_kind kind, const char *text, size_t len,
 	check_err_text(err);
 	if (strchr(want, '*') ? fnmatch(want, err, FNM_NOESCAPE) :
 				strcmp(err, want))
-		fail_msg("%.*s:\n got  %s\n want %s", (int)len, text, err, want);
+		fail_msg("%.*s:\n got  %s\n want %s", (int)len, text, err,
+			 want);
 }
 
 static void bad(enum gns_kind kind, const char *text, const char *want)
@@ -179,7 +180,7 @@ static void test_guid_parse_bad(void **state)
 		"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7 8",
 		"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8 ",
 		" 6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8",
-		"x6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8x",
+		"x6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8x", "{" G "x",
 		"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8\n",
 	};
 	struct gns_guid g, zero = { { 0 } };
@@ -416,6 +417,11 @@ static void test_json_syntax(void **state)
 	/* Invalid UTF-8 (the reply text stays ASCII). */
 	bad(GNS_VMNIC_CREATED, "{'adapterId':'\xff'}", "JSON: *");
 	bad(GNS_VMNIC_CREATED, "{'adapterId':'\xc3'}", "JSON: *");
+	/* jansson quotes raw bytes of the input: they are masked. */
+	bad(GNS_VMNIC_CREATED, "[1,\n\x01]",
+	    "JSON: 2:1: invalid token near '?'");
+	bad(GNS_VMNIC_CREATED, "{'adapterId':\xc3\xa9}",
+	    "JSON: 1:14: invalid token near '?\?'");
 	/* Second line: the position is line 2. */
 	bad(GNS_VMNIC_CREATED, "{\n'adapterId' 1}", "JSON: 2:*");
 }
@@ -425,7 +431,8 @@ static void test_json_root(void **state)
 	(void)state;
 	bad(GNS_VMNIC_CREATED, "['" G "']",
 	    "JSON: expected an object, got an array");
-	bad(GNS_VMNIC_CREATED, "42", "JSON: expected an object, got an integer");
+	bad(GNS_VMNIC_CREATED, "42",
+	    "JSON: expected an object, got an integer");
 	bad(GNS_VMNIC_CREATED, "'x'", "JSON: expected an object, got a string");
 	bad(GNS_VMNIC_CREATED, "null", "JSON: expected an object, got null");
 	bad(GNS_DEVICE_SETTING, "true",
@@ -646,6 +653,8 @@ static void test_ifconfig_rules(void **state)
 	    "PrefixLength: 33 is out of range 0..32");
 	bad(GNS_INTERFACE_CONFIGURATION, "{'ID':'" G "','PrefixLength':33}",
 	    "PrefixLength: 33 is out of range 0..32");
+	bad(GNS_INTERFACE_CONFIGURATION, "{'ID':'" G "','IPAddress':5}",
+	    "IPAddress: expected a string, got an integer");
 	bad(GNS_INTERFACE_CONFIGURATION, "{'ID':'" G "','IPAddress':'::1',"
 	    "'PrefixLength':8}", "IPAddress: \"::1\" is not an IPv4 address");
 	bad(GNS_INTERFACE_CONFIGURATION, "{'ID':'" G "','IPAddress':'1.2.3',"
@@ -1128,7 +1137,7 @@ static void test_route_prefix_bad(void **state)
 		"10.0.0.0", "10.0.0.0/", "/8", "10.0.0.0/abc", "10.0.0.0/8/8",
 		"10.0.0.0/0008", "10.0.0.0/-8", "10.0.0.0/+8", "10.0.0.0/ 8",
 		"10.0.0.0 /8", "10.0.0/8", "0/0", "", "fe80::/10",
-		"1.2.3.4.5/32",
+		"1.2.3.4.5/32", "1111111111222222222233333333334444444444/8",
 	};
 	char settings[256];
 	size_t i;
@@ -1138,7 +1147,8 @@ static void test_route_prefix_bad(void **state)
 		snprintf(settings, sizeof(settings), "{'Family':2,"
 			 "'DestinationPrefix':'%s','NextHop':'0.0.0.0'}",
 			 v4[i]);
-		bad65("Add", "Route", settings, "Settings.DestinationPrefix: *");
+		bad65("Add", "Route", settings,
+		      "Settings.DestinationPrefix: *");
 	}
 	bad65("Add", "Route", "{'Family':2,'DestinationPrefix':'10.0.0.5/8',"
 	      "'NextHop':'0.0.0.0'}",
@@ -1360,7 +1370,8 @@ static void test_mac(void **state)
 	size_t i;
 
 	(void)state;
-	s = ok65("Add", "MacAddress", "{'PhysicalAddress':'00-15-5d-AA-bB-Cc'}");
+	s = ok65("Add", "MacAddress",
+		 "{'PhysicalAddress':'00-15-5d-AA-bB-Cc'}");
 	assert_int_equal(s->resource, GNS_RES_MACADDRESS);
 	assert_memory_equal(s->mac, "\x00\x15\x5d\xaa\xbb\xcc", 6);
 	for (i = 0; i < sizeof(bad_macs) / sizeof(bad_macs[0]); i++) {
@@ -1397,7 +1408,8 @@ static void test_neighbor_port(void **state)
 			 GNS_RES_NEIGHBOR);
 	assert_int_equal(ok65("Add", "Port", "{'Family':'x'}")->resource,
 			 GNS_RES_PORT);
-	bad65("Add", "Port", "7", "Settings: expected an object, got an integer");
+	bad65("Add", "Port", "7",
+	      "Settings: expected an object, got an integer");
 }
 
 /* 55 Notification */
