@@ -13,35 +13,31 @@ SERVE_LOG=/tmp/serve.log
 PORT=50000
 # per reply; below TAP_TIMEOUT so that gns-host reports before the watchdog
 GNS_TIMEOUT_MS=${MN_GNS_TIMEOUT_MS:-20000}
-SERVE_PID=
 
-# serve_start [ARGS]...: mirrornet serve in the background, log in SERVE_LOG
-# shellcheck disable=SC2120 # options for the tests to come (--msg-base ...)
+# serve_start [ARGS]...: mirrornet serve in the background, log in
+# SERVE_LOG; lib/serve-restart starts it again with the same arguments
 serve_start() {
-	command -v mirrornet >/dev/null ||
-		{ echo "mirrornet is not in the image (no helper build)"; return 1; }
+	echo "--vsock 1:$PORT $*" >/tmp/serve.args
 	mirrornet serve --vsock "1:$PORT" "$@" >"$SERVE_LOG" 2>&1 </dev/null &
-	SERVE_PID=$!
 }
 
 # serve_alive: the helper is still running
 serve_alive() {
-	kill -0 "$SERVE_PID" 2>/dev/null ||
-		{ echo "mirrornet serve (pid $SERVE_PID) has exited"; return 1; }
+	pidof mirrornet >/dev/null ||
+		{ echo "mirrornet serve has exited"; serve_log; return 1; }
 }
 
 # serve_stop: stop the helper (SIGTERM, then SIGKILL after 5 s)
 serve_stop() {
 	local n=50
-	[ -n "$SERVE_PID" ] || return 0
-	kill "$SERVE_PID" 2>/dev/null || true
-	while kill -0 "$SERVE_PID" 2>/dev/null && [ $n -gt 0 ]; do
+	# shellcheck disable=SC2046 # one word per pid
+	kill $(pidof mirrornet) 2>/dev/null || return 0
+	while pidof mirrornet >/dev/null && [ $n -gt 0 ]; do
 		usleep 100000
 		n=$((n - 1))
 	done
-	kill -KILL "$SERVE_PID" 2>/dev/null || true
-	wait "$SERVE_PID" 2>/dev/null || true
-	SERVE_PID=
+	# shellcheck disable=SC2046
+	kill -KILL $(pidof mirrornet) 2>/dev/null || true
 }
 
 serve_log() {
@@ -105,9 +101,56 @@ t_home_state() {
 	expect_home_resolv
 }
 
+# kernel_state: addresses, routes of every table, rules, neighbours
+kernel_state() {
+	$IP -j addr show
+	$IP -j -4 route show table all
+	$IP -j -6 route show table all
+	$IP -j rule show
+	$IP -j neigh show nud permanent
+}
+
+# The module restores what a link flap flushed, without the host.
+t_flap() {
+	$IP link set eth0 down
+	$IP link set eth0 up
+	wait_for 5 route_is -4 main default '.gateway == "192.168.1.1"'
+	route_is -6 main default '.gateway == "fe80::1"'
+	addr_is eth0 2001:db8:1:2:a1b2:c3d4:e5f6:1 '.nodad'
+	mirrornet show eth0 | grep -q 'repairs [1-9]'
+}
+
+t_vpn() {
+	session vpn
+	serve_alive
+	expect_vpn
+	session vpn-off
+	serve_alive
+	expect_vpn_off
+}
+
+# SIGTERM is a clean exit; a new helper with a short lookup timeout.
+t_bad_input() {
+	kernel_state >/tmp/state.before
+	serve_stop
+	grep -q 'stopping' "$SERVE_LOG"
+	serve_start --lookup-timeout-ms 1500
+	session bad
+	serve_alive
+	grep -q 'restarted after SIGKILL' "$SERVE_LOG"
+	route_is -4 main 10.66.0.0/16 '.gateway == "192.168.1.1" and .metric == 7'
+	# nothing else changed: no bad request, restart or reconnect lost state
+	$IP route del 10.66.0.0/16
+	kernel_state >/tmp/state.after
+	diff /tmp/state.before /tmp/state.after
+}
+
 tap_plan_later
 run_test "mirrornet.ko and vsock_loopback loaded" t_load
 run_test "smoke: SetupIpv6, NoOp, unknown type over vsock" t_smoke
 run_test "home: mirrored start-up session" t_home
 run_test "home: addresses, routes, rules, neighbours, nft, sysctls, resolv.conf" t_home_state
+run_test "link flap: the module restores addresses and routes" t_flap
+run_test "VPN connects and disconnects; updates keep routes" t_vpn
+run_test "bad input, broken frames, disconnects, SIGKILL: still serving" t_bad_input
 tap_finish

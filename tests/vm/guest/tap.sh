@@ -78,3 +78,24 @@ run_test() {
 		exit 1
 	fi
 }
+
+# jq_true FILTER CMD...: the filter must print true on CMD's JSON output
+jq_true() {
+	local filter=$1
+	shift
+	[ "$("$@" | jq -e "$filter")" = true ] ||
+		{ echo "jq '$filter' not true on:"; "$@"; return 1; }
+}
+
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds
+wait_for() {
+	local n=$(($1 * 20))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		n=$((n - 1))
+		usleep 50000
+	done
+	echo "timed out waiting for: $*"
+	return 1
+}

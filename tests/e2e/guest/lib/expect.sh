@@ -3,14 +3,6 @@
 # from the kernel with the real iproute2 and nft (never from the helper or
 # the module). Sourced by /tests/run.sh; every function fails loudly.
 
-# jq_true FILTER CMD...: the filter must print true on CMD's JSON output
-jq_true() {
-	local filter=$1
-	shift
-	[ "$("$@" | jq -e "$filter")" = true ] ||
-		{ echo "jq '$filter' not true on:"; "$@"; return 1; }
-}
-
 # sysctl_is KEY WANT...: /proc/sys/net/KEY reads WANT
 sysctl_is() { /tests/lib/check-sysctl "$@"; }
 
@@ -120,4 +112,51 @@ expect_home_resolv() {
 	[ -L /etc/resolv.conf ] || { echo "/etc/resolv.conf is no longer a symlink"; return 1; }
 	[ "$(cat /mnt/wsl/resolv.conf)" = "$want" ] ||
 		{ echo "resolv.conf:"; cat /mnt/wsl/resolv.conf; return 1; }
+}
+
+expect_vpn() {
+	jq_true '.[0].mtu == 1400 and (.[0].flags | index("UP") != null)' \
+		$IP -j link show eth1
+	addr_is eth1 10.8.0.5 '.prefixlen == 32 and .noprefixroute'
+	route_is -4 main 10.8.0.1 '.dev == "eth1" and .metric == 1 and
+		.scope == "link"'
+	route_is -4 main 10.0.0.0/8 '.dev == "eth1" and .gateway == "10.8.0.1"
+		and .metric == 1'
+	# split tunnel: 0.0.0.0/1 is not mistaken for a default route
+	route_is -4 main 0.0.0.0/1 '.gateway == "10.8.0.1" and .metric == 1'
+	route_is -4 main 128.0.0.0/1 '.gateway == "10.8.0.1"'
+	jq_true '[.[] | select(.dst == "default" and .dev == "eth1")] |
+		length == 1 and (.[0].gateway | not) and .[0].metric == 1' \
+		$IP -j -6 route show table main
+	# the home network is intact: addresses replaced in place kept
+	# the routes through them
+	route_is -4 main default '.dev == "eth0" and .gateway == "192.168.1.1"'
+	route_is -4 main 192.168.1.0/24 '.dev == "eth0"'
+	addr_is eth0 192.168.1.42 '.prefixlen == 24'
+	addr_is eth0 2001:db8:1:2:215:5dff:feaa:bbcc '.deprecated'
+	addr_is eth0 2001:db8:1:2:a1b2:c3d4:e5f6:2 '.nodad and
+		(.deprecated // false | not)'
+	jq_true '[.[0].addr_info[] | select(.local ==
+		"2001:db8:1:2:a1b2:c3d4:e5f6:1")] | length == 0' \
+		$IP -j addr show dev eth0
+	rule_count '.priority == 0 and .iif == "eth1" and .table == "local"' 2
+	[ "$(cat /mnt/wsl/resolv.conf)" = "$(printf '%s\n' \
+		'nameserver 10.8.0.53' 'search corp.example.com home.example')" ] ||
+		{ echo "resolv.conf:"; cat /mnt/wsl/resolv.conf; return 1; }
+}
+
+expect_vpn_off() {
+	local fam
+	! $IP link show eth1 2>/dev/null || { echo "eth1 still exists"; return 1; }
+	rule_count '.iif == "eth1"' 0
+	for fam in ip ip6; do
+		jq_true '[.nftables[] | select(.rule) | .rule |
+			select(.chain == "WSLPOSTROUTING")] | length == 2' \
+			nft -j list table $fam nat
+	done
+	jq_true '[.[] | select(.dst == "0.0.0.0/1" or .dst == "10.0.0.0/8")] |
+		length == 0' $IP -j -4 route show table main
+	route_is -4 main default '.dev == "eth0" and .gateway == "192.168.1.1"'
+	# the module dropped the state of the unregistered NIC
+	! mirrornet show eth1 2>/dev/null | grep -q eth1
 }
