@@ -39,6 +39,7 @@ int mn_state_init(struct mn_net *mn, struct net *net)
 	hash_init(mn->by_ifindex);
 	hash_init(mn->by_hwkey);
 	hash_init(mn->hwkeys);
+	hash_init(mn->hwkeys_by_ifindex);
 	spin_lock_init(&mn->events_lock);
 	INIT_LIST_HEAD(&mn->events);
 	return rhltable_init(&mn->routes, &mn_route_params);
@@ -121,6 +122,32 @@ int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_lookup);
+
+static struct mn_hwkey_entry *mn_hwkey_entry(struct mn_net *mn, int ifindex)
+{
+	struct mn_hwkey_entry *h;
+
+	hash_for_each_possible(mn->hwkeys_by_ifindex, h, index_node, ifindex)
+		if (h->ifindex == ifindex)
+			return h;
+	return NULL;
+}
+
+/**
+ * mn_hwkey_of_ifindex - hardware key of a present netdev
+ * @mn: per-netns state, locked
+ * @ifindex: the netdev
+ *
+ * Return: its indexed key, valid while @mn stays locked, or NULL if it
+ * has none.
+ */
+const uuid_t *mn_hwkey_of_ifindex(struct mn_net *mn, int ifindex)
+{
+	struct mn_hwkey_entry *h = mn_hwkey_entry(mn, ifindex);
+
+	return h ? &h->hwkey : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_of_ifindex);
 
 static struct mn_iface *mn_iface_by_ifindex(struct mn_net *mn, int ifindex)
 {
@@ -297,18 +324,14 @@ EXPORT_SYMBOL_IF_KUNIT(mn_iface_is_empty);
  */
 int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey)
 {
-	struct mn_hwkey_entry *h;
-	struct hlist_node *tmp;
-	int bkt;
+	struct mn_hwkey_entry *h = mn_hwkey_entry(mn, ifindex);
 
-	hash_for_each_safe(mn->hwkeys, bkt, tmp, h, node) {
-		if (h->ifindex != ifindex)
-			continue;
+	if (h) {
 		if (hwkey && uuid_equal(&h->hwkey, hwkey))
 			return 0;
 		hash_del(&h->node);
+		hash_del(&h->index_node);
 		kfree(h);
-		break;
 	}
 	if (!hwkey)
 		return 0;
@@ -318,6 +341,7 @@ int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey)
 	h->ifindex = ifindex;
 	uuid_copy(&h->hwkey, hwkey);
 	hash_add(mn->hwkeys, &h->node, mn_hwkey_hash(hwkey));
+	hash_add(mn->hwkeys_by_ifindex, &h->index_node, ifindex);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_set);

@@ -119,7 +119,8 @@ struct mn_event {
 
 /* Hardware key of a present netdev, indexed for request-time lookups. */
 struct mn_hwkey_entry {
-	struct hlist_node node;
+	struct hlist_node node;		/* mn_net.hwkeys, by key */
+	struct hlist_node index_node;	/* mn_net.hwkeys_by_ifindex */
 	int ifindex;
 	uuid_t hwkey;
 };
@@ -134,6 +135,7 @@ struct mn_net {
 	DECLARE_HASHTABLE(by_ifindex, MN_IFACE_BITS);
 	DECLARE_HASHTABLE(by_hwkey, MN_IFACE_BITS);
 	DECLARE_HASHTABLE(hwkeys, MN_IFACE_BITS);
+	DECLARE_HASHTABLE(hwkeys_by_ifindex, MN_IFACE_BITS);
 	struct rhltable routes;
 	struct list_head rules;
 	unsigned int generation;	/* bumped on every change, for dumps */
@@ -158,7 +160,15 @@ void mn_iface_free(struct mn_net *mn, struct mn_iface *iface);
 struct mn_iface *mn_iface_merge(struct mn_net *mn, struct mn_iface *into,
 				struct mn_iface *from);
 bool mn_iface_is_empty(const struct mn_iface *iface);
+
+/* The hardware key an interface is tracked under, or NULL. */
+static inline const uuid_t *mn_iface_hwkey(const struct mn_iface *iface)
+{
+	return iface->has_hwkey ? &iface->hwkey : NULL;
+}
+
 int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey);
+const uuid_t *mn_hwkey_of_ifindex(struct mn_net *mn, int ifindex);
 int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey);
 
 struct mn_addr *mn_addr_find(struct mn_iface *iface, const struct mn_addr *a);

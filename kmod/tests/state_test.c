@@ -87,6 +87,38 @@ static void mn_held_bind_test(struct kunit *test)
 	mn_state_exit(mn);
 }
 
+/* The key index answers both ways and follows a netdev's new key. */
+static void mn_hwkey_index_test(struct kunit *test)
+{
+	static const uuid_t key = UUID_INIT(0x11111111, 0x2222, 0x3333, 0x44,
+					    0x44, 0x55, 0x55, 0x55, 0x55, 0x55,
+					    0x55);
+	static const uuid_t key2 = UUID_INIT(0x11111111, 0x2222, 0x3333, 0x44,
+					     0x44, 0x55, 0x55, 0x55, 0x55, 0x55,
+					     0x66);
+	struct mn_net *mn = mn_test_state(test);
+	const uuid_t *found;
+
+	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 7));
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key), 0);
+	found = mn_hwkey_of_ifindex(mn, 7);
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	KUNIT_EXPECT_TRUE(test, uuid_equal(found, &key));
+	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 8));
+
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key2), 0);
+	found = mn_hwkey_of_ifindex(mn, 7);
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	KUNIT_EXPECT_TRUE(test, uuid_equal(found, &key2));
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 0);
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key2), 7);
+
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, NULL), 0);
+	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 7));
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key2), 0);
+	mn_state_exit(mn);
+}
+
 /* An interface first named by ifindex, then by its key, is one entry. */
 static void mn_iface_merge_test(struct kunit *test)
 {
@@ -141,6 +173,7 @@ static void mn_iface_fold_test(struct kunit *test)
 static struct kunit_case mn_state_cases[] = {
 	KUNIT_CASE(mn_route_key_test),
 	KUNIT_CASE(mn_held_bind_test),
+	KUNIT_CASE(mn_hwkey_index_test),
 	KUNIT_CASE(mn_iface_merge_test),
 	KUNIT_CASE(mn_iface_fold_test),
 	{}
