@@ -13,10 +13,15 @@
 #include <net/netlink.h>
 
 #ifndef MN_HAVE_GENL_SPLIT_OPS
+#include <linux/bug.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
 /*
  * Split ops (6.2) carry separate do and dump entries per command. The
- * generated table has at most one entry per command and no per-op
- * pre/post hooks, so it is a valid genl_ops table as it stands.
+ * generated table has no per-op pre/post hooks, so each entry is a valid
+ * genl_ops; but a command with both a do and a dump has two entries, which
+ * 6.1 refuses. mn_genl_register_family() folds each such pair into one.
  */
 #define genl_split_ops		genl_ops
 #define split_ops		ops
@@ -26,10 +31,91 @@ static inline struct nlattr **mn_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb)->attrs;
 }
+
+/*
+ * 6.1 checks a command's do and dump with one policy and one set of
+ * permission flags: fold two entries only when they have the same, so that
+ * neither is checked less than its spec asks.
+ */
+static inline bool mn_genl_ops_foldable(const struct genl_ops *a,
+					const struct genl_ops *b)
+{
+	const u8 perm = GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM;
+
+	/* one of them the do, the other the dump */
+	if (!a->doit == !b->doit || !a->dumpit == !b->dumpit)
+		return false;
+	if (a->maxattr != b->maxattr || a->validate != b->validate ||
+	    a->internal_flags != b->internal_flags ||
+	    (a->flags & perm) != (b->flags & perm) || !a->policy != !b->policy)
+		return false;
+	return a->policy == b->policy ||
+	       !memcmp(a->policy, b->policy,
+		       (a->maxattr + 1) * sizeof(*a->policy));
+}
+
+/* Register @family with the do and dump entries of each command folded. */
+static inline int mn_genl_register_family(struct genl_family *family)
+{
+	const struct genl_ops *ops = family->ops;
+	unsigned int n_ops = family->n_ops;
+	struct genl_ops *folded;
+	unsigned int i, j, n = 0;
+	int err;
+
+	folded = kcalloc(n_ops, sizeof(*folded), GFP_KERNEL);
+	if (!folded)
+		return -ENOMEM;
+	for (i = 0; i < n_ops; i++) {
+		for (j = 0; j < n && folded[j].cmd != ops[i].cmd; j++)
+			;
+		if (j == n) {
+			folded[n++] = ops[i];
+			continue;
+		}
+		if (WARN_ON(!mn_genl_ops_foldable(&folded[j], &ops[i]))) {
+			kfree(folded);
+			return -EINVAL;
+		}
+		if (ops[i].doit) {
+			folded[j].doit = ops[i].doit;
+		} else {
+			folded[j].start = ops[i].start;
+			folded[j].dumpit = ops[i].dumpit;
+			folded[j].done = ops[i].done;
+		}
+		folded[j].flags |= ops[i].flags;
+	}
+	family->ops = folded;
+	family->n_ops = n;
+	err = genl_register_family(family);
+	if (err) {
+		family->ops = ops;
+		family->n_ops = n_ops;
+		kfree(folded);
+	}
+	return err;
+}
+
+static inline void mn_genl_unregister_family(struct genl_family *family)
+{
+	genl_unregister_family(family);
+	kfree(family->ops);
+}
 #else
 static inline struct nlattr **mn_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb)->attrs;
+}
+
+static inline int mn_genl_register_family(struct genl_family *family)
+{
+	return genl_register_family(family);
+}
+
+static inline void mn_genl_unregister_family(struct genl_family *family)
+{
+	genl_unregister_family(family);
 }
 #endif
 

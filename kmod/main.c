@@ -72,7 +72,7 @@ static int __init mn_init(void)
 	err = mn_reconcile_init();
 	if (err)
 		goto err_pernet;
-	err = genl_register_family(&mirrornet_nl_family);
+	err = mn_genl_register_family(&mirrornet_nl_family);
 	if (err)
 		goto err_reconcile;
 	pr_info("generic netlink family %s registered\n",
@@ -88,7 +88,7 @@ err_pernet:
 
 static void __exit mn_exit(void)
 {
-	genl_unregister_family(&mirrornet_nl_family);
+	mn_genl_unregister_family(&mirrornet_nl_family);
 	mn_reconcile_exit();
 	unregister_pernet_subsys(&mn_net_ops);
 }

@@ -155,8 +155,15 @@ static const struct nla_policy mirrornet_iface_del_nl_policy[MIRRORNET_A_HWKEY +
 	[MIRRORNET_A_HWKEY] = NLA_POLICY_EXACT_LEN(16),
 };
 
+/* MIRRORNET_CMD_IFACE_GET - do */
+static const struct nla_policy mirrornet_iface_get_do_nl_policy[MIRRORNET_A_HWKEY + 1] = {
+	[MIRRORNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MIRRORNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[MIRRORNET_A_HWKEY] = NLA_POLICY_EXACT_LEN(16),
+};
+
 /* MIRRORNET_CMD_IFACE_GET - dump */
-static const struct nla_policy mirrornet_iface_get_nl_policy[MIRRORNET_A_HWKEY + 1] = {
+static const struct nla_policy mirrornet_iface_get_dump_nl_policy[MIRRORNET_A_HWKEY + 1] = {
 	[MIRRORNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[MIRRORNET_A_HWKEY] = NLA_POLICY_EXACT_LEN(16),
@@ -250,8 +257,15 @@ static const struct genl_split_ops mirrornet_nl_ops[] = {
 	},
 	{
 		.cmd		= MIRRORNET_CMD_IFACE_GET,
+		.doit		= mirrornet_nl_iface_get_doit,
+		.policy		= mirrornet_iface_get_do_nl_policy,
+		.maxattr	= MIRRORNET_A_HWKEY,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= MIRRORNET_CMD_IFACE_GET,
 		.dumpit		= mirrornet_nl_iface_get_dumpit,
-		.policy		= mirrornet_iface_get_nl_policy,
+		.policy		= mirrornet_iface_get_dump_nl_policy,
 		.maxattr	= MIRRORNET_A_HWKEY,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},

@@ -32,6 +32,7 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info);
+int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb);
 int mirrornet_nl_rule_get_dumpit(struct sk_buff *skb,

@@ -16,14 +16,31 @@
 #include "notify.h"
 #include "reconcile.h"
 
-/* Resolve the request's one interface selector and track that interface. */
-static int mn_nl_iface(struct genl_info *info, struct mn_net *mn,
-		       struct mn_iface **ifacep)
+/* The largest reply a get builds; a larger interface is for the dump. */
+#define MN_NL_GET_MAX	(NLMSG_GOODSIZE << 8)
+
+static int mn_nl_no_iface(struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	const uuid_t *hwkey = NULL;
-	struct net_device *dev;
-	uuid_t key;
+
+	NL_SET_ERR_MSG_ATTR(info->extack,
+			    attrs[MIRRORNET_A_IFINDEX] ?:
+			    attrs[MIRRORNET_A_IFNAME] ?:
+			    attrs[MIRRORNET_A_HWKEY],
+			    "no such interface");
+	return -ENODEV;
+}
+
+/*
+ * The request's one interface selector: a hardware key, copied to @key and
+ * pointed to by *@hwkeyp (returns 0), or the present netdev it names by
+ * ifindex or ifname (returns its ifindex, *@hwkeyp NULL).
+ */
+static int mn_nl_selector(struct genl_info *info, struct mn_net *mn,
+			  uuid_t *key, const uuid_t **hwkeyp)
+{
+	struct nlattr **attrs = info->attrs;
+	struct net_device *dev = NULL;
 	int ifindex = 0;
 
 	if (!!attrs[MIRRORNET_A_IFINDEX] + !!attrs[MIRRORNET_A_IFNAME] +
@@ -32,32 +49,37 @@ static int mn_nl_iface(struct genl_info *info, struct mn_net *mn,
 				   "exactly one of ifindex, ifname and hwkey is required");
 		return -EINVAL;
 	}
+	*hwkeyp = NULL;
+	if (attrs[MIRRORNET_A_HWKEY]) {
+		memcpy(key, nla_data(attrs[MIRRORNET_A_HWKEY]), sizeof(*key));
+		*hwkeyp = key;
+		return 0;
+	}
 
 	rcu_read_lock();
-	if (attrs[MIRRORNET_A_IFINDEX]) {
+	if (attrs[MIRRORNET_A_IFINDEX])
 		dev = dev_get_by_index_rcu(mn->net,
 					   nla_get_u32(attrs[MIRRORNET_A_IFINDEX]));
-		if (dev)
-			ifindex = dev->ifindex;
-	} else if (attrs[MIRRORNET_A_IFNAME]) {
+	else
 		dev = dev_get_by_name_rcu(mn->net,
 					  nla_data(attrs[MIRRORNET_A_IFNAME]));
-		if (dev)
-			ifindex = dev->ifindex;
-	}
+	if (dev)
+		ifindex = dev->ifindex;
 	rcu_read_unlock();
+	return ifindex ?: mn_nl_no_iface(info);
+}
 
-	if (attrs[MIRRORNET_A_HWKEY]) {
-		memcpy(&key, nla_data(attrs[MIRRORNET_A_HWKEY]), sizeof(key));
-		hwkey = &key;
-	} else if (!ifindex) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    attrs[MIRRORNET_A_IFINDEX] ?:
-				    attrs[MIRRORNET_A_IFNAME],
-				    "no such interface");
-		return -ENODEV;
-	}
+/* Resolve the request's one interface selector and track that interface. */
+static int mn_nl_iface(struct genl_info *info, struct mn_net *mn,
+		       struct mn_iface **ifacep)
+{
+	const uuid_t *hwkey;
+	int ifindex;
+	uuid_t key;
 
+	ifindex = mn_nl_selector(info, mn, &key, &hwkey);
+	if (ifindex < 0)
+		return ifindex;
 	*ifacep = mn_iface_get(mn, ifindex, hwkey);
 	return *ifacep ? 0 : -ENOMEM;
 }
@@ -963,15 +985,13 @@ static int mn_nl_put_stats(struct sk_buff *skb, const struct mn_iface *iface)
 	return 0;
 }
 
-/* Everything of an interface but its routes, which may not fit. */
-static int mn_nl_put_iface_head(struct sk_buff *skb, struct mn_net *mn,
-				const struct mn_iface *iface)
+/* An interface's goal state but its routes, which may not fit. */
+static int mn_nl_put_state(struct sk_buff *skb, const struct mn_iface *iface)
 {
 	const struct mn_neigh *n;
 	const struct mn_addr *a;
 
-	if (mn_nl_put_iface_id(skb, mn, iface) ||
-	    mn_nl_put_link(skb, &iface->link) ||
+	if (mn_nl_put_link(skb, &iface->link) ||
 	    mn_nl_put_conf(skb, iface) || mn_nl_put_stats(skb, iface))
 		return -EMSGSIZE;
 	list_for_each_entry(a, &iface->addrs, node)
@@ -984,16 +1004,35 @@ static int mn_nl_put_iface_head(struct sk_buff *skb, struct mn_net *mn,
 }
 
 /*
- * One message for an interface; its routes continue in further messages
- * when they do not fit. *@progress is 0 before the first message, else 1 +
- * the number of routes already sent.
+ * An interface's routes from the *@pos-th on; *@pos counts the routes put,
+ * up to the first that does not fit.
+ */
+static int mn_nl_put_routes(struct sk_buff *skb, const struct mn_iface *iface,
+			    long *pos)
+{
+	const struct mn_route *r;
+	long i = 0;
+
+	list_for_each_entry(r, &iface->routes, node) {
+		if (i++ < *pos)
+			continue;
+		if (mn_nl_put_route(skb, r))
+			return -EMSGSIZE;
+		(*pos)++;
+	}
+	return 0;
+}
+
+/*
+ * One dump message for an interface; its routes continue in further
+ * messages when they do not fit. *@progress is 0 before the first message,
+ * else 1 + the number of routes already sent.
  */
 static int mn_nl_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 			    struct mn_net *mn, const struct mn_iface *iface,
 			    long *progress)
 {
-	long pos = 0, skip = *progress ? *progress - 1 : 0;
-	const struct mn_route *r;
+	long sent = *progress ? *progress - 1 : 0;
 	int err;
 	void *hdr;
 
@@ -1003,25 +1042,102 @@ static int mn_nl_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (*progress)
-		err = mn_nl_put_iface_id(skb, mn, iface);
-	else
-		err = mn_nl_put_iface_head(skb, mn, iface);
+	err = mn_nl_put_iface_id(skb, mn, iface->ifindex,
+				 mn_iface_hwkey(iface));
+	if (!err && !*progress)
+		err = mn_nl_put_state(skb, iface);
 	if (err) {
 		genlmsg_cancel(skb, hdr);
 		return err;
 	}
-	list_for_each_entry(r, &iface->routes, node) {
-		if (pos++ < skip)
-			continue;
-		err = mn_nl_put_route(skb, r);
-		if (err) {
-			*progress = pos;
-			break;
-		}
-	}
+	err = mn_nl_put_routes(skb, iface, &sent);
+	if (err)
+		*progress = sent + 1;
 	genlmsg_end(skb, hdr);
 	return err;
+}
+
+/*
+ * Resolve a get request's selector, tracking nothing: a present netdev
+ * (*@ifindexp) and its goal state if tracked (*@ifacep, else NULL), or the
+ * state held for a hardware key (*@ifindexp 0).
+ */
+static int mn_nl_get_resolve(struct genl_info *info, struct mn_net *mn,
+			     int *ifindexp, struct mn_iface **ifacep)
+{
+	struct mn_iface *iface;
+	const uuid_t *hwkey;
+	int ifindex;
+	uuid_t key;
+
+	ifindex = mn_nl_selector(info, mn, &key, &hwkey);
+	if (ifindex < 0)
+		return ifindex;
+	iface = mn_iface_find(mn, ifindex, hwkey);
+	if (hwkey)
+		ifindex = iface ? iface->ifindex : mn_hwkey_lookup(mn, hwkey);
+	if (!ifindex && !iface)
+		return mn_nl_no_iface(info);
+	*ifindexp = ifindex;
+	*ifacep = iface;
+	return 0;
+}
+
+/* A get reply in @size bytes, or an ERR_PTR: identity, then goal state. */
+static struct sk_buff *mn_nl_get_msg(struct genl_info *info, struct mn_net *mn,
+				     int ifindex, const uuid_t *hwkey,
+				     const struct mn_iface *iface, size_t size)
+{
+	struct sk_buff *msg;
+	long sent = 0;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(size, GFP_KERNEL | __GFP_NOWARN);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put_reply(msg, info, &mirrornet_nl_family, 0,
+				info->genlhdr->cmd);
+	err = hdr ? mn_nl_put_iface_id(msg, mn, ifindex, hwkey) : -EMSGSIZE;
+	if (!err && iface)
+		err = mn_nl_put_state(msg, iface) ?:
+		      mn_nl_put_routes(msg, iface, &sent);
+	if (err) {
+		nlmsg_free(msg);
+		return ERR_PTR(err);
+	}
+	genlmsg_end(msg, hdr);
+	return msg;
+}
+
+int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	size_t size = NLMSG_GOODSIZE;
+	struct sk_buff *msg;
+	struct mn_iface *iface;
+	const uuid_t *hwkey;
+	int ifindex, err;
+
+	mn_lock_read(mn);
+	err = mn_nl_get_resolve(info, mn, &ifindex, &iface);
+	if (err)
+		goto out;
+	/* A present netdev's own key; else the key its state is held for. */
+	hwkey = ifindex ? mn_hwkey_of_ifindex(mn, ifindex) :
+			  mn_iface_hwkey(iface);
+	/* All in one message: grow it until the routes fit. */
+	do {
+		msg = mn_nl_get_msg(info, mn, ifindex, hwkey, iface, size);
+		size *= 2;
+	} while (msg == ERR_PTR(-EMSGSIZE) && size <= MN_NL_GET_MAX);
+	err = PTR_ERR_OR_ZERO(msg);
+	if (err == -EMSGSIZE)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "goal state too large for one message, dump it");
+out:
+	mn_unlock(mn);
+	return err ?: genlmsg_reply(msg, info);
 }
 
 static bool mn_nl_iface_match(struct mn_net *mn, const struct mn_iface *iface,
@@ -1056,7 +1172,7 @@ int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 	long idx = 0;
 	int err = 0;
 
-	mn_lock(mn);
+	mn_lock_read(mn);
 	cb->seq = mn->generation;
 	list_for_each_entry(iface, &mn->ifaces, node) {
 		if (idx++ < cb->args[0])
@@ -1082,7 +1198,7 @@ int mirrornet_nl_rule_get_dumpit(struct sk_buff *skb,
 	long idx = 0;
 	void *hdr;
 
-	mn_lock(mn);
+	mn_lock_read(mn);
 	cb->seq = mn->generation;
 	list_for_each_entry(r, &mn->rules, node) {
 		if (idx++ < cb->args[0])

@@ -34,32 +34,32 @@ const char *mn_object_name(enum mirrornet_object object)
  * mn_nl_put_iface_id - put the attributes that name an interface
  * @skb: the message
  * @mn: per-netns state, locked
- * @iface: the interface
+ * @ifindex: the present netdev, or 0 for state held for @hwkey
+ * @hwkey: the hardware key, or NULL
  *
  * Return: 0 or -EMSGSIZE.
  */
-int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn,
-		       const struct mn_iface *iface)
+int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn, int ifindex,
+		       const uuid_t *hwkey)
 {
 	char name[IFNAMSIZ] = "";
 	u32 state = MIRRORNET_IFACE_STATE_HELD;
 
-	if (iface->ifindex) {
+	if (ifindex) {
 		struct net_device *dev;
 
 		state = MIRRORNET_IFACE_STATE_PRESENT;
 		rcu_read_lock();
-		dev = dev_get_by_index_rcu(mn->net, iface->ifindex);
+		dev = dev_get_by_index_rcu(mn->net, ifindex);
 		if (dev)
 			strscpy(name, dev->name, sizeof(name));
 		rcu_read_unlock();
-		if (nla_put_u32(skb, MIRRORNET_A_IFINDEX, iface->ifindex))
+		if (nla_put_u32(skb, MIRRORNET_A_IFINDEX, ifindex))
 			return -EMSGSIZE;
 	}
 	if (name[0] && nla_put_string(skb, MIRRORNET_A_IFNAME, name))
 		return -EMSGSIZE;
-	if (iface->has_hwkey &&
-	    nla_put(skb, MIRRORNET_A_HWKEY, sizeof(iface->hwkey), &iface->hwkey))
+	if (hwkey && nla_put(skb, MIRRORNET_A_HWKEY, sizeof(*hwkey), hwkey))
 		return -EMSGSIZE;
 	return nla_put_u32(skb, MIRRORNET_A_STATE, state);
 }
@@ -79,7 +79,8 @@ static void mn_notify(struct mn_net *mn, const struct mn_iface *iface, u8 cmd,
 	hdr = genlmsg_put(skb, 0, 0, &mirrornet_nl_family, 0, cmd);
 	if (!hdr)
 		goto err;
-	if (mn_nl_put_iface_id(skb, mn, iface) ||
+	if (mn_nl_put_iface_id(skb, mn, iface->ifindex,
+			       mn_iface_hwkey(iface)) ||
 	    nla_put_u32(skb, MIRRORNET_A_OBJECT, object) ||
 	    nla_put_u32(skb, attr, value))
 		goto err;

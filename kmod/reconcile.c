@@ -183,6 +183,20 @@ void mn_lock(struct mn_net *mn)
 EXPORT_SYMBOL_IF_KUNIT(mn_lock);
 
 /**
+ * mn_lock_read - lock a namespace's state for a request that only reads it
+ * @mn: per-netns state
+ *
+ * Reads are unprivileged, and rtnetlink checks CAP_NET_ADMIN of the current
+ * task: the queued netdev events are left to the namespace's worker, which
+ * is waited for, rather than applied with the reader's credentials.
+ */
+void mn_lock_read(struct mn_net *mn)
+{
+	flush_work(&mn->events_work);
+	mutex_lock(&mn->lock);
+}
+
+/**
  * mn_unlock - unlock a namespace's state
  * @mn: per-netns state
  */

@@ -6,6 +6,7 @@
 #include "state.h"
 
 void mn_lock(struct mn_net *mn);
+void mn_lock_read(struct mn_net *mn);
 void mn_unlock(struct mn_net *mn);
 void mn_events_process(struct mn_net *mn);
 void mn_iface_reapply(struct mn_net *mn, struct mn_iface *iface);

@@ -52,7 +52,7 @@ static void usage(void)
 	      "  rule-add|rule-del -4|-6 table N [prio N] [ipproto N] [iif NAME]\n"
 	      "  conf-set SEL KEY VALUE\n"
 	      "  iface-del SEL\n"
-	      "  dump [SEL] | rules\n"
+	      "  dump [SEL] | get SEL | rules\n"
 	      "  monitor SECONDS\n"
 	      "  raw CMD HEX   (attributes as hex bytes)\n"
 	      "  fuzz SEED COUNT\n", stderr);
@@ -598,9 +598,10 @@ static int print_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int cmd_dump(struct ctx *c, int cmd, int argc, char **argv)
+/* A dump, or with @flags 0 a get; each reply printed by print_cb(). */
+static int cmd_show(struct ctx *c, int cmd, int flags, int argc, char **argv)
 {
-	struct nl_msg *msg = msg_new(c, cmd, NLM_F_DUMP);
+	struct nl_msg *msg = msg_new(c, cmd, flags);
 
 	if (argc)
 		put_sel(msg, argc, argv);
@@ -758,9 +759,11 @@ int main(int argc, char **argv)
 		return report(&c, ctx_xfer(&c, msg, NULL));
 	}
 	if (!strcmp(cmd, "dump"))
-		return cmd_dump(&c, MIRRORNET_CMD_IFACE_GET, argc, argv);
+		return cmd_show(&c, MIRRORNET_CMD_IFACE_GET, NLM_F_DUMP, argc, argv);
+	if (!strcmp(cmd, "get"))
+		return cmd_show(&c, MIRRORNET_CMD_IFACE_GET, 0, argc, argv);
 	if (!strcmp(cmd, "rules"))
-		return cmd_dump(&c, MIRRORNET_CMD_RULE_GET, 0, NULL);
+		return cmd_show(&c, MIRRORNET_CMD_RULE_GET, NLM_F_DUMP, 0, NULL);
 	if (!strcmp(cmd, "monitor") && argc == 1)
 		return cmd_monitor(&c, num(argv[0]));
 	if (!strcmp(cmd, "raw") && argc == 2)

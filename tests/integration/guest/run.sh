@@ -170,6 +170,19 @@ t_dump() {
 	grep -q 'conf ipv4-accept-local 1' /tmp/dump
 }
 
+# A get of a tracked interface prints what its dump prints, by any selector.
+t_get_tracked() {
+	local ifindex
+	ifindex=$(cat /sys/class/net/d0/ifindex)
+	mnctl dump dev d0 >/tmp/dump
+	mnctl get dev d0 >/tmp/get
+	cat /tmp/get
+	assert cmp /tmp/dump /tmp/get
+	mnctl get index "$ifindex" >/tmp/get
+	assert cmp /tmp/dump /tmp/get
+	grep -q "^iface ifindex $ifindex ifname d0 state present" /tmp/get
+}
+
 # Changes made by the module show in rtnetlink notifications like ip's.
 t_ip_monitor() {
 	$IP -o monitor address route >/tmp/ipmon &
@@ -196,6 +209,10 @@ t_dump_many() {
 	jq_true 'length == 200' route_json table 200
 	assert [ "$(mnctl dump dev d0 | grep -c 'table 200')" -eq 200 ]
 	assert [ "$(mnctl dump dev d0 | grep 'table 200' | sort -u | wc -l)" -eq 200 ]
+	# a get answers with one message, however many routes
+	mnctl get dev d0 >/tmp/get
+	assert [ "$(grep -c '^iface ' /tmp/get)" -eq 1 ]
+	assert [ "$(grep 'table 200' /tmp/get | sort -u | wc -l)" -eq 200 ]
 	mnctl route-flush dev d0 table 200
 	jq_true 'length == 0' route_json table 200
 	assert [ "$(mnctl dump dev d0 | grep -c 'table 200')" -eq 0 ]
@@ -248,6 +265,61 @@ t_held() {
 	jq_true '.[0].mtu == 1300 and (.[0].flags | index("UP") != null)' \
 		$IP -j link show d1
 	mnctl dump hwkey "$GUID" | grep -q 'ifname d1 .*state present'
+}
+
+# A NIC with a key but no goal state is found by key, name and index, and
+# a get tracks nothing.
+t_get_untracked() {
+	local guid=3a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d ifindex want
+	$IP link add dg0 type dummy
+	$IP link set dg0 alias "{$guid}"
+	$IP link set dg0 up
+	wait_for 5 mnctl get hwkey "$guid"
+	ifindex=$(cat /sys/class/net/dg0/ifindex)
+	want="iface ifindex $ifindex ifname dg0 hwkey $guid state present"
+	mnctl dump >/tmp/dump.before
+	mnctl get hwkey "$guid" >/tmp/get
+	cat /tmp/get
+	assert [ "$(cat /tmp/get)" = "$want" ]
+	assert [ "$(mnctl get dev dg0)" = "$want" ]
+	assert [ "$(mnctl get index "$ifindex")" = "$want" ]
+	mnctl dump >/tmp/dump.after
+	assert cmp /tmp/dump.before /tmp/dump.after
+	assert [ "$(grep -c 'ifname dg0' /tmp/dump.after)" -eq 0 ]
+	$IP link del dg0
+	expect_err 19 "no such interface" mnctl get hwkey "$guid"
+}
+
+# State held for a key that no NIC carries is reported as held.
+t_get_held() {
+	local guid=5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e
+	mnctl addr-add hwkey "$guid" 10.8.8.8/24 noprefixroute
+	mnctl get hwkey "$guid" >/tmp/get
+	cat /tmp/get
+	assert [ "$(head -n 1 /tmp/get)" = "iface hwkey $guid state held" ]
+	grep -q '^  addr 10.8.8.8/24 ' /tmp/get
+	mnctl dump hwkey "$guid" >/tmp/dump
+	assert cmp /tmp/dump /tmp/get
+	mnctl iface-del hwkey "$guid"
+	expect_err 19 "no such interface" mnctl get hwkey "$guid"
+}
+
+t_get_errors() {
+	expect_err 19 "no such interface" \
+		mnctl get hwkey 00000000-0000-4000-8000-000000000000
+	expect_err 19 "no such interface" mnctl get dev nosuch0
+	expect_err 19 "no such interface" mnctl get index 999999
+	expect_err 22 "exactly one of ifindex, ifname and hwkey" mnctl get
+	# ifindex and ifname together
+	expect_err 22 "exactly one of ifindex, ifname and hwkey" \
+		mnctl raw 13 "0800010001000000080002006c6f0000"
+}
+
+t_get_unprivileged() {
+	mnctl -u 65534 get dev d0 >/tmp/get
+	cat /tmp/get
+	grep -q 'ifname d0 state present' /tmp/get
+	expect_err 19 "no such interface" mnctl -u 65534 get dev nosuch0
 }
 
 t_unregister_drops() {
@@ -380,14 +452,19 @@ run_test "neigh-new: permanent entry" t_neigh
 run_test "rule-new/rule-del: priority, table, ipproto, iif" t_rule
 run_test "conf-set: per-interface IPv4/IPv6 knobs" t_conf
 run_test "dump shows the goal state" t_dump
+run_test "iface-get of a tracked interface prints what the dump prints" t_get_tracked
 run_test "changes show in ip monitor" t_ip_monitor
 run_test "dump of 200 routes spans several messages" t_dump_many
 run_test "link flap: flushed state restored, counted, notified" t_flap_restore
 run_test "rename loses nothing" t_rename
 run_test "state held for a hardware key applies when the NIC appears" t_held
 run_test "unregistered NIC's state is dropped" t_unregister_drops
+run_test "iface-get finds a NIC with no goal state and tracks nothing" t_get_untracked
+run_test "iface-get reports state held for a key" t_get_held
+run_test "iface-get of an unknown interface: errno and extack" t_get_errors
 run_test "a refused held route is counted, notified and logged" t_apply_error
 run_test "unprivileged caller gets EPERM" t_eperm
+run_test "unprivileged caller may get" t_get_unprivileged
 run_test "malformed and out-of-range requests: errno and extack" t_malformed
 run_test "another netns stays untouched" t_netns_isolation
 run_test "route-flush: gateway-only, then all" t_flush
