@@ -145,6 +145,31 @@ t_bad_input() {
 	diff /tmp/state.before /tmp/state.after
 }
 
+# Not 127.0.0.1: after CreateDevice, TCP to it goes to the host through
+# the GELNIC (table 127), as in WSL.
+t_probe() {
+	printf '%s\n' '10.200.0.1 probe.test v4only.test' '::1 probe.test' \
+		'::2 v6only.test' >/etc/hosts
+	# names from /etc/hosts only: no resolver waits on unreachable servers
+	echo 'hosts: files' >/etc/nsswitch.conf
+	$IP addr add 10.200.0.1/32 dev lo
+	$IP -6 addr add ::2/128 dev lo
+	mkdir -p /tmp/www
+	httpd -p 10.200.0.1:80 -h /tmp/www
+	httpd -p '[::1]:80' -h /tmp/www
+	wait_for 5 sh -c "netstat -ltn | grep -q '::1:80'"
+	session probe
+	# shellcheck disable=SC2046 # one word per pid
+	kill $(pidof httpd)
+}
+
+t_base52() {
+	serve_stop
+	serve_start --msg-base 52
+	session base52 --base 52
+	serve_alive
+}
+
 tap_plan_later
 run_test "mirrornet.ko and vsock_loopback loaded" t_load
 run_test "smoke: SetupIpv6, NoOp, unknown type over vsock" t_smoke
@@ -153,4 +178,6 @@ run_test "home: addresses, routes, rules, neighbours, nft, sysctls, resolv.conf"
 run_test "link flap: the module restores addresses and routes" t_flap
 run_test "VPN connects and disconnects; updates keep routes" t_vpn
 run_test "bad input, broken frames, disconnects, SIGKILL: still serving" t_bad_input
+run_test "ConnectTestRequest: packed IPv4/IPv6 status" t_probe
+run_test "--msg-base 52: the older hosts' numbering" t_base52
 tap_finish
