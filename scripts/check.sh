@@ -8,7 +8,7 @@ out=$top/build/check
 rm -rf "$out" && mkdir -p "$out"
 
 scripts/deps.sh || exit 1
-make -s client || exit 1
+make -s client helper || exit 1
 # shellcheck source=../tests/vm/lib.sh
 . tests/vm/lib.sh
 
@@ -70,8 +70,25 @@ suite_integration() {
 	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12
 }
 
+# the helper's framing and decoding, and its system parts (sysctl files,
+# resolv.conf, nftables and the probe in a private netns), on this machine
+suite_helper() {
+	tests/helper/run.sh
+	tests/sys/run.sh
+	tests/hostsim/test-unix.sh
+}
+
+suite_fuzz() {
+	tests/fuzz/run.sh
+}
+
+suite_e2e() {
+	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12
+}
+
 SECONDS=0
-for suite in suite_build suite_style suite_kunit suite_integration; do
+for suite in suite_build suite_style suite_helper suite_fuzz suite_kunit \
+	suite_integration suite_e2e; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done
