@@ -266,11 +266,53 @@ int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
-static int mn_nl_parse_addr(struct genl_info *info, struct mn_addr *a,
+/*
+ * Addresses and neighbours are kept on a list per interface, found by key
+ * and applied through rtnetlink: their new and del requests are one piece
+ * of logic over the operations below. A request's object is parsed into
+ * the union; the list node comes first in each kind, so that a list entry
+ * is the object.
+ */
+union mn_nl_listed {
+	struct mn_addr addr;
+	struct mn_neigh neigh;
+};
+
+static_assert(offsetof(struct mn_addr, node) == 0);
+static_assert(offsetof(struct mn_neigh, node) == 0);
+
+/**
+ * struct mn_nl_listed_ops - what tells addresses and neighbours apart
+ * @object: the kind, for messages
+ * @size: size of a stored object
+ * @list: offset of the kind's list in struct mn_iface
+ * @parse: parse a request's object; with @del only its key
+ * @find: the stored object with the same key, or NULL
+ * @apply: apply an object to a present netdev
+ * @held: extack and errno of a new object already held, without replace
+ *	(only for a kind that can be added without replace)
+ * @not_held: extack and errno of a deleted object not held
+ */
+struct mn_nl_listed_ops {
+	enum mirrornet_object object;
+	size_t size;
+	size_t list;
+	int (*parse)(struct genl_info *info, union mn_nl_listed *obj, bool del);
+	struct list_head *(*find)(struct mn_iface *iface,
+				  const union mn_nl_listed *obj);
+	int (*apply)(struct mn_net *mn, int ifindex,
+		     const union mn_nl_listed *obj, enum mn_op op,
+		     struct mn_kerr *kerr);
+	int (*held)(struct netlink_ext_ack *extack);
+	int (*not_held)(struct netlink_ext_ack *extack);
+};
+
+static int mn_nl_parse_addr(struct genl_info *info, union mn_nl_listed *obj,
 			    bool del)
 {
 	struct nlattr *nest = info->attrs[MIRRORNET_A_ADDR];
 	struct nlattr *tb[MIRRORNET_A_ADDR_MAX + 1];
+	struct mn_addr *a = &obj->addr;
 	int err;
 
 	err = mn_nl_parse_nest(info, MIRRORNET_A_ADDR, tb, MIRRORNET_A_ADDR_MAX,
@@ -312,46 +354,153 @@ static int mn_nl_parse_addr(struct genl_info *info, struct mn_addr *a,
 	return 0;
 }
 
-int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
+static struct list_head *mn_nl_find_addr(struct mn_iface *iface,
+					 const union mn_nl_listed *obj)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	bool replace = nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]);
-	struct mn_addr a = {}, *cur;
-	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
+	struct mn_addr *a = mn_addr_find(iface, &obj->addr);
+
+	return a ? &a->node : NULL;
+}
+
+static int mn_nl_apply_addr(struct mn_net *mn, int ifindex,
+			    const union mn_nl_listed *obj, enum mn_op op,
+			    struct mn_kerr *kerr)
+{
+	return mn_apply_addr(mn, ifindex, &obj->addr, op, kerr);
+}
+
+static int mn_nl_addr_held(struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "address already held");
+	return -EEXIST;
+}
+
+static int mn_nl_addr_not_held(struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "no such address held");
+	return -EADDRNOTAVAIL;
+}
+
+static const struct mn_nl_listed_ops mn_nl_addr_ops = {
+	.object		= MIRRORNET_OBJECT_ADDR,
+	.size		= sizeof(struct mn_addr),
+	.list		= offsetof(struct mn_iface, addrs),
+	.parse		= mn_nl_parse_addr,
+	.find		= mn_nl_find_addr,
+	.apply		= mn_nl_apply_addr,
+	.held		= mn_nl_addr_held,
+	.not_held	= mn_nl_addr_not_held,
+};
+
+static int mn_nl_parse_neigh(struct genl_info *info, union mn_nl_listed *obj,
+			     bool del)
+{
+	struct nlattr *nest = info->attrs[MIRRORNET_A_NEIGH];
+	struct nlattr *tb[MIRRORNET_A_NEIGH_MAX + 1];
+	struct mn_neigh *n = &obj->neigh;
 	int err;
 
-	err = mn_nl_parse_addr(info, &a, false);
+	err = mn_nl_parse_nest(info, MIRRORNET_A_NEIGH, tb,
+			       MIRRORNET_A_NEIGH_MAX, mirrornet_neigh_nl_policy);
+	if (err)
+		return err;
+	err = mn_nl_family(info, nest, tb, MIRRORNET_A_NEIGH_FAMILY, &n->family);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_DST))
+		return -EINVAL;
+	err = mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
+	if (err || del)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_LLADDR))
+		return -EINVAL;
+	return mn_nl_lladdr(info, tb[MIRRORNET_A_NEIGH_LLADDR], n->lladdr,
+			    &n->lladdr_len);
+}
+
+static struct list_head *mn_nl_find_neigh(struct mn_iface *iface,
+					  const union mn_nl_listed *obj)
+{
+	struct mn_neigh *n = mn_neigh_find(iface, &obj->neigh);
+
+	return n ? &n->node : NULL;
+}
+
+static int mn_nl_apply_neigh(struct mn_net *mn, int ifindex,
+			     const union mn_nl_listed *obj, enum mn_op op,
+			     struct mn_kerr *kerr)
+{
+	return mn_apply_neigh(mn, ifindex, &obj->neigh, op, kerr);
+}
+
+static int mn_nl_neigh_not_held(struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_MOD(extack, "no such neighbour held");
+	return -ENOENT;
+}
+
+/* Neighbour entries are always added or replaced: no @held. */
+static const struct mn_nl_listed_ops mn_nl_neigh_ops = {
+	.object		= MIRRORNET_OBJECT_NEIGH,
+	.size		= sizeof(struct mn_neigh),
+	.list		= offsetof(struct mn_iface, neighs),
+	.parse		= mn_nl_parse_neigh,
+	.find		= mn_nl_find_neigh,
+	.apply		= mn_nl_apply_neigh,
+	.not_held	= mn_nl_neigh_not_held,
+};
+
+/* Apply @obj to the present netdev of @iface, reporting a refusal. */
+static int mn_nl_listed_apply(struct genl_info *info,
+			      const struct mn_nl_listed_ops *ops,
+			      struct mn_net *mn, const struct mn_iface *iface,
+			      const union mn_nl_listed *obj, enum mn_op op)
+{
+	struct mn_kerr kerr = {};
+	int err;
+
+	err = ops->apply(mn, iface->ifindex, obj, op, &kerr);
+	if (err)
+		mn_set_kerr(info->extack, ops->object, &kerr);
+	return err;
+}
+
+/* Add an address or neighbour, or with @replace add or replace it. */
+static int mn_nl_listed_new(struct genl_info *info,
+			    const struct mn_nl_listed_ops *ops, bool replace)
+{
+	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	union mn_nl_listed obj = {};
+	struct mn_iface *iface;
+	struct list_head *cur;
+	int err;
+
+	err = ops->parse(info, &obj, false);
 	if (err)
 		return err;
 
 	err = mn_nl_begin(info, mn, &iface);
 	if (err)
 		return err;
-	cur = mn_addr_find(iface, &a);
-	if (iface->ifindex) {
-		err = mn_apply_addr(mn, iface->ifindex, &a,
-				    replace ? MN_OP_REPLACE : MN_OP_ADD, &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ADDR,
-				    &kerr);
-	} else if (cur && !replace) {
-		NL_SET_ERR_MSG_MOD(info->extack, "address already held");
-		err = -EEXIST;
-	}
-	/* An address the kernel already has is tracked from now on. */
+	cur = ops->find(iface, &obj);
+	if (iface->ifindex)
+		err = mn_nl_listed_apply(info, ops, mn, iface, &obj,
+					 replace ? MN_OP_REPLACE : MN_OP_ADD);
+	else if (cur && !replace)
+		err = ops->held(info->extack);
+	/* An object the kernel already has is tracked from now on. */
 	if (!err || err == -EEXIST) {
 		if (!cur) {
-			cur = kmemdup(&a, sizeof(a), GFP_KERNEL);
+			cur = kmemdup(&obj, ops->size, GFP_KERNEL);
 			if (cur)
-				list_add_tail(&cur->node, &iface->addrs);
+				list_add_tail(cur, (void *)iface + ops->list);
 			else
 				err = -ENOMEM;
 		} else if (!err) {
-			struct list_head node = cur->node;
+			struct list_head node = *cur;
 
-			*cur = a;
-			cur->node = node;
+			memcpy(cur, &obj, ops->size);
+			*cur = node;
 		}
 		mn->generation++;
 	}
@@ -360,37 +509,55 @@ int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
-int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
+/* Delete an address or neighbour and forget it. */
+static int mn_nl_listed_del(struct genl_info *info,
+			    const struct mn_nl_listed_ops *ops)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	struct mn_addr a = {}, *cur;
-	struct mn_kerr kerr = {};
+	union mn_nl_listed obj = {};
 	struct mn_iface *iface;
+	struct list_head *cur;
 	int err;
 
-	err = mn_nl_parse_addr(info, &a, true);
+	err = ops->parse(info, &obj, true);
 	if (err)
 		return err;
 
 	err = mn_nl_begin(info, mn, &iface);
 	if (err)
 		return err;
-	cur = mn_addr_find(iface, &a);
-	if (iface->ifindex) {
-		err = mn_apply_addr(mn, iface->ifindex, &a, MN_OP_DEL, &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ADDR,
-				    &kerr);
-	} else if (!cur) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such address held");
-		err = -EADDRNOTAVAIL;
-	}
+	cur = ops->find(iface, &obj);
+	if (iface->ifindex)
+		err = mn_nl_listed_apply(info, ops, mn, iface, &obj, MN_OP_DEL);
+	else if (!cur)
+		err = ops->not_held(info->extack);
 	if (cur) {
-		list_del(&cur->node);
+		list_del(cur);
 		kfree(cur);
 		mn->generation++;
 	}
 	return mn_nl_end(mn, iface, err);
+}
+
+int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mn_nl_listed_new(info, &mn_nl_addr_ops,
+				nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]));
+}
+
+int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mn_nl_listed_del(info, &mn_nl_addr_ops);
+}
+
+int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mn_nl_listed_new(info, &mn_nl_neigh_ops, true);
+}
+
+int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mn_nl_listed_del(info, &mn_nl_neigh_ops);
 }
 
 static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
@@ -593,104 +760,6 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		    (gateway_only && !r->has_gw))
 			continue;
 		mn_route_remove(mn, r);
-	}
-	return mn_nl_end(mn, iface, err);
-}
-
-static int mn_nl_parse_neigh(struct genl_info *info, struct mn_neigh *n,
-			     bool del)
-{
-	struct nlattr *nest = info->attrs[MIRRORNET_A_NEIGH];
-	struct nlattr *tb[MIRRORNET_A_NEIGH_MAX + 1];
-	int err;
-
-	err = mn_nl_parse_nest(info, MIRRORNET_A_NEIGH, tb,
-			       MIRRORNET_A_NEIGH_MAX, mirrornet_neigh_nl_policy);
-	if (err)
-		return err;
-	err = mn_nl_family(info, nest, tb, MIRRORNET_A_NEIGH_FAMILY, &n->family);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_DST))
-		return -EINVAL;
-	err = mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
-	if (err || del)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_LLADDR))
-		return -EINVAL;
-	return mn_nl_lladdr(info, tb[MIRRORNET_A_NEIGH_LLADDR], n->lladdr,
-			    &n->lladdr_len);
-}
-
-int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	struct mn_neigh n = {}, *cur;
-	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
-	int err;
-
-	err = mn_nl_parse_neigh(info, &n, false);
-	if (err)
-		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	if (iface->ifindex) {
-		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_REPLACE,
-				     &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_NEIGH,
-				    &kerr);
-	}
-	if (!err) {
-		cur = mn_neigh_find(iface, &n);
-		if (!cur) {
-			cur = kzalloc(sizeof(*cur), GFP_KERNEL);
-			if (!cur)
-				return mn_nl_end(mn, iface, -ENOMEM);
-			list_add_tail(&cur->node, &iface->neighs);
-		}
-		cur->family = n.family;
-		cur->dst = n.dst;
-		cur->lladdr_len = n.lladdr_len;
-		memcpy(cur->lladdr, n.lladdr, n.lladdr_len);
-		mn->generation++;
-		err = mn_nl_reply_iface(info, iface);
-	}
-	return mn_nl_end(mn, iface, err);
-}
-
-int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	struct mn_neigh n = {}, *cur;
-	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
-	int err;
-
-	err = mn_nl_parse_neigh(info, &n, true);
-	if (err)
-		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	cur = mn_neigh_find(iface, &n);
-	if (iface->ifindex) {
-		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_DEL, &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_NEIGH,
-				    &kerr);
-	} else if (!cur) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such neighbour held");
-		err = -ENOENT;
-	}
-	if (cur) {
-		list_del(&cur->node);
-		kfree(cur);
-		mn->generation++;
 	}
 	return mn_nl_end(mn, iface, err);
 }

@@ -129,6 +129,43 @@ t_neigh() {
 		$IP -j neigh show dev d0
 }
 
+t_neigh_replace_del() {
+	mnctl neigh-add dev d0 169.254.73.250 00:11:22:33:44:56
+	mnctl neigh-add dev d0 169.254.73.250 00:11:22:33:44:57
+	jq_true 'map(select(.dst == "169.254.73.250")) | length == 1 and
+		.[0].lladdr == "00:11:22:33:44:57"' $IP -j neigh show dev d0
+	assert [ "$(mnctl get dev d0 | grep -c 'neigh 169.254.73.250 ')" -eq 1 ]
+	mnctl get dev d0 | grep -q 'neigh 169.254.73.250 lladdr 00:11:22:33:44:57'
+	mnctl neigh-del dev d0 169.254.73.250
+	jq_true 'map(select(.dst == "169.254.73.250")) | length == 0' \
+		$IP -j neigh show dev d0
+	assert [ "$(mnctl get dev d0 | grep -c 'neigh 169.254.73.250 ')" -eq 0 ]
+}
+
+# Addresses and neighbours held for a key: add, replace, delete, and what
+# is refused while no NIC carries the key.
+t_held_addr_neigh() {
+	local guid=7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f
+	mnctl addr-add hwkey "$guid" 10.7.7.7/24
+	expect_err 17 "address already held" \
+		mnctl addr-add hwkey "$guid" 10.7.7.7/24
+	mnctl addr-replace hwkey "$guid" 10.7.7.7/24 preferred 100 valid 200
+	mnctl get hwkey "$guid" |
+		grep -q 'addr 10.7.7.7/24 flags 0 preferred 100 valid 200'
+	expect_err 99 "no such address held" \
+		mnctl addr-del hwkey "$guid" 10.7.7.8/24
+	mnctl neigh-add hwkey "$guid" 10.7.7.1 00:11:22:33:44:66
+	mnctl neigh-add hwkey "$guid" 10.7.7.1 00:11:22:33:44:77
+	assert [ "$(mnctl get hwkey "$guid" | grep -c 'neigh 10.7.7.1 ')" -eq 1 ]
+	mnctl get hwkey "$guid" | grep -q 'neigh 10.7.7.1 lladdr 00:11:22:33:44:77'
+	expect_err 2 "no such neighbour held" \
+		mnctl neigh-del hwkey "$guid" 10.7.7.2
+	mnctl neigh-del hwkey "$guid" 10.7.7.1
+	mnctl addr-del hwkey "$guid" 10.7.7.7/24
+	# nothing held any more: the key is forgotten
+	expect_err 19 "no such interface" mnctl get hwkey "$guid"
+}
+
 t_rule() {
 	mnctl rule-add -4 table 127 prio 1 ipproto 6
 	mnctl rule-add -4 table 255 prio 0 ipproto 17 iif d0
@@ -449,6 +486,7 @@ run_test "addr-new IPv6: nodad, noprefixroute; addr-del" t_addr6
 run_test "route-new IPv4: on-link, onlink gateway, table, prefsrc, replace, del" t_route4
 run_test "route-new IPv6: prefix and default via link-local" t_route6
 run_test "neigh-new: permanent entry" t_neigh
+run_test "neigh-new replaces, neigh-del deletes" t_neigh_replace_del
 run_test "rule-new/rule-del: priority, table, ipproto, iif" t_rule
 run_test "conf-set: per-interface IPv4/IPv6 knobs" t_conf
 run_test "dump shows the goal state" t_dump
@@ -461,6 +499,7 @@ run_test "state held for a hardware key applies when the NIC appears" t_held
 run_test "unregistered NIC's state is dropped" t_unregister_drops
 run_test "iface-get finds a NIC with no goal state and tracks nothing" t_get_untracked
 run_test "iface-get reports state held for a key" t_get_held
+run_test "held addresses and neighbours: add, replace, delete, refusals" t_held_addr_neigh
 run_test "iface-get of an unknown interface: errno and extack" t_get_errors
 run_test "a refused held route is counted, notified and logged" t_apply_error
 run_test "unprivileged caller gets EPERM" t_eperm
