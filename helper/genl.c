@@ -216,19 +216,6 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 	nlmsg_free(msg);
 }
 
-static struct nl_msg *msg_new(struct mn_genl *g, int cmd)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
-				NLM_F_ACK, (uint8_t)cmd,
-				MIRRORNET_FAMILY_VERSION)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
-}
-
 static int put_sel(struct nl_msg *msg, const struct mn_sel *s)
 {
 	if (s->ifindex > 0)
@@ -239,326 +226,251 @@ static int put_sel(struct nl_msg *msg, const struct mn_sel *s)
 	return nla_put_string(msg, MIRRORNET_A_IFNAME, s->target->name);
 }
 
-static int ip_len(const struct gns_ip *ip)
-{
-	return ip->family == AF_INET ? 4 : 16;
-}
-
 static int put_ip(struct nl_msg *msg, int type, const struct gns_ip *ip)
 {
-	return nla_put(msg, type, ip_len(ip), ip->a);
+	return nla_put(msg, type, ip->family == AF_INET ? 4 : 16, ip->a);
 }
 
-/* Finish a request built in @msg: a failed put means it did not fit. */
-static void run(struct mn_genl *g, struct nl_msg *msg, int put_err,
-		struct mn_xfer *x)
+/*
+ * One request being built: the selector, then the command's nest. A put
+ * that fails marks @err, and the request is not sent: it did not fit.
+ */
+struct request {
+	struct nl_msg *msg;
+	struct nlattr *nest;
+	int err;
+	bool replace;		/* the replace flag, after the nest */
+	struct mn_xfer x;
+};
+
+static bool req_begin(struct request *q, struct mn_genl *g, int cmd,
+		      int flags, const struct mn_sel *s, int nest_type,
+		      struct mn_res *r)
 {
-	if (put_err < 0) {
-		nlmsg_free(msg);
-		memset(x->res, 0, sizeof(*x->res));
-		x->res->err = -EMSGSIZE;
+	memset(q, 0, sizeof(*q));
+	q->x.res = r;
+	q->msg = nlmsg_alloc();
+	if (!q->msg || !genlmsg_put(q->msg, NL_AUTO_PORT, NL_AUTO_SEQ,
+				    g->family, 0, flags | NLM_F_ACK,
+				    (uint8_t)cmd, MIRRORNET_FAMILY_VERSION)) {
+		nlmsg_free(q->msg);
+		memset(r, 0, sizeof(*r));
+		r->err = -ENOMEM;
+		return false;
+	}
+	if (s)
+		q->err |= put_sel(q->msg, s);
+	if (nest_type) {
+		q->nest = nla_nest_start(q->msg, nest_type);
+		if (!q->nest)
+			q->err = -1;
+	}
+	return true;
+}
+
+static void req_end(struct mn_genl *g, struct request *q)
+{
+	if (q->nest)
+		nla_nest_end(q->msg, q->nest);
+	if (q->replace)
+		q->err |= nla_put_flag(q->msg, MIRRORNET_A_REPLACE);
+	if (q->err < 0) {
+		nlmsg_free(q->msg);
+		memset(q->x.res, 0, sizeof(*q->x.res));
+		q->x.res->err = -EMSGSIZE;
 		return;
 	}
-	xfer(g, msg, x);
-}
-
-static void no_memory(struct mn_res *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->err = -ENOMEM;
+	xfer(g, q->msg, &q->x);
 }
 
 void mn_link_set(struct mn_genl *g, const struct mn_sel *s, int admin_up,
 		 uint32_t mtu, const uint8_t *lladdr, size_t lladdr_len,
 		 struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_LINK_SET);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_LINK_SET, 0, s, MIRRORNET_A_LINK, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_LINK);
-	if (!nest)
-		err = -1;
 	if (admin_up >= 0)
-		err |= nla_put_u32(msg, MIRRORNET_A_LINK_ADMIN,
-				   admin_up ? MIRRORNET_LINK_ADMIN_UP :
-					      MIRRORNET_LINK_ADMIN_DOWN);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_LINK_ADMIN,
+				     admin_up ? MIRRORNET_LINK_ADMIN_UP :
+						MIRRORNET_LINK_ADMIN_DOWN);
 	if (mtu)
-		err |= nla_put_u32(msg, MIRRORNET_A_LINK_MTU, mtu);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_LINK_MTU, mtu);
 	if (lladdr)
-		err |= nla_put(msg, MIRRORNET_A_LINK_LLADDR, (int)lladdr_len,
-			       lladdr);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+		q.err |= nla_put(q.msg, MIRRORNET_A_LINK_LLADDR,
+				 (int)lladdr_len, lladdr);
+	req_end(g, &q);
 }
 
 void mn_addr_new(struct mn_genl *g, const struct mn_sel *s,
 		 const struct gns_addr *a, bool noprefixroute, bool replace,
 		 struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_ADDR_NEW);
-	struct mn_xfer x = { .res = r };
 	uint32_t flags = (a->nodad ? MIRRORNET_ADDR_FLAGS_NODAD : 0) |
 			 (noprefixroute ? MIRRORNET_ADDR_FLAGS_NOPREFIXROUTE : 0);
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_ADDR_NEW, 0, s, MIRRORNET_A_ADDR, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_ADDR);
-	if (!nest)
-		err = -1;
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_FAMILY, (uint32_t)a->ip.family);
-	err |= put_ip(msg, MIRRORNET_A_ADDR_ADDRESS, &a->ip);
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_PREFIXLEN, a->prefixlen);
+	q.replace = replace;
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FAMILY,
+			     (uint32_t)a->ip.family);
+	q.err |= put_ip(q.msg, MIRRORNET_A_ADDR_ADDRESS, &a->ip);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFIXLEN, a->prefixlen);
 	if (flags)
-		err |= nla_put_u32(msg, MIRRORNET_A_ADDR_FLAGS, flags);
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_PREFERRED_LFT, a->preferred_lft);
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_VALID_LFT, a->valid_lft);
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_SCOPE, a->scope);
-	if (nest)
-		nla_nest_end(msg, nest);
-	if (replace)
-		err |= nla_put_flag(msg, MIRRORNET_A_REPLACE);
-	run(g, msg, err, &x);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FLAGS, flags);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFERRED_LFT,
+			     a->preferred_lft);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_VALID_LFT, a->valid_lft);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_SCOPE, a->scope);
+	req_end(g, &q);
 }
 
 void mn_addr_del(struct mn_genl *g, const struct mn_sel *s,
 		 const struct gns_ip *ip, uint8_t prefixlen, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_ADDR_DEL);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_ADDR_DEL, 0, s, MIRRORNET_A_ADDR, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_ADDR);
-	if (!nest)
-		err = -1;
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_FAMILY, (uint32_t)ip->family);
-	err |= put_ip(msg, MIRRORNET_A_ADDR_ADDRESS, ip);
-	err |= nla_put_u32(msg, MIRRORNET_A_ADDR_PREFIXLEN, prefixlen);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FAMILY, (uint32_t)ip->family);
+	q.err |= put_ip(q.msg, MIRRORNET_A_ADDR_ADDRESS, ip);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFIXLEN, prefixlen);
+	req_end(g, &q);
 }
 
-static int put_route(struct nl_msg *msg, const struct mn_route_req *rt)
+static void route_request(struct mn_genl *g, int cmd, const struct mn_sel *s,
+			  const struct mn_route_req *rt, bool replace,
+			  struct mn_res *r)
 {
-	struct nlattr *nest = nla_nest_start(msg, MIRRORNET_A_ROUTE);
-	int err = nest ? 0 : -1;
+	struct request q;
 
-	err |= nla_put_u32(msg, MIRRORNET_A_ROUTE_FAMILY,
-			   (uint32_t)rt->dst.family);
+	if (!req_begin(&q, g, cmd, 0, s, MIRRORNET_A_ROUTE, r))
+		return;
+	q.replace = replace;
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_FAMILY,
+			     (uint32_t)rt->dst.family);
 	if (rt->dst_len) {
-		err |= put_ip(msg, MIRRORNET_A_ROUTE_DST, &rt->dst);
-		err |= nla_put_u32(msg, MIRRORNET_A_ROUTE_DST_LEN, rt->dst_len);
+		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_DST, &rt->dst);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_DST_LEN,
+				     rt->dst_len);
 	}
 	if (rt->has_gateway)
-		err |= put_ip(msg, MIRRORNET_A_ROUTE_GATEWAY, &rt->gateway);
+		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_GATEWAY, &rt->gateway);
 	if (rt->has_prefsrc)
-		err |= put_ip(msg, MIRRORNET_A_ROUTE_PREFSRC, &rt->prefsrc);
+		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_PREFSRC, &rt->prefsrc);
 	if (rt->has_metric)
-		err |= nla_put_u32(msg, MIRRORNET_A_ROUTE_METRIC, rt->metric);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_METRIC, rt->metric);
 	if (rt->table)
-		err |= nla_put_u32(msg, MIRRORNET_A_ROUTE_TABLE, rt->table);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_TABLE, rt->table);
 	if (rt->onlink)
-		err |= nla_put_u32(msg, MIRRORNET_A_ROUTE_FLAGS,
-				   MIRRORNET_ROUTE_FLAGS_ONLINK);
-	if (nest)
-		nla_nest_end(msg, nest);
-	return err;
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_FLAGS,
+				     MIRRORNET_ROUTE_FLAGS_ONLINK);
+	req_end(g, &q);
 }
 
 void mn_route_new(struct mn_genl *g, const struct mn_sel *s,
 		  const struct mn_route_req *rt, bool replace, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_ROUTE_NEW);
-	struct mn_xfer x = { .res = r };
-	int err;
-
-	if (!msg) {
-		no_memory(r);
-		return;
-	}
-	err = put_sel(msg, s) | put_route(msg, rt);
-
-	if (replace)
-		err |= nla_put_flag(msg, MIRRORNET_A_REPLACE);
-	run(g, msg, err, &x);
+	route_request(g, MIRRORNET_CMD_ROUTE_NEW, s, rt, replace, r);
 }
 
 void mn_route_del(struct mn_genl *g, const struct mn_sel *s,
 		  const struct mn_route_req *rt, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_ROUTE_DEL);
-	struct mn_xfer x = { .res = r };
-
-	if (!msg) {
-		no_memory(r);
-		return;
-	}
-
-	run(g, msg, put_sel(msg, s) | put_route(msg, rt), &x);
+	route_request(g, MIRRORNET_CMD_ROUTE_DEL, s, rt, false, r);
 }
 
 void mn_route_flush(struct mn_genl *g, const struct mn_sel *s, int family,
 		    uint32_t table, bool gateway_only, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_ROUTE_FLUSH);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_ROUTE_FLUSH, 0, s,
+		       MIRRORNET_A_FLUSH, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_FLUSH);
-	if (!nest)
-		err = -1;
 	if (family)
-		err |= nla_put_u32(msg, MIRRORNET_A_FLUSH_FAMILY,
-				   (uint32_t)family);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_FLUSH_FAMILY,
+				     (uint32_t)family);
 	if (table)
-		err |= nla_put_u32(msg, MIRRORNET_A_FLUSH_TABLE, table);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_FLUSH_TABLE, table);
 	if (gateway_only)
-		err |= nla_put_flag(msg, MIRRORNET_A_FLUSH_GATEWAY_ONLY);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+		q.err |= nla_put_flag(q.msg, MIRRORNET_A_FLUSH_GATEWAY_ONLY);
+	req_end(g, &q);
 }
 
 void mn_neigh_new(struct mn_genl *g, const struct mn_sel *s,
 		  const struct gns_ip *dst, const uint8_t *lladdr,
 		  size_t lladdr_len, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_NEIGH_NEW);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_NEIGH_NEW, 0, s,
+		       MIRRORNET_A_NEIGH, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_NEIGH);
-	if (!nest)
-		err = -1;
-	err |= nla_put_u32(msg, MIRRORNET_A_NEIGH_FAMILY, (uint32_t)dst->family);
-	err |= put_ip(msg, MIRRORNET_A_NEIGH_DST, dst);
-	err |= nla_put(msg, MIRRORNET_A_NEIGH_LLADDR, (int)lladdr_len, lladdr);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_NEIGH_FAMILY,
+			     (uint32_t)dst->family);
+	q.err |= put_ip(q.msg, MIRRORNET_A_NEIGH_DST, dst);
+	q.err |= nla_put(q.msg, MIRRORNET_A_NEIGH_LLADDR, (int)lladdr_len,
+			 lladdr);
+	req_end(g, &q);
 }
 
 void mn_rule(struct mn_genl *g, bool add, const struct mn_rule_req *rule,
 	     struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, add ? MIRRORNET_CMD_RULE_NEW :
-					      MIRRORNET_CMD_RULE_DEL);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, add ? MIRRORNET_CMD_RULE_NEW :
+				    MIRRORNET_CMD_RULE_DEL, 0, NULL,
+		       MIRRORNET_A_RULE, r))
 		return;
-	}
-	nest = nla_nest_start(msg, MIRRORNET_A_RULE);
-	err = nest ? 0 : -1;
-
-	err |= nla_put_u32(msg, MIRRORNET_A_RULE_FAMILY, (uint32_t)rule->family);
-	err |= nla_put_u32(msg, MIRRORNET_A_RULE_TABLE, rule->table);
-	err |= nla_put_u32(msg, MIRRORNET_A_RULE_PRIORITY, rule->priority);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_FAMILY,
+			     (uint32_t)rule->family);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_TABLE, rule->table);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_PRIORITY, rule->priority);
 	if (rule->ip_proto)
-		err |= nla_put_u32(msg, MIRRORNET_A_RULE_IP_PROTO, rule->ip_proto);
+		q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_IP_PROTO,
+				     rule->ip_proto);
 	if (rule->iifname)
-		err |= nla_put_string(msg, MIRRORNET_A_RULE_IIFNAME,
-				      rule->iifname);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+		q.err |= nla_put_string(q.msg, MIRRORNET_A_RULE_IIFNAME,
+					rule->iifname);
+	req_end(g, &q);
 }
 
 void mn_conf_set(struct mn_genl *g, const struct mn_sel *s, uint32_t key,
 		 uint32_t value, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_CONF_SET);
-	struct mn_xfer x = { .res = r };
-	struct nlattr *nest;
-	int err;
+	struct request q;
 
-	if (!msg) {
-		no_memory(r);
+	if (!req_begin(&q, g, MIRRORNET_CMD_CONF_SET, 0, s, MIRRORNET_A_CONF, r))
 		return;
-	}
-
-	err = put_sel(msg, s);
-	nest = nla_nest_start(msg, MIRRORNET_A_CONF);
-	if (!nest)
-		err = -1;
-	err |= nla_put_u32(msg, MIRRORNET_A_CONF_KEY, key);
-	err |= nla_put_u32(msg, MIRRORNET_A_CONF_VALUE, value);
-	if (nest)
-		nla_nest_end(msg, nest);
-	run(g, msg, err, &x);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_KEY, key);
+	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_VALUE, value);
+	req_end(g, &q);
 }
 
 void mn_iface_get(struct mn_genl *g, const struct mn_sel *s,
 		  struct mn_iface_info *info, struct mn_res *r)
 {
-	struct nl_msg *msg = msg_new(g, MIRRORNET_CMD_IFACE_GET);
-	struct mn_xfer x = { .res = r };
-
-	if (!msg) {
-		no_memory(r);
-		return;
-	}
+	struct request q;
 
 	memset(info, 0, sizeof(*info));
-	x.info = info;
-	run(g, msg, put_sel(msg, s), &x);
+	if (!req_begin(&q, g, MIRRORNET_CMD_IFACE_GET, 0, s, 0, r))
+		return;
+	q.x.info = info;
+	req_end(g, &q);
 }
 
 void mn_dump(struct mn_genl *g, int cmd, const struct mn_sel *s,
 	     mn_dump_cb cb, void *arg, struct mn_res *r)
 {
-	struct mn_xfer x = { .res = r, .dump_cb = cb, .dump_arg = arg };
-	struct nl_msg *msg = nlmsg_alloc();
-	int err = 0;
+	struct request q;
 
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
-				 NLM_F_DUMP | NLM_F_ACK, (uint8_t)cmd,
-				 MIRRORNET_FAMILY_VERSION)) {
-		nlmsg_free(msg);
-		memset(r, 0, sizeof(*r));
-		r->err = -ENOMEM;
+	if (!req_begin(&q, g, cmd, NLM_F_DUMP, s, 0, r))
 		return;
-	}
-	if (s)
-		err = put_sel(msg, s);
-	run(g, msg, err, &x);
+	q.x.dump_cb = cb;
+	q.x.dump_arg = arg;
+	req_end(g, &q);
 }
