@@ -31,12 +31,8 @@ rc=0
 for s in "${series[@]}"; do
 	kver=$(mn_kver_newest "$s")
 	out=$out_root/$kver
-	rm -rf "$out" && mkdir -p "$out/mod"
-	# an out-of-tree build per kernel, away from the source tree
-	cp "$MN_ROOT"/kmod/*.[ch] "$MN_ROOT/kmod/Kbuild" "$out/mod/"
-	mkdir -p "$out/include" && cp -r "$MN_ROOT/include/uapi" "$out/include/"
-	make -s -C "/usr/src/linux-headers-$kver" M="$out/mod" modules \
-		>"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
+	rm -rf "$out"
+	mn_build_module "$kver" "$out" || exit 1
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
 		-M "$stock" -m "$out/mod/mirrornet.ko" "${bins[@]}" \
 		-d "$MN_ROOT/tests/e2e/guest"
