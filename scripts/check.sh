@@ -56,6 +56,29 @@ suite_style() {
 	fi
 }
 
+# make install into a staging root: the module under updates/ with its
+# genl family alias in modules.alias (how it autoloads), the helper
+suite_install() {
+	local root=$out/install kver rel
+	kver=$(mn_kver_newest 6.1) || { echo "install: 0 passed, 1 failed"; return; }
+	if make -s install KDIR="/usr/src/linux-headers-$kver" \
+		INSTALL_MOD_PATH="$root" DESTDIR="$root" PREFIX=/usr \
+		>"$out/install.build.log" 2>&1 &&
+		rel=$(ls "$root/lib/modules") &&
+		[[ -f $root/lib/modules/$rel/updates/mirrornet.ko ]] &&
+		grep -q '^alias net-pf-16-proto-16-family-mirrornet mirrornet$' \
+			"$root/lib/modules/$rel/modules.alias" &&
+		[[ -x $root/usr/sbin/mirrornet ]]; then
+		echo "ok - make install: updates/mirrornet.ko, family alias, helper"
+		echo "install: 1 passed, 0 failed"
+	else
+		echo "not ok - make install"
+		cat "$out/install.build.log"
+		find "$root" -type f | head -20
+		echo "install: 0 passed, 1 failed"
+	fi
+}
+
 suite_kunit() {
 	local kbuild mod=$out/kunit/mod
 	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
@@ -87,8 +110,8 @@ suite_e2e() {
 }
 
 SECONDS=0
-for suite in suite_build suite_style suite_helper suite_fuzz suite_kunit \
-	suite_integration suite_e2e; do
+for suite in suite_build suite_style suite_install suite_helper suite_fuzz \
+	suite_kunit suite_integration suite_e2e; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done
