@@ -205,6 +205,13 @@ static int mn_nl_lladdr(struct genl_info *info, const struct nlattr *attr,
 	return 0;
 }
 
+/**
+ * mirrornet_nl_link_set_doit - set a link's admin state, MTU or link-layer address
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[MIRRORNET_A_LINK_MAX + 1];
@@ -539,22 +546,50 @@ static int mn_nl_listed_del(struct genl_info *info,
 	return mn_nl_end(mn, iface, err);
 }
 
+/**
+ * mirrornet_nl_addr_new_doit - add an address, or with replace add or replace it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mn_nl_listed_new(info, &mn_nl_addr_ops,
 				nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]));
 }
 
+/**
+ * mirrornet_nl_addr_del_doit - delete an address and forget it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mn_nl_listed_del(info, &mn_nl_addr_ops);
 }
 
+/**
+ * mirrornet_nl_neigh_new_doit - add or replace a permanent neighbour entry
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mn_nl_listed_new(info, &mn_nl_neigh_ops, true);
 }
 
+/**
+ * mirrornet_nl_neigh_del_doit - delete a neighbour entry and forget it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mn_nl_listed_del(info, &mn_nl_neigh_ops);
@@ -647,6 +682,13 @@ static int mn_nl_route_store(struct mn_net *mn, struct mn_iface *iface,
 	return err;
 }
 
+/**
+ * mirrornet_nl_route_new_doit - add a route, or with replace add or replace it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -685,6 +727,13 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
+/**
+ * mirrornet_nl_route_del_doit - delete a route and forget it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -717,6 +766,13 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
+/**
+ * mirrornet_nl_route_flush_doit - delete and forget an interface's matching routes
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -796,6 +852,13 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
 	return 0;
 }
 
+/**
+ * mirrornet_nl_rule_new_doit - add a policy routing rule
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -827,6 +890,13 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/**
+ * mirrornet_nl_rule_del_doit - delete a policy routing rule and forget it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -868,6 +938,13 @@ static const u32 mn_conf_max[MN_CONF_KEYS] = {
 	[MIRRORNET_CONF_KEY_IPV6_ACCEPT_DAD] = 2,
 };
 
+/**
+ * mirrornet_nl_conf_set_doit - set a per-interface IP configuration knob
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -911,6 +988,13 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
+/**
+ * mirrornet_nl_iface_del_doit - forget an interface's goal state
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -1179,6 +1263,16 @@ static struct sk_buff *mn_nl_get_msg(struct genl_info *info, struct mn_net *mn,
 	return msg;
 }
 
+/**
+ * mirrornet_nl_iface_get_doit - one interface, resolved without tracking it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Replies, in one message, with a present netdev's identity and its goal
+ * state if it has one, or with the state held for a hardware key.
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
 int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
@@ -1232,6 +1326,16 @@ static bool mn_nl_iface_match(struct mn_net *mn, const struct mn_iface *iface,
 	return true;
 }
 
+/**
+ * mirrornet_nl_iface_get_dumpit - dump the goal state, one message per interface
+ * @skb: the message to fill
+ * @cb: the dump's state
+ *
+ * An optional selector filters the interfaces; routes that do not fit
+ * continue in further messages.
+ *
+ * Return: the length of @skb, or a negative errno if nothing fit.
+ */
 int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
@@ -1258,6 +1362,13 @@ int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 	return err && !skb->len ? err : skb->len;
 }
 
+/**
+ * mirrornet_nl_rule_get_dumpit - dump the goal-state policy rules
+ * @skb: the message to fill
+ * @cb: the dump's state
+ *
+ * Return: the length of @skb, 0 once every rule was sent.
+ */
 int mirrornet_nl_rule_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {

@@ -285,10 +285,9 @@ void mn_reconcile_net_exit(struct mn_net *mn)
 /**
  * mn_reconcile_init - register the netdev notifier
  *
- * Registering replays NETDEV_REGISTER and NETDEV_UP for every present
- * netdev, which builds the hardware-key index of every namespace.
- *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno. Registering replays NETDEV_REGISTER and
+ * NETDEV_UP for every present netdev, which builds the hardware-key index
+ * of every namespace.
  */
 int mn_reconcile_init(void)
 {
