@@ -59,8 +59,8 @@ static inline int mn_genl_register_family(struct genl_family *family)
 {
 	const struct genl_ops *ops = family->ops;
 	unsigned int n_ops = family->n_ops;
-	struct genl_ops *folded;
 	unsigned int i, j, n = 0;
+	struct genl_ops *folded;
 	int err;
 
 	folded = kcalloc(n_ops, sizeof(*folded), GFP_KERNEL);

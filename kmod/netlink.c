@@ -1186,8 +1186,8 @@ static int mn_nl_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 			    long *progress)
 {
 	long sent = *progress ? *progress - 1 : 0;
-	int err;
 	void *hdr;
+	int err;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &mirrornet_nl_family, NLM_F_MULTI,
@@ -1277,8 +1277,8 @@ int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
 	size_t size = NLMSG_GOODSIZE;
-	struct sk_buff *msg;
 	struct mn_iface *iface;
+	struct sk_buff *msg;
 	const uuid_t *hwkey;
 	int ifindex, err;
 
