@@ -49,6 +49,9 @@ demo:
 check:
 	scripts/check.sh
 
+# One fragment per concern (host engine, packaging, benchmark).
+include $(sort $(wildcard mk/*.mk))
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	rm -f tests/client/mnctl helper/mirrornet
