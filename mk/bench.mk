@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# make bench: one QEMU boot of Debian's 6.12 kernel measures the mirroring
+# paths side by side and writes bench/results/latest.{json,md,svg}.
+# Not part of make check: it prints numbers, it does not pass or fail on them.
+
+BENCH_SRCS = bench/mnbench.c helper/decode.c helper/gns.c
+
+bench/mnbench: $(BENCH_SRCS) helper/decode.h helper/gns.h include/uapi/linux/mirrornet.h
+	$(CC) $(USER_CFLAGS) -Ihelper $(shell pkg-config --cflags libnl-genl-3.0 jansson) \
+		-o $@ $(BENCH_SRCS) $(shell pkg-config --libs libnl-genl-3.0 jansson)
+
+bench: bench/mnbench helper/mirrornet
+	bench/run.sh
+
+.PHONY: bench
