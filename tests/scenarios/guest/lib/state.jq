@@ -1,0 +1,102 @@
+# Compare the guest's real state with a scenario step's "expect" object.
+# Run by check-state (jq -n -r -f): --slurpfile expect, --slurpfile link,
+# addr, route4, route6, rule, neigh, nft (the outputs of `ip -j` and
+# `nft -j`), --rawfile resolv, --rawfile sysctl ("key=value" lines).
+# Prints one line per difference; nothing when the state is as expected.
+# Each object is reduced to one line in iproute2's own words, so that a
+# difference reads like `ip` output; lists are compared as sets.
+
+def flag($cond; $text): if $cond then " " + $text else "" end;
+
+def addr_line:
+  "\(.local)/\(.prefixlen)"
+  + flag(.scope != "global"; "scope \(.scope)")
+  + flag(.deprecated; "deprecated")
+  + flag(.tentative; "tentative")
+  + flag(.dadfailed; "dadfailed")
+  + flag(.nodad; "nodad")
+  + flag(.noprefixroute; "noprefixroute");
+
+# iproute2 leaves out an IPv4 metric of 0
+def route_line:
+  "\(.dst)"
+  + flag(.gateway; "via \(.gateway)")
+  + " dev \(.dev)"
+  + flag(.metric; "metric \(.metric)")
+  + flag((.flags // []) | index("onlink"); "onlink")
+  + flag(.prefsrc; "src \(.prefsrc)");
+
+def rule_line:
+  "\(.priority): from \(.src)" + flag(.srclen; "/\(.srclen)")
+  + flag(.iif; "iif \(.iif)")
+  + flag(.ipproto; "ipproto \(.ipproto)")
+  + " lookup \(.table)";
+
+def neigh_line: "\(.dst) dev \(.dev) lladdr \(.lladdr)";
+
+# a WSLPOSTROUTING masquerade rule of the helper's InterfaceNetFilter
+def nft_line:
+  [.expr[] | .match? // empty] as $m
+  | ([$m[] | select(.left.meta.key? == "oif") | .right] | first // "?") as $oif
+  | ([$m[] | .left.payload.protocol? // empty] | first // "?") as $proto
+  | ([.expr[] | .masquerade? // empty | .port.range? // empty] | first
+     | if . then ":\(.[0])-\(.[1])" else "?" end) as $to
+  | "\(.family) oif \($oif) \($proto) masquerade to \($to)";
+
+def compare($what; $want; $got):
+  ($want | sort) as $w | ($got | sort) as $g
+  | if $w == $g then empty
+    else "\($what): missing \($w - $g), unexpected \($g - $w)"
+    end;
+
+def links: $link[0];
+def link_of($dev): [links[] | select(.ifname == $dev)] | first;
+
+($expect[0].links // {} | to_entries[]
+  | .key as $dev | .value as $want | link_of($dev) as $l
+  | if $want == null then
+      (if $l then "link \($dev): exists, expected absent" else empty end)
+    elif $l == null then "link \($dev): absent"
+    else
+      ({up: (($l.flags // []) | index("UP") != null), mtu: $l.mtu}) as $got
+      | ($want | keys[]) as $k
+      | if $want[$k] == $got[$k] then empty
+        else "link \($dev): \($k) is \($got[$k]), expected \($want[$k])"
+        end
+    end),
+($expect[0].addresses // {} | to_entries[]
+  | .key as $dev
+  | [$addr[0][] | select(.ifname == $dev)] as $l
+  | if ($l | length) == 0 then "addresses \($dev): no such link"
+    else compare("addresses \($dev)"; .value; [$l[0].addr_info[] | addr_line])
+    end),
+(["4", $route4[0], $expect[0].routes4], ["6", $route6[0], $expect[0].routes6]
+  | .[0] as $fam | .[1] as $routes
+  | (.[2] // {}) | to_entries[]
+  | .key as $table
+  | compare("IPv\($fam) routes in table \($table)"; .value;
+      [$routes[] | select((.table // "main") == $table and .dev != "lo")
+       | route_line])),
+(if $expect[0].rules4 then
+   compare("IPv4 rules"; $expect[0].rules4; [$rule[0][] | rule_line])
+ else empty end),
+(if $expect[0].neighbours then
+   compare("permanent neighbours"; $expect[0].neighbours;
+     [$neigh[0][] | select(.lladdr) | neigh_line])
+ else empty end),
+(if $expect[0].nft then
+   compare("nft WSLPOSTROUTING rules"; $expect[0].nft;
+     [$nft[0].nftables[] | .rule? // empty
+      | select(.chain == "WSLPOSTROUTING") | nft_line])
+ else empty end),
+(if $expect[0].resolv then
+   compare("resolv.conf lines"; $expect[0].resolv;
+     [$resolv | split("\n")[] | select(length > 0 and (startswith("#") | not))])
+ else empty end),
+($expect[0].sysctl // {} | to_entries[]
+  | .key as $k | .value as $want
+  | ([$sysctl | split("\n")[] | select(startswith($k + "="))] | first
+     | if . then .[($k | length) + 1:] else "(unreadable)" end) as $got
+  | if $got == $want then empty
+    else "sysctl \($k) is \($got), expected \($want)"
+    end)
