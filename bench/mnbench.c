@@ -22,6 +22,9 @@
  *   react-register LABEL GUID REPS   NIC registered -> held state applied
  *   react-linkup LABEL GUID REPS ROUTES
  *                                    link up -> flushed routes restored
+ *   ipbatch route|addr DEV START N   an `ip -batch` file of the same objects
+ *   time LABEL N -- CMD ARGS...      runs CMD (no shell), N objects per run
+ *   ip-each LABEL DEV START N        one `ip route add` process per route
  *   stamp                            CLOCK_MONOTONIC in ns
  *
  * KIND: route (DeviceSetting Add Route, a /32 per message), addr
@@ -264,6 +267,93 @@ static int cmd_snapshot(int argc, char **argv)
 	}
 	puts("]}]}");
 	return fflush(stdout) ? 1 : 0;
+}
+
+/* What `ip` is told for the same routes and addresses as the family's. */
+static int cmd_ipbatch(int argc, char **argv)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint32_t start, n, i;
+	bool route;
+
+	if (argc != 4 || (strcmp(argv[0], "route") && strcmp(argv[0], "addr")))
+		die("usage: ipbatch route|addr DEV START N");
+	route = !strcmp(argv[0], "route");
+	start = ipv4(argv[2]);
+	n = (uint32_t)num(argv[3]);
+	for (i = 0; i < n; i++) {
+		ip_text(start + i, ip);
+		if (route)
+			printf("route add %s/32 dev %s metric %d proto boot\n",
+			       ip, argv[1], ROUTE_METRIC);
+		else
+			printf("address add %s/32 dev %s noprefixroute\n",
+			       ip, argv[1]);
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* Run @argv to completion; its wall time in ns, or -1 if it failed. */
+static int64_t run_timed(char **argv)
+{
+	int64_t t0 = now_ns();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return now_ns() - t0;
+}
+
+static int cmd_time(int argc, char **argv)
+{
+	unsigned long n;
+	int64_t t;
+
+	if (argc < 4 || strcmp(argv[2], "--"))
+		die("usage: time LABEL N -- CMD ARGS...");
+	n = num(argv[1]);
+	t = run_timed(argv + 3);
+	if (t < 0)
+		die("%s failed", argv[3]);
+	printf("BENCH %s n=%lu ms=%.1f per_s=%.0f failed=0\n", argv[0], n,
+	       (double)t / 1e6, (double)n * 1e9 / (double)t);
+	return 0;
+}
+
+/* What a naive script does: one `ip route add` per route. */
+static int cmd_ip_each(int argc, char **argv)
+{
+	char ip[INET_ADDRSTRLEN + 3], metric[16];
+	char *args[] = { "/sbin/ip", "route", "add", ip, "dev", NULL,
+			 "metric", metric, "proto", "boot", NULL };
+	unsigned int failed = 0;
+	uint32_t start, n, i;
+	int64_t t0, t;
+
+	if (argc != 4)
+		die("usage: ip-each LABEL DEV START N");
+	args[5] = argv[1];
+	start = ipv4(argv[2]);
+	n = (uint32_t)num(argv[3]);
+	snprintf(metric, sizeof(metric), "%d", ROUTE_METRIC);
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		ip_text(start + i, ip);
+		strcat(ip, "/32");
+		failed += run_timed(args) < 0;
+	}
+	t = now_ns() - t0;
+	printf("BENCH %s n=%u ms=%.1f per_s=%.0f failed=%u\n", argv[0], n,
+	       (double)t / 1e6, (double)n * 1e9 / (double)t, failed);
+	return failed ? 1 : 0;
 }
 
 static int cmd_stamp(void)
@@ -1017,6 +1107,12 @@ int main(int argc, char **argv)
 		return cmd_session(argc, argv);
 	if (!strcmp(cmd, "snapshot"))
 		return cmd_snapshot(argc, argv);
+	if (!strcmp(cmd, "ipbatch"))
+		return cmd_ipbatch(argc, argv);
+	if (!strcmp(cmd, "time"))
+		return cmd_time(argc, argv);
+	if (!strcmp(cmd, "ip-each"))
+		return cmd_ip_each(argc, argv);
 	if (!strcmp(cmd, "stamp"))
 		return cmd_stamp();
 	if (!strcmp(cmd, "routes"))

@@ -1,0 +1,258 @@
+#!/bin/sh
+# shellcheck shell=dash
+# The benchmark inside the VM (busybox sh): every path measured side by
+# side in this one boot. Each test prints its figures as "# BENCH LABEL
+# key=value..." lines under its TAP line (bench/report.py reads them) and
+# fails when the kernel does not end up with the objects it was sent.
+# Sizes come from the kernel command line (mn.sizes=..., see bench/run.sh).
+TAP_TIMEOUT=${MN_TEST_TIMEOUT:-1800}
+. /tests/lib/tap.sh
+
+MOD=/lib/mirrornet/mirrornet.ko
+SIZES=$(echo "${MN_SIZES:-1000,10000,100000}" | tr , ' ')
+# (d), one ip process per route, above this N would take too long under TCG
+EACH_MAX=${MN_EACH_MAX:-1000}
+LAT_N=${MN_LAT_N:-300}
+SCALE_N=${MN_SCALE_N:-300}
+REPS=${MN_REPS:-100}
+MEM_ROUTES=${MN_MEM_ROUTES:-100000}
+MEM_ADDRS=${MN_MEM_ADDRS:-2000}
+SCALE_ROUTES=${MN_SCALE_ROUTES:-100000}
+PORT=50500
+WINDOW=256
+# the helper and the host reach each other through vsock_loopback: CID 1
+SERVE="/usr/bin/mirrornet serve --vsock 1:$PORT"
+# interface GUIDs: this prefix and a 12-digit hex number
+GUIDP=6e000000-0000-4000-8000-
+
+guid() { printf '%s%012x' "$GUIDP" "$1"; }
+
+# nic NAME N: a stand-in NIC, a dummy whose alias is GUID N (the module's
+# hardware key for test rigs, seen once the link is up)
+nic() {
+	$IP link add "$1" type dummy
+	$IP link set "$1" alias "$(guid "$2")"
+	$IP link set "$1" up
+}
+
+# routes_are DEV N: the kernel has exactly N routes through DEV
+routes_are() {
+	local got
+	got=$($IP -4 route show dev "$1" | wc -l)
+	[ "$got" -eq "$2" ] || { echo "$1 has $got routes, expected $2"; return 1; }
+}
+
+# tracked_are DEV N: the module's goal state for DEV holds N routes
+tracked_are() {
+	local got
+	got=$(mirrornet show --json "$1" | jq '[.. | objects | select(has("dst"))] | length')
+	[ "$got" -eq "$2" ] || { echo "the module tracks $got routes on $1, expected $2"; return 1; }
+}
+
+# mem LABEL: the kernel's memory counters, in kB (after RCU callbacks ran)
+mem() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 1
+	awk -v label="$1" '
+		/^(MemFree|Slab|VmallocUsed|Percpu):/ { sub(":", "", $1); v[$1] = $2 }
+		END { printf "BENCH %s memfree_kb=%d slab_kb=%d vmalloc_kb=%d percpu_kb=%d\n",
+			label, v["MemFree"], v["Slab"], v["VmallocUsed"], v["Percpu"] }' /proc/meminfo
+}
+
+# full LABEL GUID START N: path (a), N route messages from the host
+# simulator over vsock to `mirrornet serve`; the time between the two
+# stamps the simulator runs after the connection and after the last reply
+full() {
+	local label=$1 g=$2 start=$3 n=$4 hpid spid rc=0 hwm t0 t1 failed
+	{
+		echo "exec /usr/bin/mnbench stamp"
+		mnbench session route "$g" "$start" "$n"
+		echo "exec /usr/bin/mnbench stamp"
+	} >/tmp/full.gns
+	gns-host --listen "vsock:$PORT" --timeout-ms 60000 /tmp/full.gns \
+		>/tmp/full.out 2>/tmp/full.err &
+	hpid=$!
+	$SERVE >/tmp/serve.log 2>&1 &
+	spid=$!
+	wait "$hpid" || rc=$?
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$spid/status")
+	kill "$spid"
+	wait "$spid" || true
+	rm -f /tmp/full.gns
+	tail -n 1 /tmp/full.out
+	failed=$(tail -n 1 /tmp/full.out | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+	t0=$(grep -E '^[0-9]+$' /tmp/full.err | head -n 1)
+	t1=$(grep -E '^[0-9]+$' /tmp/full.err | tail -n 1)
+	[ "$rc" -eq 0 ] && [ -n "$t0" ] && [ "$t1" != "$t0" ] ||
+		{ echo "gns-host exit status $rc"; tail -n 5 /tmp/full.err; tail -n 20 /tmp/serve.log; return 1; }
+	awk -v l="$label" -v n="$n" -v t0="$t0" -v t1="$t1" -v f="${failed:-0}" -v h="$hwm" 'BEGIN {
+		ms = (t1 - t0) / 1e6
+		printf "BENCH %s n=%d ms=%.1f per_s=%.0f failed=%d helper_hwm_kb=%d host=gns-host\n",
+			l, n, ms, n * 1000 / ms, f, h }'
+}
+
+# drive LABEL KIND GUID START N: per-message round trips of the full path,
+# timed at the host end by mnbench's own GNS driver
+drive() {
+	# shellcheck disable=SC2086 # SERVE is a command line
+	mnbench drive "$1" "$PORT" "$2" "$3" "$4" "$5" -- $SERVE 2>/tmp/drive.err ||
+		{ tail -n 20 /tmp/drive.err; return 1; }
+}
+
+t_load() {
+	insmod $MOD
+	grep -q '^mirrornet ' /proc/modules
+	grep -q '^vsock_loopback ' /proc/modules
+}
+
+# 1. N routes on one interface through the four paths, same boot.
+t_throughput() {
+	local n=$1 g
+	nic bc 12
+	mnbench ipbatch route bc 48.0.0.0 "$n" >/tmp/c.batch
+	mnbench time "tput-c-$n" "$n" -- /sbin/ip -batch /tmp/c.batch
+	routes_are bc "$n"
+	$IP link del bc
+	rm /tmp/c.batch
+
+	if [ "$n" -le "$EACH_MAX" ]; then
+		nic bd 13
+		mnbench ip-each "tput-d-$n" bd 64.0.0.0 "$n"
+		routes_are bd "$n"
+		$IP link del bd
+	else
+		echo "BENCH tput-d-$n n=$n skipped=1"
+	fi
+
+	g=$(guid 11)
+	nic bb 11
+	mnbench routes "tput-b-$n" "$g" 32.0.0.0 "$n" "$WINDOW"
+	routes_are bb "$n"
+	tracked_are bb "$n"
+	$IP link del bb
+
+	g=$(guid 10)
+	nic ba 10
+	full "tput-a-$n" "$g" 16.0.0.0 "$n"
+	routes_are ba "$n"
+	tracked_are ba "$n"
+	$IP link del ba
+}
+
+# 2. Per-message latency on the full path, the kernel's part of the same
+# requests (genl round trip), the helper's JSON decoding of the same text.
+t_latency() {
+	local g kind i=0
+	g=$(guid 1)
+	nic bl 1
+	for kind in addr route link; do
+		i=$((i + 1))
+		drive "lat-full-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
+		mnbench genl-lat "lat-genl-$kind" "$kind" "$g" "100.$((80 + i)).0.0" "$LAT_N"
+		mnbench decode-lat "lat-decode-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
+	done
+	routes_are bl $((2 * LAT_N))
+	$IP link del bl
+}
+
+# links FIRST LAST: stand-in NICs bsFIRST..bsLAST, tracked by the module
+links() {
+	local i=$1
+	while [ "$i" -le "$2" ]; do
+		echo "link add bs$i type dummy"
+		echo "link set bs$i alias $(guid $((0x100 + i)))"
+		echo "link set bs$i up"
+		i=$((i + 1))
+	done >/tmp/links.batch
+	$IP -batch /tmp/links.batch
+	mnbench track "track-$2" "$GUIDP" $((0x100 + $1)) $(($2 - $1 + 1)) >/dev/null
+}
+
+# 3a. Per-message cost with 1, 16 and 256 interfaces present, on the
+# newest one each time.
+t_scale_ifaces() {
+	local count first=0 g i
+	for count in 1 16 256; do
+		links "$first" $((count - 1))
+		g=$(guid $((0x100 + count - 1)))
+		drive "scale-ifaces-$count" route "$g" "101.$count.0.0" "$SCALE_N"
+		mnbench genl-lat "scale-ifaces-genl-$count" route "$g" "102.$count.0.0" "$SCALE_N"
+		routes_are "bs$((count - 1))" $((2 * SCALE_N))
+		first=$count
+	done
+	[ "$($IP -o link show type dummy | grep -c ' bs')" -eq 256 ]
+	i=0
+	while [ "$i" -le 255 ]; do
+		echo "link del bs$i"
+		i=$((i + 1))
+	done >/tmp/links.batch
+	$IP -batch /tmp/links.batch
+}
+
+# 3b. Per-message cost with 1 000 and then SCALE_ROUTES routes already
+# tracked on the interface: a route Add, and an address Update (which must
+# not save and restore the table).
+t_scale_routes() {
+	local g
+	g=$(guid 0x21)
+	nic br 0x21
+	mnbench routes preload-1000 "$g" 110.0.0.0 1000 "$WINDOW"
+	drive scale-routes-1000-route route "$g" 111.0.0.0 "$SCALE_N"
+	drive scale-routes-1000-addr addr-update "$g" 112.0.0.1 "$SCALE_N"
+	mnbench genl-lat scale-routes-genl-1000-route route "$g" 113.0.0.0 "$SCALE_N"
+	mnbench routes "preload-$SCALE_ROUTES" "$g" 110.0.3.232 $((SCALE_ROUTES - 1000)) "$WINDOW"
+	drive "scale-routes-$SCALE_ROUTES-route" route "$g" 111.1.0.0 "$SCALE_N"
+	drive "scale-routes-$SCALE_ROUTES-addr" addr-update "$g" 112.0.0.1 "$SCALE_N"
+	mnbench genl-lat "scale-routes-genl-$SCALE_ROUTES-route" route "$g" 113.1.0.0 "$SCALE_N"
+	routes_are br $((SCALE_ROUTES + 3 * SCALE_N))
+	$IP link del br
+}
+
+# 4. Module memory per tracked route and address: the kernel gets the
+# objects from ip -batch first, then the module is sent the same ones; it
+# tracks them (the kernel answers EEXIST, nothing is added to the kernel),
+# so the second delta is the module's alone.
+t_memory() {
+	local g
+	g=$(guid 0x20)
+	nic bm 0x20
+	mnbench ipbatch route bm 120.0.0.0 "$MEM_ROUTES" >/tmp/m.batch
+	$IP -batch /tmp/m.batch
+	rm /tmp/m.batch
+	mem mem-routes-before
+	mnbench routes mem-routes-track "$g" 120.0.0.0 "$MEM_ROUTES" "$WINDOW" eexist
+	mem mem-routes-after
+	routes_are bm "$MEM_ROUTES"
+	tracked_are bm "$MEM_ROUTES"
+	mnbench ipbatch addr bm 121.0.0.0 "$MEM_ADDRS" >/tmp/m.batch
+	$IP -batch /tmp/m.batch
+	rm /tmp/m.batch
+	mem mem-addrs-before
+	mnbench addrs mem-addrs-track "$g" 121.0.0.0 "$MEM_ADDRS" "$WINDOW" eexist
+	mem mem-addrs-after
+	echo "BENCH mem-counts routes=$MEM_ROUTES addrs=$MEM_ADDRS"
+	$IP link del bm
+}
+
+# 5. Reactions, event-driven in the module: a NIC with held state
+# registers; a tracked link comes back up after its routes were flushed.
+t_react() {
+	mnbench react-register react-register "$(guid 0x30)" "$REPS"
+	mnbench react-linkup react-linkup "$(guid 0x31)" "$REPS" 16
+}
+
+# run_test takes a function name: the size goes through TPUT_N
+t_throughput_n() { t_throughput "$TPUT_N"; }
+
+tap_plan_later
+run_test "mirrornet.ko and vsock_loopback loaded" t_load
+for TPUT_N in $SIZES; do
+	run_test "throughput: $TPUT_N routes through (a) full path, (b) genl, (c) ip -batch, (d) ip per route" t_throughput_n
+done
+run_test "latency: address, route, link messages; kernel and decoding parts" t_latency
+run_test "scaling: 1, 16, 256 interfaces" t_scale_ifaces
+run_test "scaling: 1000 and $SCALE_ROUTES routes present" t_scale_routes
+run_test "memory: $MEM_ROUTES routes and $MEM_ADDRS addresses tracked" t_memory
+run_test "reaction: NIC registered, link up ($REPS repetitions)" t_react
+tap_finish

@@ -1,0 +1,37 @@
+#!/bin/bash
+# make bench: one QEMU (TCG) boot of Debian's stock 6.12 kernel runs
+# bench/guest/run.sh, which measures every path side by side; then
+# bench/report.py writes latest.json, latest.md and latest.svg.
+# Environment: BENCH_RESULTS (default bench/results), BENCH_ARGS (extra
+# guest settings, e.g. "mn.sizes=1000 mn.reps=10" for a quick look),
+# BENCH_TIMEOUT (seconds, default 2400).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../tests/vm/lib.sh
+. "$(dirname "$0")/../tests/vm/lib.sh"
+
+results=${BENCH_RESULTS:-$MN_ROOT/bench/results}
+out=${MN_OUT:-$MN_ROOT/build/bench}
+timeout_s=${BENCH_TIMEOUT:-2400}
+mkdir -p "$out" "$results"
+
+make -s -C "$MN_ROOT" helper bench/mnbench
+bins=(-b "$MN_ROOT/helper/mirrornet" -b "$MN_ROOT/bench/mnbench")
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/helper" \
+	-o "$out/gns-host" "$MN_ROOT/tests/hostsim/gns-host.c" "$MN_ROOT/helper/gns.c"
+bins+=(-b "$out/gns-host")
+
+kver=$(mn_kver_612)
+rm -rf "$out/$kver"
+mn_build_module "$kver" "$out/$kver" || exit 1
+# vsock_loopback for the helper's channel, dummy for the stand-in NICs
+"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/$kver/initrd.cpio" -k "$kver" \
+	-M "dummy vsock_loopback" -m "$out/$kver/mod/mirrornet.ko" "${bins[@]}" \
+	-d "$MN_ROOT/bench/guest"
+# 100 000 routes in the kernel and in the module, twice over: 1.5 GiB
+qrc=0
+"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" -i "$out/$kver/initrd.cpio" \
+	-o "$out/$kver" -t "$timeout_s" -m 1536M -a "${BENCH_ARGS:-}" || qrc=$?
+rc=0
+"$MN_ROOT/tests/vm/check-results.sh" "$out/$kver" bench "$qrc" || rc=1
+python3 "$MN_ROOT/bench/report.py" --kernel "$kver" "$out/$kver/tap.txt" "$results" || rc=1
+exit $rc
