@@ -1,0 +1,1226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host mirroring engine (reference §5): endpoints, translation and
+ * filters, tracked items with their sync state and retry counts, and the
+ * sync passes. Section numbers refer to the GNS protocol reference.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+#define TARGET_LEN	(MH_GUID_STR_LEN + 2)
+#define FAMILY_WIN_V4	2	/* Windows address families (§3.1) */
+#define FAMILY_WIN_V6	23
+/* InitialIpConfigurationNotification flags in mirrored mode (§2.1, 68). */
+#define INITIAL_FLAGS	3
+
+/* REMOVED: a removal the guest took, or gave up on; dropped after the pass. */
+enum sync_state { PENDING_ADD, PENDING_UPDATE, PENDING_REMOVAL, SYNCED, REMOVED };
+
+struct tracked_address {
+	struct mh_address a;
+	enum sync_state state;
+	unsigned int retries;
+};
+
+struct tracked_route {
+	struct mh_route r;		/* metric already translated */
+	unsigned int site_prefix_len;	/* 0, or 32/128 when synthesized */
+	bool autogen;			/* looks like an address's prefix route */
+	enum sync_state state;
+	unsigned int retries;
+};
+
+struct endpoint {
+	char guid[MH_GUID_STR_LEN];
+	char target[TARGET_LEN];	/* "{guid}" */
+	bool gelnic;
+	bool initial_sync_done;
+	bool interface_pending;		/* PendingIPInterfaceUpdate */
+	bool hidden;
+	bool connected;			/* as the host tracks IP state */
+	/* The Interface message's values, last computed. */
+	bool link_connected;
+	uint32_t link_mtu, link_metric;
+	struct tracked_address *addrs;
+	size_t n_addrs;
+	struct tracked_route *routes;
+	size_t n_routes;
+};
+
+struct mh_engine {
+	struct mh_peer peer;
+	bool started;
+	bool host_address_loopback;
+	uint16_t port_start, port_end;
+	struct endpoint *eps;
+	size_t n_eps;
+	/* DNS as "a,b,c" strings: wanted, and last pushed with success. */
+	char *dns_servers, *dns_search;
+	char *dns_pushed_servers, *dns_pushed_search;
+	unsigned int dns_retries;
+	unsigned int retry_delay_ms;
+	size_t removals_given_up;
+	struct mh_step_result *r;
+};
+
+/* ------------------------------------------------------------ messages */
+
+static char *dump(json_t *obj)
+{
+	char *s;
+
+	if (!obj)
+		return NULL;
+	s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(obj);
+	return s;
+}
+
+static int win_family(int family)
+{
+	return family == AF_INET ? FAMILY_WIN_V4 : FAMILY_WIN_V6;
+}
+
+static char *setting_text(const char *request, const char *resource,
+			  json_t *settings, const char *target)
+{
+	return dump(json_pack("{s:s, s:s, s:o, s:s}", "RequestType", request,
+			      "ResourceType", resource, "Settings", settings,
+			      "targetDeviceName", target));
+}
+
+static char *address_text(const struct tracked_address *t,
+			  const char *request, const char *target)
+{
+	const struct mh_address *a = &t->a;
+
+	return setting_text(request, "IPAddress",
+			    json_pack("{s:s, s:i, s:i, s:I, s:i, s:i}",
+				      "Address", a->ip.text,
+				      "Family", win_family(a->ip.family),
+				      "OnLinkPrefixLength", a->prefix_len,
+				      "PreferredLifetime",
+				      (json_int_t)MH_PREFERRED_FOREVER,
+				      "PrefixOrigin", a->prefix_origin,
+				      "SuffixOrigin", a->suffix_origin),
+			    target);
+}
+
+static char *route_text(const struct tracked_route *t, const char *request,
+			const char *target)
+{
+	char dst[INET6_ADDRSTRLEN + 5];
+
+	snprintf(dst, sizeof(dst), "%s/%u", t->r.dst.text, t->r.dst_len);
+	return setting_text(request, "Route",
+			    json_pack("{s:s, s:i, s:I, s:s, s:i}",
+				      "DestinationPrefix", dst,
+				      "Family", win_family(t->r.dst.family),
+				      "Metric", (json_int_t)t->r.metric,
+				      "NextHop", t->r.next_hop.text,
+				      "SitePrefixLength", t->site_prefix_len),
+			    target);
+}
+
+static char *loopback_text(const struct tracked_address *t,
+			   const char *operation, const char *target)
+{
+	return dump(json_pack("{s:i, s:s, s:s, s:s}",
+			      "family", win_family(t->a.ip.family),
+			      "ipAddress", t->a.ip.text,
+			      "operation", operation,
+			      "targetDeviceName", target));
+}
+
+/* ------------------------------------------------------- delivery */
+
+/* Send one message; 0 with the result, -1 if the channel broke. */
+static int deliver(struct mh_engine *e, enum gns_kind kind, char *text,
+		   int32_t *result)
+{
+	struct mh_msg m = { .kind = kind, .text = text };
+	int r;
+
+	if (!text)
+		return -1;	/* out of memory building it */
+	r = e->peer.send(e->peer.ctx, &m, result);
+	free(text);
+	if (r < 0)
+		return -1;
+	e->r->messages++;
+	if (*result)
+		e->r->failed++;
+	return 0;
+}
+
+static void plan(struct mh_engine *e, size_t n)
+{
+	if (e->peer.plan && n)
+		e->peer.plan(e->peer.ctx, n);
+}
+
+/* ----------------------------------------------------- translation */
+
+static unsigned int ip_bits(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static bool ip_equal(const struct mh_ip *a, const struct mh_ip *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, ip_bits(a->family) / 8);
+}
+
+/* @ip with the bits past @len cleared (or set, for the broadcast). */
+static void ip_mask(const struct mh_ip *ip, unsigned int len, bool set_host,
+		    struct mh_ip *out)
+{
+	unsigned int i;
+
+	*out = *ip;
+	for (i = len; i < ip_bits(ip->family); i++) {
+		if (set_host)
+			out->bytes[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		else
+			out->bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	}
+	inet_ntop(out->family, out->bytes, out->text, sizeof(out->text));
+}
+
+/*
+ * Windows' Ipv4AddressType/Ipv6AddressType say neither unspecified nor
+ * unicast: multicast, broadcast, 0.x.x.x and 240/4 (§5.5).
+ */
+static bool not_unicast(const struct mh_ip *ip)
+{
+	const uint8_t *b = ip->bytes;
+
+	if (ip->family == AF_INET6)
+		return b[0] == 0xff;
+	if (mh_ip_is_zero(ip))
+		return false;
+	return b[0] == 0 || b[0] >= 224;
+}
+
+static uint32_t route_metric(uint32_t route, uint32_t interface)
+{
+	uint64_t sum = (uint64_t)route + interface;
+
+	/* Clamped to 16 bits, then 0 raised to 1: Linux reads 0 as 1024. */
+	if (sum > 65535)
+		sum = 65535;
+	return sum ? (uint32_t)sum : 1;
+}
+
+static bool address_preferred(const struct mh_address *a)
+{
+	return a->dad == MH_DAD_PREFERRED;
+}
+
+/* The goal state of addresses: preferred ones while connected (§5.5). */
+static size_t wanted_addresses(const struct mh_interface *ifc,
+			       struct mh_address *out)
+{
+	size_t i, n = 0, j;
+
+	if (!ifc->connected || ifc->hidden)
+		return 0;
+	for (i = 0; i < ifc->n_addresses; i++) {
+		const struct mh_address *a = &ifc->addresses[i];
+
+		if (!address_preferred(a))
+			continue;
+		for (j = 0; j < n; j++)
+			if (ip_equal(&out[j].ip, &a->ip) &&
+			    out[j].prefix_len == a->prefix_len)
+				break;
+		if (j == n)
+			out[n++] = *a;
+	}
+	return n;
+}
+
+/* Whether route @r is dropped by one of the host's filters (§5.5). */
+static bool route_filtered(const struct mh_interface *ifc,
+			   const struct mh_route *r)
+{
+	const struct mh_family_cfg *f = r->dst.family == AF_INET ?
+					&ifc->v4 : &ifc->v6;
+	size_t i;
+
+	for (i = 0; i < ifc->n_addresses; i++) {
+		const struct mh_address *a = &ifc->addresses[i];
+		struct mh_ip bcast;
+
+		/*
+		 * Host routes to its own addresses, whatever the length; to
+		 * a non-preferred one, only a full-length host route.
+		 */
+		if (ip_equal(&a->ip, &r->dst) &&
+		    (address_preferred(a) ||
+		     r->dst_len == ip_bits(r->dst.family)))
+			return true;
+		if (r->dst.family != AF_INET || a->ip.family != AF_INET ||
+		    !address_preferred(a))
+			continue;
+		/* A local subnet's broadcast address. */
+		ip_mask(&a->ip, a->prefix_len, true, &bcast);
+		if (ip_equal(&bcast, &r->dst))
+			return true;
+	}
+	/* Only a true default: the host's test also drops 0.0.0.0/1. */
+	if (r->dst_len == 0 && f->disable_default_routes)
+		return true;
+	return not_unicast(&r->dst);
+}
+
+static int route_key_cmp(const struct mh_route *a, const struct mh_route *b)
+{
+	int c;
+
+	if (a->dst.family != b->dst.family)
+		return a->dst.family == AF_INET ? -1 : 1;
+	c = memcmp(a->dst.bytes, b->dst.bytes, 16);
+	if (c)
+		return c;
+	if (a->dst_len != b->dst_len)
+		return a->dst_len < b->dst_len ? -1 : 1;
+	c = memcmp(a->next_hop.bytes, b->next_hop.bytes, 16);
+	if (c)
+		return c;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return 0;
+}
+
+static bool route_known(const struct tracked_route *set, size_t n,
+			const struct mh_route *r)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!route_key_cmp(&set[i].r, r))
+			return true;
+	return false;
+}
+
+/* On-link, and the prefix of one of the preferred addresses. */
+static bool looks_autogen(const struct mh_interface *ifc,
+			  const struct mh_route *r)
+{
+	size_t i;
+
+	if (!mh_ip_is_zero(&r->next_hop))
+		return false;
+	for (i = 0; i < ifc->n_addresses; i++) {
+		const struct mh_address *a = &ifc->addresses[i];
+		struct mh_ip net;
+
+		if (!address_preferred(a) || a->ip.family != r->dst.family ||
+		    a->prefix_len != r->dst_len)
+			continue;
+		ip_mask(&a->ip, a->prefix_len, false, &net);
+		if (ip_equal(&net, &r->dst))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The goal state of routes (§5.5): filtered, metric translated, plus an
+ * on-link host route for every next hop. @out has room for twice the
+ * host's routes.
+ */
+static size_t wanted_routes(const struct mh_interface *ifc,
+			    struct tracked_route *out)
+{
+	size_t i, n = 0, kept;
+
+	if (!ifc->connected || ifc->hidden)
+		return 0;
+	for (i = 0; i < ifc->n_routes; i++) {
+		struct mh_route r = ifc->routes[i];
+		const struct mh_family_cfg *f = r.dst.family == AF_INET ?
+						&ifc->v4 : &ifc->v6;
+
+		if (route_filtered(ifc, &r))
+			continue;
+		r.metric = route_metric(r.metric, f->present ? f->metric : 0);
+		if (route_known(out, n, &r))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].r = r;
+		out[n].autogen = looks_autogen(ifc, &r);
+		n++;
+	}
+	kept = n;
+	for (i = 0; i < kept; i++) {
+		struct mh_route r;
+
+		if (mh_ip_is_zero(&out[i].r.next_hop))
+			continue;
+		r.dst = out[i].r.next_hop;
+		r.dst_len = ip_bits(r.dst.family);
+		mh_ip_parse(r.dst.family == AF_INET ? "0.0.0.0" : "::",
+			    &r.next_hop);
+		r.metric = out[i].r.metric;
+		if (route_known(out, n, &r))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].r = r;
+		out[n].site_prefix_len = r.dst_len;
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ ordering */
+
+/* By socket address: IPv4 before IPv6, then the bytes (§5.3). */
+static int address_cmp(const void *pa, const void *pb)
+{
+	const struct tracked_address *a = pa, *b = pb;
+	int c;
+
+	if (a->a.ip.family != b->a.ip.family)
+		return a->a.ip.family == AF_INET ? -1 : 1;
+	c = memcmp(a->a.ip.bytes, b->a.ip.bytes, 16);
+	if (c)
+		return c;
+	return (int)a->a.prefix_len - (int)b->a.prefix_len;
+}
+
+static int route_group(const struct tracked_route *t)
+{
+	if (t->autogen)
+		return 0;
+	return mh_ip_is_zero(&t->r.next_hop) ? 1 : 2;
+}
+
+/*
+ * Prefix routes, other on-link routes, gateway routes; in each group by
+ * destination text, then metric (§5.3), so a gateway's on-link route
+ * reaches the guest before the routes through it.
+ */
+static int route_cmp(const void *pa, const void *pb)
+{
+	const struct tracked_route *a = pa, *b = pb;
+	char da[INET6_ADDRSTRLEN + 5], db[INET6_ADDRSTRLEN + 5];
+	int c;
+
+	if (route_group(a) != route_group(b))
+		return route_group(a) - route_group(b);
+	snprintf(da, sizeof(da), "%s/%u", a->r.dst.text, a->r.dst_len);
+	snprintf(db, sizeof(db), "%s/%u", b->r.dst.text, b->r.dst_len);
+	c = strcmp(da, db);
+	if (c)
+		return c;
+	if (a->r.metric != b->r.metric)
+		return a->r.metric < b->r.metric ? -1 : 1;
+	return strcmp(a->r.next_hop.text, b->r.next_hop.text);
+}
+
+/* ---------------------------------------------------------------- diff */
+
+static void set_state(enum sync_state *state, unsigned int *retries,
+		      enum sync_state to)
+{
+	*state = to;
+	*retries = MH_MAX_SYNC_RETRIES;
+}
+
+static int diff_addresses(struct endpoint *ep, const struct mh_interface *ifc)
+{
+	struct mh_address *want = calloc(ifc->n_addresses + 1, sizeof(*want));
+	size_t n, i, j, old = ep->n_addrs;
+	struct tracked_address *grown, *t;
+	bool *seen;
+
+	if (!want)
+		return -1;
+	n = wanted_addresses(ifc, want);
+	seen = calloc(old + 1, sizeof(*seen));
+	grown = realloc(ep->addrs, (old + n + 1) * sizeof(*grown));
+	if (!seen || !grown) {
+		free(want);
+		free(seen);
+		if (grown)
+			ep->addrs = grown;
+		return -1;
+	}
+	ep->addrs = grown;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < old; j++)
+			if (!seen[j] && ip_equal(&ep->addrs[j].a.ip, &want[i].ip) &&
+			    ep->addrs[j].a.prefix_len == want[i].prefix_len)
+				break;
+		if (j == old) {
+			t = &ep->addrs[ep->n_addrs++];
+			memset(t, 0, sizeof(*t));
+			t->a = want[i];
+			set_state(&t->state, &t->retries, PENDING_ADD);
+			continue;
+		}
+		seen[j] = true;
+		t = &ep->addrs[j];
+		if (t->state == PENDING_REMOVAL ||
+		    t->a.prefix_origin != want[i].prefix_origin ||
+		    t->a.suffix_origin != want[i].suffix_origin) {
+			t->a = want[i];
+			set_state(&t->state, &t->retries, PENDING_UPDATE);
+		}
+	}
+	/* Gone from the host: to be removed. */
+	for (j = 0; j < old; j++)
+		if (!seen[j] && ep->addrs[j].state != PENDING_REMOVAL)
+			set_state(&ep->addrs[j].state, &ep->addrs[j].retries,
+				  PENDING_REMOVAL);
+	qsort(ep->addrs, ep->n_addrs, sizeof(*ep->addrs), address_cmp);
+	free(want);
+	free(seen);
+	return 0;
+}
+
+static int diff_routes(struct endpoint *ep, const struct mh_interface *ifc)
+{
+	struct tracked_route *want = calloc(2 * ifc->n_routes + 1,
+					    sizeof(*want));
+	struct tracked_route *grown;
+	size_t n, i, j, old = ep->n_routes;
+	bool *seen;
+
+	if (!want)
+		return -1;
+	n = wanted_routes(ifc, want);
+	seen = calloc(old + 1, sizeof(*seen));
+	grown = realloc(ep->routes, (old + n + 1) * sizeof(*grown));
+	if (!seen || !grown) {
+		free(want);
+		free(seen);
+		if (grown)
+			ep->routes = grown;
+		return -1;
+	}
+	ep->routes = grown;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < old; j++)
+			if (!seen[j] && !route_key_cmp(&ep->routes[j].r,
+						       &want[i].r))
+				break;
+		if (j == old) {
+			ep->routes[ep->n_routes] = want[i];
+			set_state(&ep->routes[ep->n_routes].state,
+				  &ep->routes[ep->n_routes].retries,
+				  PENDING_ADD);
+			ep->n_routes++;
+			continue;
+		}
+		seen[j] = true;
+		ep->routes[j].autogen = want[i].autogen;
+		if (ep->routes[j].state == PENDING_REMOVAL ||
+		    ep->routes[j].site_prefix_len != want[i].site_prefix_len) {
+			ep->routes[j].site_prefix_len = want[i].site_prefix_len;
+			set_state(&ep->routes[j].state, &ep->routes[j].retries,
+				  PENDING_UPDATE);
+		}
+	}
+	for (j = 0; j < old; j++)
+		if (!seen[j] && ep->routes[j].state != PENDING_REMOVAL)
+			set_state(&ep->routes[j].state, &ep->routes[j].retries,
+				  PENDING_REMOVAL);
+	qsort(ep->routes, ep->n_routes, sizeof(*ep->routes), route_cmp);
+	free(want);
+	free(seen);
+	return 0;
+}
+
+/* ----------------------------------------------------------- endpoints */
+
+static struct endpoint *find_endpoint(struct mh_engine *e, const char *guid)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_eps; i++)
+		if (!strcmp(e->eps[i].guid, guid))
+			return &e->eps[i];
+	return NULL;
+}
+
+static const struct mh_interface *find_interface(const struct mh_snapshot *s,
+						 const char *guid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_interfaces; i++)
+		if (!strcmp(s->interfaces[i].guid, guid))
+			return &s->interfaces[i];
+	return NULL;
+}
+
+static void endpoint_free(struct endpoint *ep)
+{
+	free(ep->addrs);
+	free(ep->routes);
+}
+
+/* InterfaceConfiguration: a whole HNSEndpoint, ID = the interface GUID. */
+static char *ifconfig_text(const struct mh_interface *ifc, size_t index)
+{
+	/* The GELNIC has HNS InterfaceIndex 0 and the name loopback0. */
+	const char *port = ifc->gelnic ? "loopback0" : ifc->name;
+
+	return dump(json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:I, s:i},"
+			      " s:s, s:s, s:s, s:i, s:s, s:s}",
+			      "DNSServerList", "",
+			      "GatewayAddress", "",
+			      "ID", ifc->guid,
+			      "IPAddress", "",
+			      "InterfaceConstraint",
+			      "InterfaceAlias", ifc->name,
+			      "InterfaceGuid", ifc->guid,
+			      "InterfaceIndex",
+			      (json_int_t)(ifc->gelnic ? 0 : index + 1),
+			      "InterfaceMediaType", 0,
+			      "MacAddress", ifc->mac,
+			      "Name", ifc->name,
+			      "PortFriendlyName", port,
+			      "PrefixLength", 0,
+			      "VirtualNetwork", ifc->guid,
+			      "VirtualNetworkName", "mirrored"));
+}
+
+static char *netfilter_text(const char *target, const char *operation,
+			    unsigned int start, unsigned int end)
+{
+	return dump(json_pack("{s:i, s:i, s:s, s:s}",
+			      "ephemeralPortRangeEnd", end,
+			      "ephemeralPortRangeStart", start,
+			      "operation", operation,
+			      "targetDeviceName", target));
+}
+
+/* One attempt at steps 3 to 5 of §5.2; 1 done, 0 refused, -1 broken. */
+static int add_endpoint_once(struct mh_engine *e,
+			     const struct mh_interface *ifc, size_t index,
+			     const char *target)
+{
+	int32_t res;
+
+	plan(e, 3);
+	/* The VmNicCreated result is only logged by the host. */
+	if (deliver(e, GNS_VMNIC_CREATED,
+		    dump(json_pack("{s:s}", "adapterId", ifc->guid)), &res) < 0 ||
+	    deliver(e, GNS_INTERFACE_CONFIGURATION, ifconfig_text(ifc, index),
+		    &res) < 0)
+		return -1;
+	if (res)
+		return 0;
+	if (ifc->gelnic) {
+		if (deliver(e, GNS_CREATE_DEVICE,
+			    dump(json_pack("{s:s, s:i, s:s, s:s}",
+					   "deviceName", "loopback0",
+					   "flags", 0,
+					   "lowerEdgeAdapterId", ifc->guid,
+					   "type", "Loopback")), &res) < 0)
+			return -1;
+	} else if (deliver(e, GNS_INTERFACE_NET_FILTER,
+			   netfilter_text(target, "Create", e->port_start,
+					  e->port_end), &res) < 0) {
+		return -1;
+	}
+	return res ? 0 : 1;
+}
+
+/* §5.2 with its retries: 1 added, 0 given up, -1 broken. */
+static int add_endpoint(struct mh_engine *e, const struct mh_interface *ifc,
+			size_t index)
+{
+	struct endpoint *grown, *ep;
+	char target[TARGET_LEN];
+	int attempt, r = 0;
+
+	snprintf(target, sizeof(target), "{%s}", ifc->guid);
+	for (attempt = 0; attempt <= MH_ENDPOINT_RETRIES; attempt++) {
+		if (attempt)
+			e->peer.sleep_ms(e->peer.ctx, MH_ENDPOINT_RETRY_MS);
+		r = add_endpoint_once(e, ifc, index, target);
+		if (r)
+			break;
+	}
+	if (r <= 0)
+		return r;
+	grown = realloc(e->eps, (e->n_eps + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	e->eps = grown;
+	ep = &e->eps[e->n_eps++];
+	memset(ep, 0, sizeof(*ep));
+	strcpy(ep->guid, ifc->guid);
+	strcpy(ep->target, target);
+	ep->gelnic = ifc->gelnic;
+	/* The first pass always sends the Interface message. */
+	ep->interface_pending = true;
+	return 1;
+}
+
+/* Removal (§5.2): the NIC's SNAT rules, then a barrier; no IP state. */
+static int remove_endpoint(struct mh_engine *e, size_t i)
+{
+	struct endpoint *ep = &e->eps[i];
+	int32_t res;
+
+	plan(e, ep->gelnic ? 1 : 2);
+	if (!ep->gelnic &&
+	    deliver(e, GNS_INTERFACE_NET_FILTER,
+		    netfilter_text(ep->target, "Remove", 0, 0), &res) < 0)
+		return -1;
+	if (deliver(e, GNS_NOOP, strdup(""), &res) < 0)
+		return -1;
+	endpoint_free(ep);
+	memmove(ep, ep + 1, (e->n_eps - i - 1) * sizeof(*ep));
+	e->n_eps--;
+	return 0;
+}
+
+/* What the Interface message would carry now (§5.5). */
+static void update_link(struct endpoint *ep, const struct mh_interface *ifc)
+{
+	uint32_t mtu = MH_MTU_UNKNOWN, metric = 0;
+	bool connected = ifc->connected && !ifc->hidden;
+
+	if (ifc->v4.present && ifc->v4.mtu)
+		mtu = ifc->v4.mtu;
+	if (ifc->v6.present && ifc->v6.mtu && ifc->v6.mtu < mtu)
+		mtu = ifc->v6.mtu;
+	if (ifc->v4.present)
+		metric = ifc->v4.metric;
+	if (ifc->v6.present && (!ifc->v4.present || ifc->v6.metric < metric))
+		metric = ifc->v6.metric;
+	if (connected != ep->link_connected || mtu != ep->link_mtu ||
+	    metric != ep->link_metric)
+		ep->interface_pending = true;
+	ep->link_connected = connected;
+	ep->link_mtu = mtu;
+	ep->link_metric = metric;
+	ep->hidden = ifc->hidden;
+	ep->connected = ifc->connected;
+}
+
+/* ------------------------------------------------------------- passes */
+
+enum item_type { ITEM_NONE, ITEM_ADDRESS, ITEM_ROUTE, ITEM_DNS };
+
+/* One message of a pass, with what to do depending on its result. */
+struct planned {
+	enum gns_kind kind;
+	char *text;
+	char *fallback;		/* sent if text fails and tries are left */
+	char *then;		/* LoopbackRoutes Create after a success */
+	enum item_type item;
+	enum sync_state *state;
+	unsigned int *retries;
+};
+
+struct pass_plan {
+	struct planned *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static struct planned *plan_add(struct pass_plan *p, enum gns_kind kind,
+				char *text)
+{
+	struct planned *pl;
+
+	if (!text)
+		p->oom = true;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 32;
+		struct planned *v = realloc(p->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(text);
+			p->oom = true;
+			return NULL;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	pl = &p->v[p->n++];
+	memset(pl, 0, sizeof(*pl));
+	pl->kind = kind;
+	pl->text = text;
+	return pl;
+}
+
+static void plan_address(struct pass_plan *p, struct mh_engine *e,
+			 struct endpoint *ep, struct tracked_address *t,
+			 const char *request, const char *fallback)
+{
+	struct planned *pl = plan_add(p, GNS_DEVICE_SETTING,
+				      address_text(t, request, ep->target));
+
+	if (!pl)
+		return;
+	pl->item = ITEM_ADDRESS;
+	pl->state = &t->state;
+	pl->retries = &t->retries;
+	if (fallback)
+		pl->fallback = address_text(t, fallback, ep->target);
+	if (fallback && e->host_address_loopback)
+		pl->then = loopback_text(t, "Create", ep->target);
+}
+
+static void plan_route(struct pass_plan *p, struct endpoint *ep,
+		       struct tracked_route *t, const char *request,
+		       const char *fallback)
+{
+	struct planned *pl = plan_add(p, GNS_DEVICE_SETTING,
+				      route_text(t, request, ep->target));
+
+	if (!pl)
+		return;
+	pl->item = ITEM_ROUTE;
+	pl->state = &t->state;
+	pl->retries = &t->retries;
+	if (fallback)
+		pl->fallback = route_text(t, fallback, ep->target);
+}
+
+static bool can_send(enum sync_state state, unsigned int retries,
+		     enum sync_state want)
+{
+	return state == want && retries > 0;
+}
+
+/* SyncIpStateWithLinux for one endpoint (§5.3 steps 1 to 6). */
+static void plan_endpoint(struct pass_plan *p, struct mh_engine *e,
+			  struct endpoint *ep)
+{
+	bool was_pending = ep->interface_pending, changed, any_pending = false;
+	size_t i;
+
+	if (!ep->initial_sync_done) {
+		plan_add(p, GNS_INITIAL_IP_CONFIGURATION,
+			 dump(json_pack("{s:i, s:s}", "flags", INITIAL_FLAGS,
+					"targetDeviceName", ep->target)));
+		ep->initial_sync_done = true;
+	}
+	if (was_pending || ep->hidden) {
+		plan_add(p, GNS_MODIFY_GUEST_DEVICE,
+			 setting_text("Add", "Interface",
+				      json_pack("{s:b, s:I, s:I}",
+						"Connected", ep->link_connected,
+						"Metric",
+						(json_int_t)ep->link_metric,
+						"NlMtu",
+						(json_int_t)ep->link_mtu),
+				      ep->target));
+		ep->interface_pending = false;
+	}
+	/* Linux may have dropped state with the link: push it all again. */
+	if (was_pending) {
+		for (i = 0; i < ep->n_addrs; i++)
+			if (ep->addrs[i].state == SYNCED)
+				set_state(&ep->addrs[i].state,
+					  &ep->addrs[i].retries,
+					  PENDING_UPDATE);
+		for (i = 0; i < ep->n_routes; i++)
+			if (ep->routes[i].state == SYNCED)
+				set_state(&ep->routes[i].state,
+					  &ep->routes[i].retries,
+					  PENDING_UPDATE);
+	}
+	changed = was_pending;
+	for (i = 0; i < ep->n_addrs; i++) {
+		struct tracked_address *t = &ep->addrs[i];
+
+		if (!can_send(t->state, t->retries, PENDING_REMOVAL))
+			continue;
+		if (e->host_address_loopback)
+			plan_add(p, GNS_LOOPBACK_ROUTES,
+				 loopback_text(t, "Remove", ep->target));
+		plan_address(p, e, ep, t, "Remove", NULL);
+		changed = true;
+	}
+	for (i = 0; i < ep->n_routes; i++) {
+		if (!can_send(ep->routes[i].state, ep->routes[i].retries,
+			      PENDING_REMOVAL))
+			continue;
+		plan_route(p, ep, &ep->routes[i], "Remove", NULL);
+		changed = true;
+	}
+	if (!ep->connected || ep->hidden)
+		return;
+	for (i = 0; i < ep->n_addrs; i++)
+		if (can_send(ep->addrs[i].state, ep->addrs[i].retries,
+			     PENDING_ADD) ||
+		    can_send(ep->addrs[i].state, ep->addrs[i].retries,
+			     PENDING_UPDATE))
+			any_pending = true;
+	for (i = 0; i < ep->n_addrs; i++) {
+		struct tracked_address *t = &ep->addrs[i];
+
+		if (can_send(t->state, t->retries, PENDING_ADD))
+			plan_address(p, e, ep, t, "Add", "Update");
+		else if (can_send(t->state, t->retries, PENDING_UPDATE) ||
+			 (t->state == SYNCED && any_pending))
+			plan_address(p, e, ep, t, "Update", "Add");
+		else
+			continue;
+		changed = true;
+	}
+	for (i = 0; i < ep->n_routes; i++) {
+		struct tracked_route *t = &ep->routes[i];
+
+		if (can_send(t->state, t->retries, PENDING_ADD))
+			plan_route(p, ep, t, "Add", "Update");
+		else if (can_send(t->state, t->retries, PENDING_UPDATE) ||
+			 (t->state == SYNCED && changed))
+			plan_route(p, ep, t, "Update", "Add");
+	}
+}
+
+static bool dns_pending(const struct mh_engine *e)
+{
+	return e->dns_retries > 0 &&
+	       (strcmp(e->dns_servers, e->dns_pushed_servers) ||
+		strcmp(e->dns_search, e->dns_pushed_search));
+}
+
+static void plan_dns(struct pass_plan *p, struct mh_engine *e,
+		     const struct endpoint *ep)
+{
+	struct planned *pl;
+
+	pl = plan_add(p, GNS_DEVICE_SETTING,
+		      setting_text("Update", "DNS",
+				   json_pack("{s:s, s:s, s:s, s:s}",
+					     "Domain", "",
+					     "Options", MH_DNS_BANNER,
+					     "Search", e->dns_search,
+					     "ServerList", e->dns_servers),
+				   ep->target));
+	if (pl)
+		pl->item = ITEM_DNS;
+}
+
+static bool syncable(const struct endpoint *ep)
+{
+	return !ep->gelnic;
+}
+
+static void spend_try(const struct planned *pl)
+{
+	if (pl->retries && *pl->retries)
+		(*pl->retries)--;
+}
+
+/* Send one planned message and apply its outcome; -1 if broken. */
+static int execute(struct mh_engine *e, struct planned *pl)
+{
+	int32_t res;
+	char *fallback = pl->fallback, *then = pl->then;
+
+	pl->fallback = pl->then = NULL;
+	if (deliver(e, pl->kind, pl->text, &res) < 0)
+		goto broken;
+	pl->text = NULL;
+	spend_try(pl);
+	if (res && fallback && (!pl->retries || *pl->retries)) {
+		if (deliver(e, pl->kind, fallback, &res) < 0) {
+			fallback = NULL;
+			goto broken;
+		}
+		spend_try(pl);
+	} else {
+		free(fallback);
+	}
+	fallback = NULL;
+	if (pl->item == ITEM_DNS) {
+		if (res) {
+			e->dns_retries--;
+		} else {
+			free(e->dns_pushed_servers);
+			free(e->dns_pushed_search);
+			e->dns_pushed_servers = strdup(e->dns_servers);
+			e->dns_pushed_search = strdup(e->dns_search);
+			if (!e->dns_pushed_servers || !e->dns_pushed_search)
+				goto broken;
+		}
+	} else if (pl->item != ITEM_NONE) {
+		if (*pl->state == PENDING_REMOVAL) {
+			if (!res) {
+				*pl->state = REMOVED;
+			} else if (!*pl->retries) {
+				*pl->state = REMOVED;
+				e->removals_given_up++;
+			}
+		} else if (!res) {
+			set_state(pl->state, pl->retries, SYNCED);
+		} else if (*pl->state == SYNCED) {
+			*pl->state = PENDING_UPDATE;
+		}
+	}
+	if (then && !res)
+		return deliver(e, GNS_LOOPBACK_ROUTES, then, &res);
+	free(then);
+	return 0;
+broken:
+	free(fallback);
+	free(then);
+	return -1;
+}
+
+static void drop_removed(struct endpoint *ep)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ep->n_addrs; i++)
+		if (ep->addrs[i].state != REMOVED)
+			ep->addrs[n++] = ep->addrs[i];
+	ep->n_addrs = n;
+	for (i = 0, n = 0; i < ep->n_routes; i++)
+		if (ep->routes[i].state != REMOVED)
+			ep->routes[n++] = ep->routes[i];
+	ep->n_routes = n;
+}
+
+/* Items not synced; with @with_tries, only those that have tries left. */
+static size_t unsynced(const struct mh_engine *e, bool with_tries)
+{
+	bool any_syncable = false;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < e->n_eps; i++) {
+		const struct endpoint *ep = &e->eps[i];
+
+		any_syncable |= syncable(ep);
+		for (j = 0; j < ep->n_addrs; j++)
+			if (ep->addrs[j].state != SYNCED &&
+			    (ep->addrs[j].retries > 0) == with_tries)
+				n++;
+		for (j = 0; j < ep->n_routes; j++)
+			if (ep->routes[j].state != SYNCED &&
+			    (ep->routes[j].retries > 0) == with_tries)
+				n++;
+	}
+	/* DNS needs an endpoint to name as its target. */
+	if (any_syncable && (strcmp(e->dns_servers, e->dns_pushed_servers) ||
+			     strcmp(e->dns_search, e->dns_pushed_search)) &&
+	    (e->dns_retries > 0) == with_tries)
+		n++;
+	return n;
+}
+
+/* One UpdateAllEndpoints pass; 1 successful, 0 not, -1 broken. */
+static int run_pass(struct mh_engine *e)
+{
+	struct pass_plan p = { 0 };
+	bool dns_planned = false;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < e->n_eps; i++) {
+		if (!syncable(&e->eps[i]))
+			continue;
+		plan_endpoint(&p, e, &e->eps[i]);
+		/* Once, to whichever endpoint is being synced (§5.3). */
+		if (!dns_planned && dns_pending(e))
+			plan_dns(&p, e, &e->eps[i]);
+		dns_planned = true;
+	}
+	if (p.oom)
+		r = -1;
+	plan(e, r ? 0 : p.n);
+	for (i = 0; i < p.n; i++) {
+		if (!r && execute(e, &p.v[i]) < 0)
+			r = -1;
+		free(p.v[i].text);
+		free(p.v[i].fallback);
+		free(p.v[i].then);
+	}
+	free(p.v);
+	for (i = 0; i < e->n_eps; i++)
+		drop_removed(&e->eps[i]);
+	e->r->passes++;
+	if (r < 0)
+		return -1;
+	return unsynced(e, true) == 0;
+}
+
+/* --------------------------------------------------------------- steps */
+
+static char *join_dns_servers(const struct mh_snapshot *s)
+{
+	char *out = calloc(MH_DNS_MAX_SERVERS, INET6_ADDRSTRLEN + 1);
+	size_t i, n = 0;
+	int pass;
+
+	if (!out)
+		return NULL;
+	/* IPv4 servers before IPv6 ones, at most three (§5.7). */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->n_dns_servers && n < MH_DNS_MAX_SERVERS; i++) {
+			const struct mh_ip *ip = &s->dns_servers[i];
+
+			if ((ip->family == AF_INET) != (pass == 0))
+				continue;
+			if (n++)
+				strcat(out, ",");
+			strcat(out, ip->text);
+		}
+	}
+	return out;
+}
+
+static char *join_dns_suffixes(const struct mh_snapshot *s)
+{
+	size_t i, len = 1;
+	char *out;
+
+	for (i = 0; i < s->n_dns_suffixes; i++)
+		len += strlen(s->dns_suffixes[i]) + 1;
+	out = calloc(1, len);
+	if (!out)
+		return NULL;
+	for (i = 0; i < s->n_dns_suffixes; i++) {
+		if (i)
+			strcat(out, ",");
+		strcat(out, s->dns_suffixes[i]);
+	}
+	return out;
+}
+
+static int update_dns(struct mh_engine *e, const struct mh_snapshot *s)
+{
+	char *servers = join_dns_servers(s), *search = join_dns_suffixes(s);
+
+	if (!servers || !search) {
+		free(servers);
+		free(search);
+		return -1;
+	}
+	if (strcmp(servers, e->dns_servers) || strcmp(search, e->dns_search))
+		e->dns_retries = MH_MAX_SYNC_RETRIES;
+	free(e->dns_servers);
+	free(e->dns_search);
+	e->dns_servers = servers;
+	e->dns_search = search;
+	return 0;
+}
+
+struct mh_engine *mh_engine_new(const struct mh_peer *peer)
+{
+	struct mh_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->peer = *peer;
+	e->dns_servers = strdup("");
+	e->dns_search = strdup("");
+	e->dns_pushed_servers = strdup("");
+	e->dns_pushed_search = strdup("");
+	if (!e->dns_servers || !e->dns_search || !e->dns_pushed_servers ||
+	    !e->dns_pushed_search) {
+		mh_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void mh_engine_free(struct mh_engine *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->n_eps; i++)
+		endpoint_free(&e->eps[i]);
+	free(e->eps);
+	free(e->dns_servers);
+	free(e->dns_search);
+	free(e->dns_pushed_servers);
+	free(e->dns_pushed_search);
+	free(e);
+}
+
+static int reconcile_endpoints(struct mh_engine *e,
+			       const struct mh_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_eps;) {
+		if (find_interface(s, e->eps[i].guid)) {
+			i++;
+			continue;
+		}
+		if (remove_endpoint(e, i) < 0)
+			return -1;
+	}
+	for (i = 0; i < s->n_interfaces; i++) {
+		const struct mh_interface *ifc = &s->interfaces[i];
+
+		if (!find_endpoint(e, ifc->guid) &&
+		    add_endpoint(e, ifc, i) < 0)
+			return -1;
+	}
+	for (i = 0; i < e->n_eps; i++) {
+		struct endpoint *ep = &e->eps[i];
+		const struct mh_interface *ifc = find_interface(s, ep->guid);
+
+		if (!syncable(ep))
+			continue;
+		update_link(ep, ifc);
+		if (diff_addresses(ep, ifc) < 0 || diff_routes(ep, ifc) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mh_engine_step(struct mh_engine *e, const struct mh_snapshot *s,
+		   struct mh_step_result *r)
+{
+	unsigned int delay = MH_RETRY_FIRST_MS;
+	int32_t res;
+	size_t i;
+	int ok;
+
+	memset(r, 0, sizeof(*r));
+	e->r = r;
+	e->removals_given_up = 0;
+	e->host_address_loopback = s->host_address_loopback;
+	e->port_start = s->port_start;
+	e->port_end = s->port_end;
+	if (!e->started) {
+		/* §5.1: SetupIpv6, host-only work, then GlobalNetFilter. */
+		plan(e, 2);
+		if (deliver(e, GNS_SETUP_IPV6, strdup("{}"), &res) < 0 ||
+		    deliver(e, GNS_GLOBAL_NET_FILTER, strdup(""), &res) < 0)
+			return -1;
+		e->started = true;
+	}
+	if (reconcile_endpoints(e, s) < 0 || update_dns(e, s) < 0)
+		return -1;
+	/* Retry timer: 100 ms, doubling per failed pass, at most 2 s. */
+	while ((ok = run_pass(e)) == 0) {
+		e->peer.sleep_ms(e->peer.ctx, delay);
+		delay = delay * 2 > MH_RETRY_MAX_MS ? MH_RETRY_MAX_MS : delay * 2;
+	}
+	if (ok < 0)
+		return -1;
+	r->gave_up = unsynced(e, false) + e->removals_given_up;
+	for (i = 0; i < s->n_interfaces; i++)
+		if (s->interfaces[i].connected && !s->interfaces[i].hidden &&
+		    !find_endpoint(e, s->interfaces[i].guid))
+			r->endpoints_missing++;
+	r->goal_state = !r->gave_up && !r->endpoints_missing;
+	return 0;
+}
