@@ -1,0 +1,88 @@
+#!/bin/bash
+# The YNL spec against the kernel's own ynl CLI (tools/net/ynl/cli.py from
+# Debian's linux-source-6.12) on Debian's stock kernels under QEMU: the CLI
+# runs in the guest with the host's python3, PyYAML and jsonschema (the
+# host's root file system shared read-only over virtio-9p, entered with
+# chroot), validates the spec, mutates the goal state with --do, reads it
+# back with --dump and receives a repair notification with --subscribe.
+# Usage: tests/ynl/run.sh [6.12|6.1]...   (default: both)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$(dirname "$0")/../vm/lib.sh"
+
+series=("$@")
+[[ ${#series[@]} -gt 0 ]] || series=(6.12 6.1)
+out_root=${MN_OUT:-$MN_ROOT/build/ynl}
+tarball=${YNL_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+spec=Documentation/netlink/specs/mirrornet.yaml
+
+# stock modules: dummy for the interface, the 9p client for the host's root
+# (virtio_pci is built into 6.12, a module on 6.1)
+stock="dummy virtio_pci 9pnet_virtio 9p"
+
+# ynl_cli_dir: the CLI, its library and the genetlink schema, extracted
+# from the source tarball once per tarball into the cache; prints the dir
+ynl_cli_dir() {
+	local key dir tmp schema
+	[[ -r $tarball ]] || mn_die "$tarball missing (apt-get install linux-source-6.12)"
+	key=$(stat -c '%s-%Y' "$tarball")
+	dir=$(mn_cache_dir)/ynl-cli-$key
+	if [[ ! -e $dir/.complete ]]; then
+		mkdir -p "$(dirname "$dir")"
+		tmp=$(mktemp -d "$dir.XXXXXX")
+		tar -C "$tmp" --strip-components=1 -xf "$tarball" --wildcards \
+			'*/tools/net/ynl/cli.py' '*/tools/net/ynl/lib/*.py' \
+			'*/Documentation/netlink/genetlink.yaml'
+		# as in scripts/ynl-regen.sh: the 6.12 schema for new-style
+		# families lists only admin-perm, mirrornet needs uns-admin-perm
+		schema=$tmp/Documentation/netlink/genetlink.yaml
+		sed -i 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' "$schema"
+		grep -q 'enum: \[ admin-perm, uns-admin-perm \]' "$schema" ||
+			mn_die "the schema in $tarball has no admin-perm enum to extend"
+		# byte-compiled here: the guest sees the cache read-only, and
+		# compiling ynl.py at every start costs seconds under TCG
+		/usr/bin/python3 -m compileall -q "$tmp/tools/net/ynl"
+		touch "$tmp/.complete"
+		# a concurrent run may have won the race: keep its copy
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+	fi
+	printf '%s\n' "$dir"
+}
+
+cli_dir=$(ynl_cli_dir)
+[[ $cli_dir$out_root != *[[:space:]]* ]] ||
+	mn_die "paths go on the kernel command line and must not contain spaces: $cli_dir $out_root"
+for pkg in yaml jsonschema; do
+	/usr/bin/python3 -c "import $pkg" 2>/dev/null ||
+		mn_die "/usr/bin/python3 lacks $pkg (apt-get install python3-$pkg)"
+done
+
+passed=0 failed=0
+for s in "${series[@]}"; do
+	kver=$(mn_kver_newest "$s")
+	out=$out_root/$kver
+	rm -rf "$out"
+	mn_build_module "$kver" "$out" || exit 1
+	# the spec of this run, next to the module built from the same tree
+	cp "$MN_ROOT/$spec" "$out/mirrornet.yaml"
+	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
+		-M "$stock" -m "$out/mod/mirrornet.ko" -d "$MN_ROOT/tests/ynl/guest"
+	qrc=0
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" \
+		-i "$out/initrd.cpio" -o "$out" -t 900 \
+		-a "mn.ynl_cli=$cli_dir/tools/net/ynl/cli.py mn.ynl_spec=$out/mirrornet.yaml mn.ynl_schema=$cli_dir/Documentation/netlink/genetlink.yaml" \
+		-- -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on ||
+		qrc=$?
+	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$out" "ynl-$s" "$qrc") || true
+	# passing guest tests as one line each, then the verdict: failing tests
+	# with their output and problems; its summary is folded into the one
+	# "ynl:" line scripts/check.sh counts
+	sed -n "s/^ok [0-9]* - /ok - $s: /p" "$out/tap.txt"
+	grep -v "^ynl-$s: [0-9]* passed, [0-9]* failed$" <<<"$verdict" || true
+	summary=$(grep "^ynl-$s: [0-9]* passed, [0-9]* failed$" <<<"$verdict") ||
+		mn_die "no summary from check-results.sh for $s"
+	read -r _ p _ f _ <<<"$summary"
+	passed=$((passed + p)) failed=$((failed + f))
+done
+echo "ynl: $passed passed, $failed failed"
+((failed == 0))
