@@ -229,6 +229,65 @@ static int32_t vmnic_created(struct req *q, const struct gns_vmnic *v,
 	return 0;
 }
 
+/* Rename link @ifindex from @from to @to; the caller brings it up. */
+static int32_t rename_link(struct req *q, int ifindex, const char *from,
+			   const char *to)
+{
+	char why[200];
+	int ret;
+
+	ret = rt_rename(ifindex, to, why, sizeof(why));
+	if (ret)
+		return fail(q, "PortFriendlyName: renaming %s to %s: %s%s%s",
+			    from, to, strerror(-ret), why[0] ? ": " : "", why);
+	mn_log(MN_LOG_INFO, "renamed %s to %s", from, to);
+	return 0;
+}
+
+/*
+ * A NIC the host calls wlanN becomes _wlanN under a virt_wifi link wlanN,
+ * as in WSL, so that programs see a wireless interface; the module then
+ * resolves the NIC's GUID to the link. A kernel without virt_wifi gets
+ * the NIC renamed wlanN.
+ */
+static int32_t emulate_wifi(struct req *q, const struct mn_sel *s,
+			    const struct mn_iface_info *nic, const char *name)
+{
+	struct mn_sel nic_sel = { .ifindex = nic->ifindex };
+	char lower[IFNAMSIZ], why[200];
+	struct mn_res r;
+	int ret;
+
+	if (snprintf(lower, sizeof(lower), "_%s", name) >= (int)sizeof(lower))
+		return fail(q, "PortFriendlyName: %s leaves no room for the _ of its NIC",
+			    name);
+	if (strcmp(nic->ifname, lower) &&
+	    rename_link(q, nic->ifindex, nic->ifname, lower))
+		return -1;
+	ret = rt_virt_wifi_add(nic->ifindex, name, why, sizeof(why));
+	if (ret == -EOPNOTSUPP) {
+		if (!q->c->virt_wifi_logged) {
+			mn_log(MN_LOG_WARN,
+			       "%s: the kernel has no virt_wifi: %s is the NIC renamed, not a wireless link",
+			       q->name, name);
+			q->c->virt_wifi_logged = true;
+		}
+		return rename_link(q, nic->ifindex, lower, name);
+	}
+	if (ret)
+		return fail(q, "PortFriendlyName: creating virt_wifi %s on %s: %s%s%s",
+			    name, lower, strerror(-ret), why[0] ? ": " : "",
+			    why);
+	mn_log(MN_LOG_INFO, "created virt_wifi %s on %s", name, lower);
+	if (conf_set(q, s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
+		     "accept_local") ||
+	    conf_set(q, s, MIRRORNET_CONF_KEY_IPV4_ROUTE_LOCALNET, 1,
+		     "route_localnet"))
+		return -1;
+	mn_link_set(q->c->genl, &nic_sel, 1, 0, NULL, 0, &r);
+	return check(q, &r, "link up", NULL);
+}
+
 /* 53: rename the NIC as the host names it and bring it up. */
 static int32_t interface_configuration(struct req *q,
 				       const struct gns_ifconfig *ic,
@@ -237,31 +296,22 @@ static int32_t interface_configuration(struct req *q,
 	struct gns_target t = { .is_guid = true, .guid = ic->id };
 	struct mn_sel s = { .target = &t };
 	struct mn_iface_info info;
-	char tname[40], why[200];
+	const char *name = ic->port_name;
+	char tname[40];
 	struct mn_res r;
-	int ret;
 
 	gns_target_format(&t, tname);
 	snprintf(what, whatlen, "%s name %s", tname,
-		 ic->port_name[0] ? ic->port_name : "(kept)");
+		 name[0] ? name : "(kept)");
 	if (wait_iface(q, &t, &info))
 		return -1;
-	if (ic->port_name[0] && strcmp(ic->port_name, info.ifname)) {
-		if (!strncmp(ic->port_name, "wlan", 4) &&
-		    !q->c->virt_wifi_logged) {
-			mn_log(MN_LOG_WARN,
-			       "%s: Wi-Fi emulation (virt_wifi) is not implemented; renaming %s plainly",
-			       q->name, ic->port_name);
-			q->c->virt_wifi_logged = true;
-		}
-		why[0] = '\0';
-		ret = rt_rename(info.ifindex, ic->port_name, why, sizeof(why));
+	if (name[0] && strcmp(name, info.ifname)) {
+		int32_t ret = strncmp(name, "wlan", 4) ?
+			rename_link(q, info.ifindex, info.ifname, name) :
+			emulate_wifi(q, &s, &info, name);
+
 		if (ret)
-			return fail(q, "PortFriendlyName: renaming %s to %s: %s%s%s",
-				    info.ifname, ic->port_name, strerror(-ret),
-				    why[0] ? ": " : "", why);
-		mn_log(MN_LOG_INFO, "renamed %s to %s", info.ifname,
-		       ic->port_name);
+			return -1;
 	}
 	if (ic->has_ipv4) {
 		struct gns_addr a = {

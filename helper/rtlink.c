@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,7 +36,7 @@ static int link_request(struct link_req *req, char *err, size_t errlen)
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	req->nh.nlmsg_type = RTM_NEWLINK;
-	req->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	req->nh.nlmsg_seq = 1;
 	req->ifi.ifi_family = AF_UNSPEC;
 	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
@@ -84,7 +85,8 @@ static void put_attr(struct link_req *req, unsigned short type,
 
 	a->nla_type = type;
 	a->nla_len = (unsigned short)(sizeof(*a) + len);
-	memcpy(a + 1, data, len);
+	if (len)
+		memcpy(a + 1, data, len);
 	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) +
 			    NLA_ALIGNED(a->nla_len);
 }
@@ -118,6 +120,30 @@ int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.ifi.ifi_index = ifindex;
 	put_attr(&req, IFLA_IFNAME, name, len + 1);
+	return link_request(&req, err, errlen);
+}
+
+int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen)
+{
+	static const char kind[] = "virt_wifi";
+	uint32_t link = (uint32_t)lower;
+	size_t len = strnlen(name, IFNAMSIZ);
+	struct nlattr *linkinfo;
+	struct link_req req;
+
+	if (!len || len >= IFNAMSIZ)
+		return -EINVAL;
+	err[0] = '\0';
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	put_attr(&req, IFLA_IFNAME, name, len + 1);
+	put_attr(&req, IFLA_LINK, &link, sizeof(link));
+	linkinfo = (struct nlattr *)((char *)&req + req.nh.nlmsg_len);
+	put_attr(&req, IFLA_LINKINFO, NULL, 0);
+	put_attr(&req, IFLA_INFO_KIND, kind, sizeof(kind));
+	linkinfo->nla_len = (unsigned short)((char *)&req + req.nh.nlmsg_len -
+					     (char *)linkinfo);
 	return link_request(&req, err, errlen);
 }
 

@@ -6,6 +6,6 @@
 #include <linux/uuid.h>
 
 bool mn_hwkey_parse(const char *text, size_t len, uuid_t *hwkey);
-bool mn_hwkey_of_netdev(const struct net_device *dev, uuid_t *hwkey);
+bool mn_hwkey_of_netdev(struct net_device *dev, uuid_t *hwkey, bool *stacked);
 
 #endif /* _MIRRORNET_HWKEY_H */

@@ -96,21 +96,29 @@ void mn_iface_reapply(struct mn_net *mn, struct mn_iface *iface)
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_iface_reapply);
 
-/* A netdev now carries a hardware key: give it the state held for it. */
+/*
+ * A netdev now carries a hardware key: give it the state held for the key,
+ * or take over that of the NIC it is a virt_wifi link on.
+ */
 static void mn_event_hwkey(struct mn_net *mn, const struct mn_event *e)
 {
 	struct mn_iface *iface, *held;
 
-	if (mn_hwkey_set(mn, e->ifindex, e->has_hwkey ? &e->hwkey : NULL))
+	if (mn_hwkey_set(mn, e->ifindex, e->has_hwkey ? &e->hwkey : NULL,
+			 e->stacked))
 		pr_warn_ratelimited("ifindex %d: no memory to index its key\n",
 				    e->ifindex);
-	if (!e->has_hwkey)
+	if (!e->has_hwkey || mn_hwkey_lookup(mn, &e->hwkey) != e->ifindex)
 		return;
 	held = mn_iface_find(mn, 0, &e->hwkey);
-	if (!held || held->ifindex)
+	if (!held || held->ifindex == e->ifindex)
 		return;
-	pr_info_ratelimited("ifindex %d: applying state held for %pUb\n",
-			    e->ifindex, &e->hwkey);
+	if (held->ifindex)
+		pr_info_ratelimited("ifindex %d: taking over the state of ifindex %d, its NIC, for %pUb\n",
+				    e->ifindex, held->ifindex, &e->hwkey);
+	else
+		pr_info_ratelimited("ifindex %d: applying state held for %pUb\n",
+				    e->ifindex, &e->hwkey);
 	/* Already tracked by ifindex: one interface, one entry. */
 	iface = mn_iface_find(mn, e->ifindex, NULL);
 	if (iface) {
@@ -130,6 +138,7 @@ static void mn_event_handle(struct mn_net *mn, const struct mn_event *e)
 	switch (e->type) {
 	case NETDEV_REGISTER:
 	case NETDEV_CHANGE:
+	case NETDEV_CHANGEUPPER:
 		mn_event_hwkey(mn, e);
 		break;
 	case NETDEV_UP:
@@ -140,7 +149,7 @@ static void mn_event_handle(struct mn_net *mn, const struct mn_event *e)
 			mn_event_hwkey(mn, e);
 		break;
 	case NETDEV_UNREGISTER:
-		mn_hwkey_set(mn, e->ifindex, NULL);
+		mn_hwkey_set(mn, e->ifindex, NULL, false);
 		iface = mn_iface_find(mn, e->ifindex, NULL);
 		if (iface) {
 			pr_info_ratelimited("ifindex %d: unregistered, state dropped\n",
@@ -227,6 +236,13 @@ static int mn_netdev_event(struct notifier_block *nb, unsigned long type,
 	case NETDEV_UP:
 	case NETDEV_UNREGISTER:
 		break;
+	case NETDEV_CHANGEUPPER:
+		/*
+		 * Raised on the lower device once a virt_wifi link is stacked
+		 * on it (after the link registered): the key is the upper's.
+		 */
+		dev = ((struct netdev_notifier_changeupper_info *)ptr)->upper_dev;
+		break;
 	default:
 		return NOTIFY_DONE;
 	}
@@ -243,7 +259,7 @@ static int mn_netdev_event(struct notifier_block *nb, unsigned long type,
 	 * at the key again when a link comes up.
 	 */
 	if (type != NETDEV_UNREGISTER)
-		e->has_hwkey = mn_hwkey_of_netdev(dev, &e->hwkey);
+		e->has_hwkey = mn_hwkey_of_netdev(dev, &e->hwkey, &e->stacked);
 
 	mn = mn_net_get(dev_net(dev));
 	spin_lock(&mn->events_lock);

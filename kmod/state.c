@@ -110,16 +110,24 @@ EXPORT_SYMBOL_IF_KUNIT(mn_state_exit);
  * @mn: per-netns state, locked
  * @hwkey: the key
  *
+ * A NIC and the virt_wifi link stacked on it share its key; the link is
+ * the interface the host's configuration is for.
+ *
  * Return: the ifindex, or 0 if no present netdev has that key.
  */
 int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey)
 {
 	struct mn_hwkey_entry *h;
+	int ifindex = 0;
 
-	hash_for_each_possible(mn->hwkeys, h, node, mn_hwkey_hash(hwkey))
-		if (uuid_equal(&h->hwkey, hwkey))
+	hash_for_each_possible(mn->hwkeys, h, node, mn_hwkey_hash(hwkey)) {
+		if (!uuid_equal(&h->hwkey, hwkey))
+			continue;
+		if (h->stacked)
 			return h->ifindex;
-	return 0;
+		ifindex = h->ifindex;
+	}
+	return ifindex;
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_hwkey_lookup);
 
@@ -198,11 +206,14 @@ EXPORT_SYMBOL_IF_KUNIT(mn_iface_find);
 /**
  * mn_iface_bind - attach a tracked interface to a present netdev
  * @mn: per-netns state, locked
- * @iface: an interface whose state is held
+ * @iface: an interface whose state is held, or that moves from the NIC
+ *	to the virt_wifi link stacked on it
  * @ifindex: the netdev that now carries its hardware key
  */
 void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex)
 {
+	if (iface->ifindex)
+		hash_del(&iface->index_node);
 	iface->ifindex = ifindex;
 	hash_add(mn->by_ifindex, &iface->index_node, ifindex);
 	mn->generation++;
@@ -319,15 +330,18 @@ EXPORT_SYMBOL_IF_KUNIT(mn_iface_is_empty);
  * @mn: per-netns state, locked
  * @ifindex: the netdev
  * @hwkey: its key, or NULL to forget it
+ * @stacked: the netdev is a virt_wifi link carrying its NIC's key
  *
  * Return: 0 or -ENOMEM.
  */
-int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey)
+int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey,
+		 bool stacked)
 {
 	struct mn_hwkey_entry *h = mn_hwkey_entry(mn, ifindex);
 
 	if (h) {
-		if (hwkey && uuid_equal(&h->hwkey, hwkey))
+		if (hwkey && uuid_equal(&h->hwkey, hwkey) &&
+		    h->stacked == stacked)
 			return 0;
 		hash_del(&h->node);
 		hash_del(&h->index_node);
@@ -339,6 +353,7 @@ int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey)
 	if (!h)
 		return -ENOMEM;
 	h->ifindex = ifindex;
+	h->stacked = stacked;
 	uuid_copy(&h->hwkey, hwkey);
 	hash_add(mn->hwkeys, &h->node, mn_hwkey_hash(hwkey));
 	hash_add(mn->hwkeys_by_ifindex, &h->index_node, ifindex);

@@ -114,6 +114,7 @@ struct mn_event {
 	unsigned long type;	/* NETDEV_* */
 	int ifindex;
 	bool has_hwkey;
+	bool stacked;		/* a virt_wifi link with its NIC's key */
 	uuid_t hwkey;
 };
 
@@ -122,6 +123,7 @@ struct mn_hwkey_entry {
 	struct hlist_node node;		/* mn_net.hwkeys, by key */
 	struct hlist_node index_node;	/* mn_net.hwkeys_by_ifindex */
 	int ifindex;
+	bool stacked;			/* a virt_wifi link on the keyed NIC */
 	uuid_t hwkey;
 };
 
@@ -169,7 +171,8 @@ static inline const uuid_t *mn_iface_hwkey(const struct mn_iface *iface)
 
 int mn_hwkey_lookup(struct mn_net *mn, const uuid_t *hwkey);
 const uuid_t *mn_hwkey_of_ifindex(struct mn_net *mn, int ifindex);
-int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey);
+int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey,
+		 bool stacked);
 
 struct mn_addr *mn_addr_find(struct mn_iface *iface, const struct mn_addr *a);
 struct mn_route *mn_route_find(struct mn_net *mn, const struct mn_route *r);

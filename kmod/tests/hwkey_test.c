@@ -43,6 +43,7 @@ static void mn_hwkey_of_netdev_test(struct kunit *test)
 	struct device vmbus_dev = {};
 	struct net_device *ndev;
 	uuid_t want, got;
+	bool stacked;
 
 	mn_fake_vmbus_add(test, &vmbus_dev, guid);
 	pci_dev.parent = &vmbus_dev;
@@ -51,18 +52,19 @@ static void mn_hwkey_of_netdev_test(struct kunit *test)
 	ndev = alloc_etherdev(0);
 	KUNIT_ASSERT_NOT_NULL(test, ndev);
 
-	KUNIT_EXPECT_FALSE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_FALSE(test, mn_hwkey_of_netdev(ndev, &got, &stacked));
 	KUNIT_ASSERT_GT(test, dev_set_alias(ndev, alias, strlen(alias)), 0);
-	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got, &stacked));
 	KUNIT_EXPECT_TRUE(test, mn_hwkey_parse(alias, strlen(alias), &want));
 	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
+	KUNIT_EXPECT_FALSE(test, stacked);
 
 	KUNIT_EXPECT_TRUE(test, mn_hwkey_parse(guid, strlen(guid), &want));
 	SET_NETDEV_DEV(ndev, &vmbus_dev);
-	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got, &stacked));
 	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
 	SET_NETDEV_DEV(ndev, &pci_dev);
-	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got));
+	KUNIT_EXPECT_TRUE(test, mn_hwkey_of_netdev(ndev, &got, &stacked));
 	KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &want));
 
 	/* Only unregistering frees an alias: clear it by hand. */

@@ -75,14 +75,14 @@ static void mn_held_bind_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, held->ifindex, 0);
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 0);
 
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key, false), 0);
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 7);
 	KUNIT_EXPECT_PTR_EQ(test, mn_iface_find(mn, 0, &key), held);
 	mn_iface_bind(mn, held, 7);
 	KUNIT_EXPECT_PTR_EQ(test, mn_iface_find(mn, 7, NULL), held);
 	KUNIT_EXPECT_PTR_EQ(test, mn_iface_get(mn, 7, NULL), held);
 
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, NULL), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, NULL, false), 0);
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 0);
 	mn_state_exit(mn);
 }
@@ -100,22 +100,40 @@ static void mn_hwkey_index_test(struct kunit *test)
 	const uuid_t *found;
 
 	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 7));
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key, false), 0);
 	found = mn_hwkey_of_ifindex(mn, 7);
 	KUNIT_ASSERT_NOT_NULL(test, found);
 	KUNIT_EXPECT_TRUE(test, uuid_equal(found, &key));
 	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 8));
 
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key2), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key2, false), 0);
 	found = mn_hwkey_of_ifindex(mn, 7);
 	KUNIT_ASSERT_NOT_NULL(test, found);
 	KUNIT_EXPECT_TRUE(test, uuid_equal(found, &key2));
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 0);
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key2), 7);
 
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, NULL), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, NULL, false), 0);
 	KUNIT_EXPECT_NULL(test, mn_hwkey_of_ifindex(mn, 7));
 	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key2), 0);
+	mn_state_exit(mn);
+}
+
+/* A NIC and the virt_wifi link on it share a key: the link wins. */
+static void mn_hwkey_stacked_test(struct kunit *test)
+{
+	static const uuid_t key = UUID_INIT(0x6f1c2a3b, 0x4d5e, 0x4f60, 0x81,
+					    0x72, 0x93, 0xa4, 0xb5, 0xc6, 0xd7,
+					    0xe8);
+	struct mn_net *mn = mn_test_state(test);
+
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 8, &key, true), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 7, &key, false), 0);
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 8);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 8, NULL, false), 0);
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 7);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 8, &key, true), 0);
+	KUNIT_EXPECT_EQ(test, mn_hwkey_lookup(mn, &key), 8);
 	mn_state_exit(mn);
 }
 
@@ -128,7 +146,7 @@ static void mn_iface_merge_test(struct kunit *test)
 	struct mn_net *mn = mn_test_state(test);
 	struct mn_iface *by_index, *by_key;
 
-	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 9, &key), 0);
+	KUNIT_ASSERT_EQ(test, mn_hwkey_set(mn, 9, &key, false), 0);
 	by_index = mn_iface_get(mn, 9, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, by_index);
 	KUNIT_EXPECT_FALSE(test, by_index->has_hwkey);
@@ -174,6 +192,7 @@ static struct kunit_case mn_state_cases[] = {
 	KUNIT_CASE(mn_route_key_test),
 	KUNIT_CASE(mn_held_bind_test),
 	KUNIT_CASE(mn_hwkey_index_test),
+	KUNIT_CASE(mn_hwkey_stacked_test),
 	KUNIT_CASE(mn_iface_merge_test),
 	KUNIT_CASE(mn_iface_fold_test),
 	{}

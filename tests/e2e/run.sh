@@ -3,7 +3,9 @@
 # the helper `mirrornet serve`, driven over vsock_loopback by the host
 # simulator tests/hostsim/gns-host playing session scripts
 # (tests/e2e/guest/sessions). Grades the TAP the guest prints.
-# Usage: tests/e2e/run.sh [6.1|6.12]...   (default: both)
+# Usage: tests/e2e/run.sh [6.1|6.12|virt_wifi]...   (default: 6.1 6.12)
+# virt_wifi: the KUnit kernel (tests/kunit/build-kernel.sh), which has
+# CONFIG_VIRT_WIFI and the rest built in; only the Wi-Fi emulation runs.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
@@ -29,16 +31,25 @@ bins+=(-b "$out_root/gns-host")
 
 rc=0
 for s in "${series[@]}"; do
-	kver=$(mn_kver_newest "$s")
+	if [[ $s == virt_wifi ]]; then
+		# built, or taken from the cache
+		kbuild=$("$MN_ROOT/tests/kunit/build-kernel.sh" | tail -n 1) || exit 1
+		kver=virt_wifi kernel=$kbuild/arch/x86/boot/bzImage
+		initrd_args=() vm_args=(-m 512M -a "mn.virt_wifi=1")
+	else
+		kver=$(mn_kver_newest "$s") kbuild=/usr/src/linux-headers-$kver
+		kernel=/boot/vmlinuz-$kver
+		initrd_args=(-k "$kver" -M "$stock") vm_args=()
+	fi
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" || exit 1
-	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
-		-M "$stock" -m "$out/mod/mirrornet.ko" "${bins[@]}" \
+	mn_build_module "$kver" "$out" "$kbuild" || exit 1
+	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" \
+		"${initrd_args[@]}" -m "$out/mod/mirrornet.ko" "${bins[@]}" \
 		-d "$MN_ROOT/tests/e2e/guest"
 	qrc=0
-	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" \
-		-i "$out/initrd.cpio" -o "$out" -t 900 || qrc=$?
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "$kernel" -i "$out/initrd.cpio" \
+		-o "$out" -t 900 "${vm_args[@]}" || qrc=$?
 	"$MN_ROOT/tests/vm/check-results.sh" "$out" "e2e-$s" "$qrc" || rc=1
 done
 exit $rc

@@ -28,14 +28,15 @@ mn_kver_newest() {
 mn_kver_61() { mn_kver_newest 6.1; }
 mn_kver_612() { mn_kver_newest 6.12; }
 
-# build mirrornet.ko out of tree against the headers of release KVER in
-# OUT/mod (sources copied, away from the tree); the log is OUT/build.log
+# build mirrornet.ko out of tree against the headers of release KVER (or
+# the kernel build directory KDIR) in OUT/mod (sources copied, away from
+# the tree); the log is OUT/build.log
 mn_build_module() {
-	local kver=$1 out=$2
+	local kver=$1 out=$2 kdir=${3:-/usr/src/linux-headers-$1}
 	mkdir -p "$out/mod" "$out/include"
 	cp "$MN_ROOT"/kmod/*.[ch] "$MN_ROOT/kmod/Kbuild" "$out/mod/"
 	cp -r "$MN_ROOT/include/uapi" "$out/include/"
-	make -s -C "/usr/src/linux-headers-$kver" M="$out/mod" modules \
+	make -s -C "$kdir" M="$out/mod" modules \
 		>"$out/build.log" 2>&1 || { cat "$out/build.log"; return 1; }
 }
 

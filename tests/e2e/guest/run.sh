@@ -74,7 +74,8 @@ with_serve() {
 t_load() {
 	insmod $MOD
 	grep -q '^mirrornet ' /proc/modules
-	grep -q '^vsock_loopback ' /proc/modules
+	# a module on the stock kernels, built into the KUnit kernel
+	[ "${MN_VIRT_WIFI:-0}" = 1 ] || grep -q '^vsock_loopback ' /proc/modules
 }
 
 t_smoke() {
@@ -170,8 +171,54 @@ t_base52() {
 	serve_alive
 }
 
+WIFI_GUID=0d15ea5e-0000-4000-8000-00000000a1f1
+
+# default_route_is DEV FILTER: the one IPv4 default route through DEV
+default_route_is() {
+	jq_true "[.[] | select(.dst == \"default\" and .dev == \"$1\")] |
+		length == 1 and (.[0] | $2)" $IP -j -4 route show table main
+}
+
+# wlan0 from the host: a virt_wifi link on the NIC where the kernel has
+# virt_wifi (mn.virt_wifi=1 on the command line), the NIC renamed where not
+t_wifi() {
+	with_serve wifi
+	if [ "${MN_VIRT_WIFI:-0}" = 1 ]; then
+		jq_true '.[0].linkinfo.info_kind == "virt_wifi" and
+			.[0].link == "_wlan0" and .[0].mtu == 1400 and
+			(.[0].flags | index("UP") != null)' $IP -j -d link show wlan0
+		jq_true '.[0].linkinfo.info_kind == "dummy" and
+			(.[0].flags | index("UP") != null)' $IP -j -d link show _wlan0
+		! grep -q 'no virt_wifi' "$SERVE_LOG"
+	else
+		jq_true '.[0].linkinfo.info_kind == "dummy" and .[0].mtu == 1400' \
+			$IP -j -d link show wlan0
+		[ "$(grep -c 'the kernel has no virt_wifi' "$SERVE_LOG")" = 1 ]
+	fi
+	addr_is wlan0 192.168.50.20 '.prefixlen == 24 and .noprefixroute'
+	default_route_is wlan0 '.gateway == "192.168.50.1" and .metric == 45'
+	route_is -4 main 192.168.50.0/24 '.dev == "wlan0" and .metric == 301'
+	sysctl_is net/ipv4/conf/wlan0/accept_local 1 \
+		net/ipv4/conf/wlan0/route_localnet 1
+	mirrornet show "{$WIFI_GUID}" | grep -q '^wlan0: '
+}
+
+# the module keeps repairing wlan0, the interface the GUID resolves to
+t_wifi_flap() {
+	$IP link set wlan0 down
+	$IP link set wlan0 up
+	wait_for 5 default_route_is wlan0 '.gateway == "192.168.50.1"'
+	addr_is wlan0 192.168.50.20 '.prefixlen == 24'
+}
+
 tap_plan_later
 run_test "mirrornet.ko and vsock_loopback loaded" t_load
+if [ "${MN_VIRT_WIFI:-0}" = 1 ]; then
+	run_test "wlan0: a virt_wifi link on _wlan0, configured by its GUID" t_wifi
+	run_test "wlan0: link flap restored on the virt_wifi link" t_wifi_flap
+	tap_finish
+	exit
+fi
 run_test "smoke: SetupIpv6, NoOp, unknown type over vsock" t_smoke
 run_test "home: mirrored start-up session" t_home
 run_test "home: addresses, routes, rules, neighbours, nft, sysctls, resolv.conf" t_home_state
@@ -180,4 +227,5 @@ run_test "VPN connects and disconnects; updates keep routes" t_vpn
 run_test "bad input, broken frames, disconnects, SIGKILL: still serving" t_bad_input
 run_test "ConnectTestRequest: packed IPv4/IPv6 status" t_probe
 run_test "--msg-base 52: the older hosts' numbering" t_base52
+run_test "wlan0 without virt_wifi: the NIC renamed, logged once" t_wifi
 tap_finish
