@@ -3,9 +3,17 @@
  * Connectivity probe (reference §2.1, 74): a TCP connect to the host's test
  * name over IPv4 and IPv6 at the same time. The host only logs the result.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,39 +32,146 @@ static int64_t probe_now_ms(void)
 }
 
 /*
- * Start a connect to the first address of @host in @family. Returns the
- * status; *@fd is the socket while the connect is in progress, else -1.
+ * A name lookup on a thread of its own, so that the probe can give up on
+ * it at the deadline: glibc alone waits timeout x attempts for a dead name
+ * server. The lookup is shared by the thread and the probe; the last one
+ * to let go frees it.
  */
-static enum sys_probe_status probe_start(const char *host, const char *port,
-					 int family, int *fd)
+struct lookup {
+	atomic_int refs;
+	atomic_bool done;
+	int wake[2];		/* pipe: the thread writes a byte when done */
+	int family;
+	int err;
+	struct addrinfo *result;
+	char names[];		/* host, then port */
+};
+
+static void lookup_put(struct lookup *l)
 {
+	if (atomic_fetch_sub(&l->refs, 1) != 1)
+		return;
+	if (l->result)
+		freeaddrinfo(l->result);
+	close(l->wake[0]);
+	close(l->wake[1]);
+	free(l);
+}
+
+static void *lookup_run(void *arg)
+{
+	struct lookup *l = arg;
 	struct addrinfo hints = {
-		.ai_family = family,
+		.ai_family = l->family,
 		.ai_socktype = SOCK_STREAM,
 	};
-	enum sys_probe_status st;
-	struct addrinfo *ai;
+	const char *host = l->names;
+	ssize_t n;
+
+	l->err = getaddrinfo(host, host + strlen(host) + 1, &hints,
+			     &l->result);
+	atomic_store(&l->done, true);
+	n = write(l->wake[1], "", 1);	/* one byte per lookup: cannot fail */
+	(void)n;
+	lookup_put(l);
+	return NULL;
+}
+
+/* Start resolving @host in @family; NULL if it could not start. */
+static struct lookup *lookup_start(const char *host, const char *port,
+				   int family)
+{
+	size_t hlen = strlen(host) + 1, plen = strlen(port) + 1;
+	struct lookup *l = calloc(1, sizeof(*l) + hlen + plen);
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int err;
+
+	if (!l)
+		return NULL;
+	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK)) {
+		free(l);
+		return NULL;
+	}
+	memcpy(l->names, host, hlen);
+	memcpy(l->names + hlen, port, plen);
+	l->family = family;
+	atomic_init(&l->refs, 2);
+	atomic_init(&l->done, false);
+	/* signals stay with the main thread, whose reads they interrupt */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&thread, &attr, lookup_run, l);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		atomic_store(&l->refs, 1);
+		lookup_put(l);
+		return NULL;
+	}
+	return l;
+}
+
+/*
+ * Wait until @deadline for both lookups. A lookup that failed or is still
+ * running is let go (NULL) with its status set; a finished one stays.
+ */
+static void lookups_wait(struct lookup *l[2], enum sys_probe_status st[2],
+			 int64_t deadline)
+{
+	struct pollfd pfd[2];
+	int64_t left;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pfd[i].fd = l[i] ? l[i]->wake[0] : -1;
+		pfd[i].events = POLLIN;
+	}
+	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+		left = deadline - probe_now_ms();
+		if (left <= 0)
+			break;
+		if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < 2; i++)
+			if (pfd[i].fd >= 0 && atomic_load(&l[i]->done))
+				pfd[i].fd = -1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!l[i] || (atomic_load(&l[i]->done) && !l[i]->err))
+			continue;
+		lookup_put(l[i]);
+		l[i] = NULL;
+		st[i] = SYS_PROBE_FAILURE_GETADDRINFO;
+	}
+}
+
+/*
+ * Start a connect to the first address @l found. Returns the status; *@fd
+ * is the socket while the connect is in progress, else -1.
+ */
+static enum sys_probe_status probe_start(const struct lookup *l, int *fd)
+{
+	const struct addrinfo *ai = l->result;
 	int s;
 
-	*fd = -1;
-	if (getaddrinfo(host, port, &hints, &ai))
-		return SYS_PROBE_FAILURE_GETADDRINFO;
 	s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   ai->ai_protocol);
-	if (s < 0) {
-		st = SYS_PROBE_FAILURE_CONFIG;
-	} else if (!connect(s, ai->ai_addr, ai->ai_addrlen)) {
-		st = SYS_PROBE_SUCCESS;
+	if (s < 0)
+		return SYS_PROBE_FAILURE_CONFIG;
+	if (!connect(s, ai->ai_addr, ai->ai_addrlen)) {
 		close(s);
-	} else if (errno == EINPROGRESS) {
-		st = SYS_PROBE_IN_PROGRESS;
-		*fd = s;
-	} else {
-		st = SYS_PROBE_FAILURE_SOCKET_CONNECT;
-		close(s);
+		return SYS_PROBE_SUCCESS;
 	}
-	freeaddrinfo(ai);
-	return st;
+	if (errno == EINPROGRESS) {
+		*fd = s;
+		return SYS_PROBE_IN_PROGRESS;
+	}
+	close(s);
+	return SYS_PROBE_FAILURE_SOCKET_CONNECT;
 }
 
 int32_t sys_probe_port(const char *hostname, const char *port,
@@ -65,13 +180,27 @@ int32_t sys_probe_port(const char *hostname, const char *port,
 	static const int families[2] = { AF_INET, AF_INET6 };
 	int64_t deadline = probe_now_ms() + timeout_ms, left;
 	enum sys_probe_status st[2];
+	struct lookup *l[2];
 	struct pollfd pfd[2];
 	socklen_t len;
 	int i, soerr;
 
+	/*
+	 * Both lookups at once, bounded like the connects: a dead name server
+	 * must not hold the reply past the budget.
+	 */
 	for (i = 0; i < 2; i++) {
-		st[i] = probe_start(hostname, port, families[i], &pfd[i].fd);
+		l[i] = lookup_start(hostname, port, families[i]);
+		st[i] = SYS_PROBE_FAILURE_GETADDRINFO;
+	}
+	lookups_wait(l, st, deadline);
+	for (i = 0; i < 2; i++) {
+		pfd[i].fd = -1;
 		pfd[i].events = POLLOUT;
+		if (l[i]) {
+			st[i] = probe_start(l[i], &pfd[i].fd);
+			lookup_put(l[i]);
+		}
 	}
 	/* poll() skips negative fds: only connects in progress are waited for */
 	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {

@@ -1179,6 +1179,48 @@ static void test_probe_timeout(void **state)
 	assert_int_equal(RUN("nft", "delete", "table", "inet", "probe"), 0);
 }
 
+/*
+ * A name server that never answers: glibc alone would wait timeout times
+ * attempts (10 s here); the probe gives up on both lookups at its budget,
+ * and the lookups it leaves behind do not disturb the next probe.
+ */
+static void test_probe_dead_name_server(void **state)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(53),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	char resolv[PATH_MAX], nsswitch[PATH_MAX];
+	int64_t start, took;
+	int dns;
+
+	(void)state;
+	dns = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(dns >= 0);
+	assert_int_equal(bind(dns, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf.empty", workdir);
+	snprintf(nsswitch, sizeof(nsswitch), "%s/nsswitch.conf", workdir);
+	write_file(nsswitch, "hosts: files dns\n");
+	assert_int_equal(mount(nsswitch, "/etc/nsswitch.conf", NULL, MS_BIND,
+			       NULL), 0);
+	write_file(resolv, "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n");
+
+	start = now_ms();
+	assert_int_equal(sys_probe_port("dead-dns.test", PROBE_PORT, 500),
+			 STATUS(SYS_PROBE_FAILURE_GETADDRINFO,
+				SYS_PROBE_FAILURE_GETADDRINFO));
+	took = now_ms() - start;
+	assert_true(took >= 490);
+	assert_true(took < 900);
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000),
+			 0x00040004);
+
+	write_file(resolv, "");
+	assert_int_equal(umount("/etc/nsswitch.conf"), 0);
+	close(dns);
+}
+
 /* --- namespaces and main ------------------------------------------------- */
 
 /* Private netns (lo up) and mount namespace, a tmpfs work dir, and name
@@ -1264,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_probe_mixed),
 		cmocka_unit_test(test_probe_unknown_host),
 		cmocka_unit_test_setup(test_probe_timeout, nft_flush),
+		cmocka_unit_test(test_probe_dead_name_server),
 	};
 	int failed = 0;
 
