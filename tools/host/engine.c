@@ -4,7 +4,6 @@
  * filters, tracked items with their sync state and retry counts, and the
  * sync passes. Section numbers refer to the GNS protocol reference.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>

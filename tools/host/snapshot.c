@@ -4,7 +4,6 @@
  * the key by its path from the top of the file, and unknown keys are
  * errors, so a typo ("metrc") is reported instead of silently defaulted.
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
