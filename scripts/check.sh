@@ -105,8 +105,9 @@ suite_fuzz() {
 	tests/fuzz/run.sh
 }
 
+# the stock kernels, and the KUnit kernel for the Wi-Fi emulation
 suite_e2e() {
-	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12
+	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12 virt_wifi
 }
 
 SECONDS=0
