@@ -30,8 +30,9 @@ static int fail(const struct where *w, const char *key, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	n = (size_t)snprintf(w->err, MH_ERR_LEN, "%s%s%s: ", w->path,
-			     w->path[0] && key ? "." : "", key ? key : "");
+	n = (size_t)snprintf(w->err, MH_ERR_LEN, "%s%s%s%s", w->path,
+			     w->path[0] && key ? "." : "", key ? key : "",
+			     w->path[0] || key ? ": " : "");
 	if (n >= MH_ERR_LEN)
 		return -1;
 	va_start(ap, fmt);
