@@ -1,0 +1,294 @@
+#!/bin/bash
+# Packaging tests: DKMS builds and installs mirrornet.ko for Debian's 6.1
+# and 6.12 headers in a private DKMS tree (the system's /var/lib/dkms is
+# never touched), the systemd unit passes systemd-analyze verify, the man
+# page renders without warnings and documents every option, the
+# modules-load.d and modprobe.d examples do what they say (real modprobe
+# against the DKMS-installed module), and in a VM on Debian's stock 6.1
+# kernel the installed module autoloads through its genl family alias.
+# Everything runs from a copy of the tree.
+# Usage: tests/packaging/run.sh
+# Last line: "packaging: P passed, F failed".
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
+. "$(dirname "$0")/../vm/lib.sh"
+
+FAMILY_ALIAS=net-pf-16-proto-16-family-mirrornet
+out=${MN_OUT:-$MN_ROOT/build/packaging}
+tree=$out/tree
+dkms_tree=$out/dkms
+src_tree=$out/src
+# a staging root: what `dkms install` writes to /lib/modules on a guest image
+root=$out/root
+prefix=$out/prefix
+logs=$out/logs
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+# check NAME CMD...: one test, CMD in a subshell with set -e (which an
+# "if" would switch off); its output is shown only when it fails
+check() {
+	local name=$1 log rc
+	shift
+	log=$logs/$((passed + failed + 1)).log
+	set +e
+	(
+		set -e
+		"$@"
+	) >"$log" 2>&1
+	rc=$?
+	set -e
+	if ((rc == 0)); then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$log"
+	fi
+}
+
+rm -rf "$out"
+mkdir -p "$out" "$logs" "$dkms_tree" "$src_tree"
+
+# the tree as it is, tracked and new files, without build outputs
+(cd "$MN_ROOT" && git ls-files -z --cached --others --exclude-standard |
+	while IFS= read -r -d '' f; do [[ -e $f ]] && printf '%s\0' "$f"; done |
+	cpio -pdm0 --quiet "$tree")
+
+k61=$(mn_kver_newest 6.1)
+k612=$(mn_kver_newest 6.12)
+kernels=("$k61" "$k612")
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$tree/dkms.conf")
+for k in "${kernels[@]}"; do mkdir -p "$root/lib/modules/$k"; done
+
+# Every dkms call of make dkms-install, in the private tree: the signing
+# key dkms generates goes there too (it defaults to /var/lib/dkms/mok.key).
+dkms_flags="--dkmstree $dkms_tree --sourcetree $src_tree --installtree $root/lib/modules --no-depmod"
+for k in "${kernels[@]}"; do dkms_flags+=" -k $k"; done
+system_dkms_before=$(find /var/lib/dkms -printf '%p %s %T@\n' 2>/dev/null | sort || true)
+dkms_rc=0
+env mok_signing_key="$dkms_tree/mok.key" mok_certificate="$dkms_tree/mok.pub" \
+	make -s -C "$tree" dkms-install DKMS_SOURCE_TREE="$src_tree" \
+	DKMS_FLAGS="$dkms_flags" >"$logs/dkms-install.log" 2>&1 || dkms_rc=$?
+system_dkms_after=$(find /var/lib/dkms -printf '%p %s %T@\n' 2>/dev/null | sort || true)
+
+# the module dkms built for KVER (the 6.12 kernel compresses its modules)
+built_ko() {
+	local ko
+	for ko in "$dkms_tree/mirrornet/$version/$1/x86_64/module"/mirrornet.ko{,.xz,.zst,.gz}; do
+		[[ -f $ko ]] && { echo "$ko"; return 0; }
+	done
+	echo "no mirrornet.ko built for $1 in $dkms_tree" >&2
+	return 1
+}
+
+t_dkms_install_ran() {
+	cat "$logs/dkms-install.log"
+	((dkms_rc == 0))
+}
+
+# the .ko exists, is for KVER and carries the family alias
+t_dkms_built() {
+	local kver=$1 ko vermagic
+	ko=$(built_ko "$kver")
+	modinfo -F alias "$ko" | grep -qx "$FAMILY_ALIAS" ||
+		{ echo "alias $FAMILY_ALIAS missing:"; modinfo "$ko"; return 1; }
+	vermagic=$(modinfo -F vermagic "$ko")
+	[[ $vermagic == "$kver "* ]] || { echo "vermagic '$vermagic' is not for $kver"; return 1; }
+}
+
+# dkms install put it under updates/dkms; depmod makes the alias resolve to it
+t_dkms_installed() {
+	local kver=$1 ko deps
+	ko=$(find "$root/lib/modules/$kver/updates/dkms" -name 'mirrornet.ko*' -print -quit)
+	[[ -n $ko ]] || { echo "nothing installed in $root/lib/modules/$kver/updates/dkms"; return 1; }
+	depmod -b "$root" "$kver" 2>/dev/null
+	grep -x "alias $FAMILY_ALIAS mirrornet" "$root/lib/modules/$kver/modules.alias"
+	deps=$(modprobe -d "$root" -S "$kver" -C /dev/null --show-depends "$FAMILY_ALIAS")
+	[[ $deps == "insmod $ko " ]] || { echo "the alias resolves to: '$deps', not $ko"; return 1; }
+}
+
+t_system_dkms_untouched() {
+	[[ $system_dkms_before == "$system_dkms_after" ]] ||
+		{ diff <(echo "$system_dkms_before") <(echo "$system_dkms_after"); return 1; }
+}
+
+check "make dkms-install: dkms add, build and install against $k61 and $k612" t_dkms_install_ran
+check "dkms build against $k61: mirrornet.ko with the family alias" t_dkms_built "$k61"
+check "dkms build against $k612: mirrornet.ko with the family alias" t_dkms_built "$k612"
+check "dkms install for $k61: updates/dkms, the family alias resolves to it" t_dkms_installed "$k61"
+check "dkms install for $k612: updates/dkms, the family alias resolves to it" t_dkms_installed "$k612"
+check "the system's /var/lib/dkms is untouched" t_system_dkms_untouched
+
+# make install-extras into a prefix that holds a real helper, so that the
+# unit's ExecStart and the man page it names both exist for verify
+helper_rc=0
+make -s -C "$tree" helper >"$logs/helper.log" 2>&1 || helper_rc=$?
+make -s -C "$tree" install-extras PREFIX="$prefix" MODPROBE_DIR="$prefix/etc/modprobe.d" \
+	>"$logs/install-extras.log" 2>&1 || true
+[[ $helper_rc -ne 0 ]] || install -D -m 755 "$tree/helper/mirrornet" "$prefix/sbin/mirrornet"
+unit=$prefix/lib/systemd/system/mirrornet.service
+
+t_install_extras() {
+	cat "$logs/helper.log" "$logs/install-extras.log"
+	local f
+	for f in "$unit" "$prefix/share/man/man8/mirrornet.8" \
+		"$prefix/lib/modules-load.d/mirrornet.conf" "$prefix/etc/modprobe.d/mirrornet.conf" \
+		"$prefix/sbin/mirrornet"; do
+		[[ -f $f ]] || { echo "missing: $f"; return 1; }
+	done
+}
+
+t_unit_verify() {
+	local err
+	# verify runs "man mirrornet(8)" for Documentation=; it finds the page in
+	# the prefix, and fails on any warning or a missing ExecStart binary
+	err=$(MANPATH="$prefix/share/man" systemd-analyze verify "$unit" 2>&1) ||
+		{ echo "$err"; return 1; }
+	[[ -z $err ]] || { echo "$err"; return 1; }
+}
+
+# the settings the brief asks of it, as the unit file has them
+t_unit_settings() {
+	local line
+	for line in "ExecStart=$prefix/sbin/mirrornet serve" \
+		"ExecStartPre=/sbin/modprobe mirrornet" \
+		"After=systemd-modules-load.service" "Restart=on-failure" \
+		"RestartPreventExitStatus=2" "WantedBy=multi-user.target"; do
+		grep -qx "$line" "$unit" || { echo "no line '$line' in $unit"; return 1; }
+	done
+}
+
+check "make install-extras: unit, man page, modules-load.d and modprobe.d files" t_install_extras
+check "mirrornet.service passes systemd-analyze verify" t_unit_verify
+check "mirrornet.service: ExecStart of the installed helper, modprobe first, restart on failure" t_unit_settings
+
+man_page=$tree/Documentation/mirrornet.8
+
+t_man_renders() {
+	local err
+	if ! err=$(groff -man -ww -z "$man_page" 2>&1) || [[ -n $err ]]; then
+		echo "groff: $err"
+		return 1
+	fi
+	if ! err=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$man_page" 2>&1 >/dev/null) ||
+		[[ -n $err ]]; then
+		echo "man: $err"
+		return 1
+	fi
+}
+
+# every option of the helper's usage text is described in the page
+t_man_options() {
+	local usage opt roff missing=0
+	usage=$("$tree/helper/mirrornet" --help)
+	for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$usage" | sort -u) --help; do
+		roff=${opt//-/\\-}
+		# described: a .B or .BI line whose first word is the option
+		W=$roff awk '($1 == ".B" || $1 == ".BI") && $2 == ENVIRON["W"] {found = 1}
+			END {exit !found}' "$man_page" ||
+			{ echo "option $opt is not described"; missing=1; }
+	done
+	# no parameters, and the page says so
+	[[ -z $(modinfo -F parm "$(built_ko "$k61")") ]] || { echo "the module has parameters now"; missing=1; }
+	grep -q 'has no module parameters' "$man_page" || { echo "no parameters section"; missing=1; }
+	return "$missing"
+}
+
+check "mirrornet(8) renders without warnings (groff -ww, man --warnings)" t_man_renders
+check "mirrornet(8) describes every option of the helper's usage" t_man_options
+
+modules_load=$tree/packaging/modules-load.d/mirrornet.conf
+modprobe_conf=$tree/packaging/modprobe.d/mirrornet.conf
+
+# names as systemd-modules-load reads them: one a line, # and ; comments
+t_modules_load() {
+	local names name ko
+	names=$(grep -Ev '^[[:space:]]*([#;]|$)' "$modules_load")
+	[[ $names == mirrornet ]] || { echo "names: '$names'"; return 1; }
+	name=$(modinfo -F name "$(built_ko "$k61")")
+	[[ $name == "$names" ]] || { echo "the module calls itself '$name'"; return 1; }
+	ko=$(modprobe -d "$root" -S "$k61" -C /dev/null --show-depends "$names")
+	[[ $ko == "insmod $root/lib/modules/$k61/updates/dkms/mirrornet.ko " ]] ||
+		{ echo "'$names' resolves to: '$ko'"; return 1; }
+}
+
+# CONF with "#WORD " lines for the given words made active, in a fresh dir
+modprobe_variant() {
+	local dir=$1 w sed_args=()
+	shift
+	mkdir -p "$dir"
+	for w in "$@"; do sed_args+=(-e "s/^#$w /$w /"); done
+	sed "${sed_args[@]}" "$modprobe_conf" >"$dir/mirrornet.conf"
+	echo "$dir/mirrornet.conf"
+}
+
+# what modprobe would do for NAME with configuration CONF
+resolve() { modprobe -d "$root" -S "$k61" -C "$1" --show-depends "$2" 2>&1; }
+
+t_modprobe_conf() {
+	local conf err ko=$root/lib/modules/$k61/updates/dkms/mirrornet.ko res
+	# as shipped and in each variant: parses with no complaint
+	for conf in "$modprobe_conf" "$(modprobe_variant "$out/mp-blacklist" blacklist)" \
+		"$(modprobe_variant "$out/mp-install" install)"; do
+		if ! err=$(modprobe -C "$conf" -c 2>&1 >/dev/null) || [[ -n $err ]]; then
+			echo "modprobe -c on $conf: $err"
+			return 1
+		fi
+	done
+	# as shipped: the alias still loads the module
+	res=$(resolve "$modprobe_conf" "$FAMILY_ALIAS")
+	[[ $res == "insmod $ko " ]] || { echo "shipped: alias resolves to '$res'"; return 1; }
+	# blacklist: the alias loads nothing, the name still loads it
+	conf=$out/mp-blacklist/mirrornet.conf
+	res=$(resolve "$conf" "$FAMILY_ALIAS")
+	[[ -z $res ]] || { echo "blacklist: alias resolves to '$res'"; return 1; }
+	res=$(resolve "$conf" mirrornet)
+	[[ $res == "insmod $ko " ]] || { echo "blacklist: name resolves to '$res'"; return 1; }
+	# install /bin/false: loading by name runs /bin/false instead
+	res=$(resolve "$out/mp-install/mirrornet.conf" mirrornet)
+	[[ $res == "install /bin/false " ]] || { echo "install: name resolves to '$res'"; return 1; }
+}
+
+check "modules-load.d example: the module's name, resolving to the installed module" t_modules_load
+check "modprobe.d example parses; as shipped the alias loads it, blacklist and install lines work" t_modprobe_conf
+
+# The VM: Debian's stock 6.1 kernel, the module installed as dkms did in
+# the staging root, the real kmod modprobe and depmod.
+vm=$out/vm
+stage=$out/vm-stage
+mkdir -p "$vm" "$stage/examples"
+vm_rc=0
+{
+	[[ -f $root/lib/modules/$k61/updates/dkms/mirrornet.ko ]] &&
+		mkdir -p "$stage/root/lib/modules/$k61/updates" &&
+		cp -r "$root/lib/modules/$k61/updates/dkms" "$stage/root/lib/modules/$k61/updates/" &&
+		cp "$modules_load" "$stage/examples/modules-load.conf" &&
+		cp "$modprobe_conf" "$stage/examples/modprobe.conf" &&
+		[[ -x $tree/helper/mirrornet ]] &&
+		"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/initrd.cpio" \
+			-b "$tree/helper/mirrornet" -b /usr/sbin/modprobe -b /usr/sbin/depmod \
+			-d "$MN_ROOT/tests/packaging/guest" -d "$stage"
+} >"$logs/vm-build.log" 2>&1 || vm_rc=$?
+if ((vm_rc)); then
+	not_ok "VM on $k61: initramfs with the installed module and the real kmod"
+	sed 's/^/# /' "$logs/vm-build.log"
+else
+	qrc=0
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$k61" -i "$vm/initrd.cpio" \
+		-o "$vm" -t 600 >"$logs/vm-run.log" 2>&1 || qrc=$?
+	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$vm" "packaging-vm" "$qrc" || true)
+	# the guest's own lines, then what the verdict found beyond them
+	sed -n 's/^\(not ok\|ok\) [0-9]* - /\1 - VM on '"$k61"': /p' "$vm/tap.txt"
+	sed '$d' <<<"$verdict" | sed 's/^/# /'
+	summary=$(tail -n 1 <<<"$verdict")
+	if [[ $summary =~ ^packaging-vm:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		not_ok "VM on $k61: a verdict ($summary)"
+	fi
+fi
+
+echo "packaging: $passed passed, $failed failed"
+((failed == 0))
