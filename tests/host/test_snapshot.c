@@ -163,7 +163,7 @@ static void test_bad_json(void **state)
 	    "JSON: line 1 column 18: string or '}' expected near '}'");
 	bad("[1]", "expected an object at the top");
 	bad("{'interfaces':[], 'interfaces':[]}",
-	    "JSON: line 1 column 33: duplicate object key near "
+	    "JSON: line 1 column 30: duplicate object key near "
 	    "'\"interfaces\"'");
 }
 
