@@ -26,12 +26,8 @@ HOTADD_DELAY_US=1000000
 # run_test (tap.sh) kills a test after TAP_TIMEOUT seconds
 export TAP_TIMEOUT=$((STEP_WAIT + NIC_WAIT + 30))
 
-# scen_jq FILTER [ARGS]...: jq on the current scenario file
-scen_jq() {
-	local filter=$1
-	shift
-	jq -r "$@" "$filter" "$FILE"
-}
+# scen_jq [OPTIONS]... FILTER: jq -r on the current scenario file
+scen_jq() { jq -r "$@" "$FILE"; }
 
 # nic_name GUID: the dummy's name before the helper renames it
 nic_name() {
@@ -130,7 +126,7 @@ t_start() {
 	: >/tmp/watchers
 	: >/tmp/nic-events.log
 	rm -f /etc/resolv.conf
-	mirrornet-host --listen "vsock:$PORT" --progress "$FILE" \
+	mirrornet-host --listen "vsock:$PORT" --verbose "$FILE" \
 		>"$HOST_LOG" 2>&1 </dev/null &
 	echo $! >/tmp/host.pid
 	usleep 300000
@@ -139,8 +135,17 @@ t_start() {
 	wait_for 10 grep -q "connected to vsock" "$SERVE_LOG" || { logs; return 1; }
 }
 
+# host_marker ERE: the engine's log (--verbose) has such a line
+host_marker() { grep -qE "^mirrornet-host: $1" "$HOST_LOG"; }
+
+# The engine marks the end of each step; it is stopped (SIGSTOP) there,
+# in its wait before the next step, so that the state is checked with no
+# request in flight, and continued when the next test begins.
+host_continue() { kill -CONT "$(cat /tmp/host.pid)" 2>/dev/null || true; }
+
 t_step() {
-	local guid
+	local guid n=$((STEP + 1))
+	host_continue
 	jq ".timeline[$STEP].expect" "$FILE" >/tmp/expect.json
 	for guid in $(step_guids "$STEP"); do
 		step_guids $((STEP - 1)) | grep -qx "$guid" || hotadd_when_announced "$guid"
@@ -148,6 +153,9 @@ t_step() {
 	for guid in $(step_guids $((STEP - 1))); do
 		step_guids "$STEP" | grep -qx "$guid" || hotremove_when_released "$guid"
 	done
+	wait_for "$STEP_WAIT" host_marker "step $n: (no )?goal state" || { logs; return 1; }
+	kill -STOP "$(cat /tmp/host.pid)" 2>/dev/null || true
+	grep "^mirrornet-host: step $n: " "$HOST_LOG" | tail -n 1
 	wait_state "$STEP_WAIT" /tmp/expect.json
 }
 
@@ -169,6 +177,7 @@ t_flap() {
 # The engine exits 0 once every step reached its goal state.
 t_host_done() {
 	local pid rc=0 n=$((HOST_WAIT * 10))
+	host_continue
 	pid=$(cat /tmp/host.pid)
 	while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do
 		usleep 100000
@@ -185,6 +194,7 @@ t_host_done() {
 # nftables tables, tables 127/128 or module.
 cleanup() {
 	local pid dev
+	host_continue
 	for pid in $(cat /tmp/watchers /tmp/host.pid /tmp/serve.pid 2>/dev/null); do
 		stop_pid "$pid"
 	done

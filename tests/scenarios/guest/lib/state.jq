@@ -26,10 +26,13 @@ def route_line:
   + flag((.flags // []) | index("onlink"); "onlink")
   + flag(.prefsrc; "src \(.prefsrc)");
 
+# without /etc/protocols (the guest image) iproute2 prints "ipproto-6"
+def protocol_name: {"ipproto-6": "tcp", "ipproto-17": "udp"}[.] // .;
+
 def rule_line:
   "\(.priority): from \(.src)" + flag(.srclen; "/\(.srclen)")
   + flag(.iif; "iif \(.iif)")
-  + flag(.ipproto; "ipproto \(.ipproto)")
+  + flag(.ipproto; "ipproto \(.ipproto | protocol_name)")
   + " lookup \(.table)";
 
 def neigh_line: "\(.dst) dev \(.dev) lladdr \(.lladdr)";
