@@ -1,0 +1,253 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The host engine's tests, no VM needed: the cmocka unit tests of the
+# engine and the snapshot parser (under ASan and UBSan), then
+# mirrornet-host itself: --dry-run against expected streams, bad input,
+# and --listen unix:PATH against tests/host/fake-guest (all replies 0, a
+# noisy channel, a guest that refuses an address, a guest that hangs up).
+# Prints "ok - ..." / "not ok - ..." and ends with
+# "host: P passed, F failed"; exit status non-zero on any failure.
+# HOST_TEST_KEEP=1 keeps the work directory (logs of every run).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CC=${CC:-cc}
+read -r -a SAN <<<"-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+read -r -a JANSSON <<<"$(pkg-config --cflags --libs jansson)"
+read -r -a CMOCKA <<<"$(pkg-config --cflags --libs cmocka)"
+CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihelper -Itools/host -Iinclude/uapi)
+DATA=tests/host/data
+
+out=$(mktemp -d)
+guest_pid=
+cleanup() {
+	if [ -n "$guest_pid" ]; then
+		kill "$guest_pid" 2>/dev/null || true
+	fi
+	rm -rf "$out"
+}
+trap cleanup EXIT
+[ -n "${HOST_TEST_KEEP:-}" ] && trap - EXIT
+
+passed=0
+failed=0
+
+check() {	# check NAME COMMAND...: one TAP line from the command's status
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $name"
+		failed=$((failed + 1))
+	fi
+}
+
+# cmocka NAME SOURCES...: build and run a unit test binary, count its cases
+cmocka() {
+	local name=$1 log="$out/$1.log" rc=0 run ok
+	shift
+	if ! "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$out/$name" "$@" \
+		"${JANSSON[@]}" "${CMOCKA[@]}"; then
+		echo "not ok - $name: build failed"
+		failed=$((failed + 1))
+		return
+	fi
+	"$out/$name" >"$log" 2>&1 || rc=$?
+	sed -n 's/^\[       OK \] \(.*\)/ok - '"$name"': \1/p; s/^\[  FAILED  \] \(test_.*\)/not ok - '"$name"': \1/p' "$log"
+	grep -v '^\[\|^$' "$log" || true
+	run=$(grep -c '^\[ RUN      \]' "$log" || true)
+	ok=$(grep -c '^\[       OK \]' "$log" || true)
+	passed=$((passed + ok))
+	failed=$((failed + run - ok))
+	# A leak or a crash after the last case still fails the run.
+	if [ "$rc" -ne 0 ] && [ "$run" -eq "$ok" ]; then
+		echo "not ok - $name: exit status $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+cmocka test_engine tests/host/test_engine.c tools/host/engine.c \
+	tools/host/snapshot.c helper/gns.c helper/decode.c
+cmocka test_snapshot tests/host/test_snapshot.c tools/host/snapshot.c
+
+host=$out/mirrornet-host
+guest=$out/fake-guest
+# shellcheck disable=SC2046 # the list of sources
+check "mirrornet-host builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$host" \
+	$(ls tools/host/*.c) helper/gns.c "${JANSSON[@]}"
+check "fake-guest builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$guest" \
+	tests/host/fake-guest.c helper/gns.c
+
+# --- --dry-run ---------------------------------------------------------
+
+dry_run_is() {	# dry_run_is FILE EXPECTED [ARGS...]
+	local file=$1 expected=$2
+	shift 2
+	"$host" --dry-run "$@" "$file" >"$out/dry" 2>"$out/dry.err" &&
+		diff -u "$expected" "$out/dry" &&
+		grep -qx 'mirrornet-host: [0-9]* messages, 0 failed, [0-9]* ms' \
+			"$out/dry.err"
+}
+check "dry-run: the home network's stream" \
+	dry_run_is $DATA/home.json $DATA/home.expected
+check "dry-run: a timeline's stream, step after step" \
+	dry_run_is $DATA/timeline.json $DATA/timeline.expected
+
+msg_base_52() {	# every wire type one lower, nothing else changed
+	"$host" --dry-run --msg-base 52 $DATA/home.json >"$out/dry52" 2>/dev/null &&
+		awk '{ $1 = $1 + 1; print }' "$out/dry52" >"$out/dry52+1" &&
+		awk '{ $1 = $1; print }' $DATA/home.expected >"$out/dry53" &&
+		diff -u "$out/dry53" "$out/dry52+1" &&
+		[ "$(cut -d' ' -f1 "$out/dry52" | sort -un | tr '\n' ' ')" = \
+			"52 60 61 62 64 67 68 71 72 " ]
+}
+check "dry-run --msg-base 52: types numbered from 52" msg_base_52
+
+progress_lines() {
+	"$host" --dry-run --progress $DATA/home.json >/dev/null 2>"$out/prog" &&
+		grep -qx 'mirroring 1 of 2 messages' "$out/prog" &&
+		grep -qx 'mirroring 19 of 19 messages' "$out/prog" &&
+		[ "$(grep -c '^mirroring' "$out/prog")" -eq 19 ]
+}
+check "--progress: one line per message" progress_lines
+
+# --- bad input: a clear error naming the key, exit 2 --------------------
+
+exits_2_with() {	# exits_2_with MESSAGE ARGS...
+	local want=$1 rc=0
+	shift
+	"$host" "$@" >/dev/null 2>"$out/err" || rc=$?
+	[ "$rc" -eq 2 ] && grep -qF -- "$want" "$out/err"
+}
+printf '{"interfaces":[{"guid":"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8","name":"eth0","connected":true,"ipv4":{"metrc":5}}]}' >"$out/typo.json"
+check "bad input: an unknown key is named, exit 2" exits_2_with \
+	"typo.json: interfaces[0].ipv4.metrc: unknown key" --dry-run "$out/typo.json"
+printf '{"interfaces":[{"guid":"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8","name":"eth0","connected":true,"routes":[{"destination":"10.1.2.3/8"}]}]}' >"$out/bits.json"
+check "bad input: a route with host bits, exit 2" exits_2_with \
+	'interfaces[0].routes[0].destination: "10.1.2.3/8" has bits set past the prefix length' \
+	--dry-run "$out/bits.json"
+printf '{"timeline":[{"afterMs":10,"snapshot":{"interfaces":[' >"$out/cut.json"
+check "bad input: truncated JSON, exit 2" exits_2_with \
+	"cut.json: JSON: line 1 column" --dry-run "$out/cut.json"
+head -c 4096 /dev/urandom >"$out/random.bin"
+check "bad input: random bytes, exit 2" exits_2_with "random.bin: JSON:" \
+	--dry-run "$out/random.bin"
+check "bad input: a missing file, exit 2" exits_2_with \
+	"nonexistent.json: No such file or directory" --dry-run "$out/nonexistent.json"
+check "usage: neither --dry-run nor --listen, exit 2" exits_2_with "usage:" \
+	$DATA/home.json
+check "usage: --msg-base 54, exit 2" exits_2_with "usage:" --dry-run \
+	--msg-base 54 $DATA/home.json
+check "usage: a bad --listen, exit 2" exits_2_with "bad --listen 'tcp:1'" \
+	--listen tcp:1 $DATA/home.json
+
+# --- --listen unix:PATH against the fake guest --------------------------
+
+# listen NAME FILE [HOST ARGS...] [-- GUEST ARGS...]: run the host and the
+# fake guest; the host's status in $out/NAME.rc, its stderr in
+# $out/NAME.err, what the guest received in $out/NAME.log
+listen() {
+	local name=$1 file=$2 rc=0
+	local -a host_args=() guest_args=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		host_args+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	guest_args=("$@")
+	"$guest" --connect "unix:$out/$name.sock" --log "$out/$name.log" \
+		"${guest_args[@]}" &
+	guest_pid=$!
+	"$host" --listen "unix:$out/$name.sock" --timeout-ms 20000 \
+		"${host_args[@]}" "$file" 2>"$out/$name.err" || rc=$?
+	echo "$rc" >"$out/$name.rc"
+	wait "$guest_pid" || echo "fake guest: exit $?" >>"$out/$name.err"
+	guest_pid=
+}
+
+received_is() {	# received_is NAME EXPECTED: the stream, without times
+	cut -d' ' -f2- "$out/$1.log" | diff -u "$2" -
+}
+
+listen ok $DATA/home.json
+check "listen: all replies 0, exit 0" grep -qx 0 "$out/ok.rc"
+check "listen: the guest received the dry-run stream, framed right" \
+	received_is ok $DATA/home.expected
+check "listen: summary line" grep -qx \
+	'mirrornet-host: 19 messages, 0 failed, [0-9]* ms' "$out/ok.err"
+check "listen: the socket file is removed" test ! -e "$out/ok.sock"
+
+listen timeline $DATA/timeline.json
+check "listen timeline: exit 0, the whole stream" \
+	bash -c "grep -qx 0 '$out/timeline.rc' && cut -d' ' -f2- '$out/timeline.log' | diff -u $DATA/timeline.expected -"
+after_ms() {	# step 2 (from eth1's VmNicCreated) came at least 500 ms later
+	local dns t
+	dns=$(grep -m1 ' 65 DeviceSettingRequest .*"DNS"' "$out/timeline.log" | cut -d' ' -f1)
+	t=$(grep -m1 '"adapterId":"0c9d8e7f' "$out/timeline.log" | cut -d' ' -f1)
+	[ $((t - dns)) -ge 500 ]
+}
+check "listen timeline: afterMs waited before the step" after_ms
+
+listen noise $DATA/home.json -- --noise
+check "listen: step-0 frames and stale replies are dropped (§1.4)" \
+	bash -c "grep -qx 0 '$out/noise.rc' && cut -d' ' -f2- '$out/noise.log' | diff -u $DATA/home.expected -"
+
+listen refuse $DATA/retry.json -- --fail '"ResourceType":"IPAddress"'
+check "refusing guest: exit 1" grep -qx 1 "$out/refuse.rc"
+check "refusing guest: 15 tries of the address, then given up" \
+	bash -c "[ \$(grep -c '\"ResourceType\":\"IPAddress\"' '$out/refuse.log') -eq 15 ] &&
+		grep -q 'step 1: no goal state (1 items gave up after 15 tries' '$out/refuse.err' &&
+		grep -qx 'mirrornet-host: 22 messages, 15 failed, [0-9]* ms' '$out/refuse.err'"
+add_update_pairs() {	# Add then Update in each pass, the last pass Add only
+	local want got
+	want="$(printf 'Add Update %.0s' 1 2 3 4 5 6 7)Add "
+	got=$(grep '"ResourceType":"IPAddress"' "$out/refuse.log" |
+		sed 's/.*"RequestType":"\([A-Za-z]*\)".*/\1/' | tr '\n' ' ')
+	[ "$got" = "$want" ]
+}
+check "refusing guest: Add falls back to Update (§5.3)" add_update_pairs
+retry_timer() {	# passes 100, 200, 400, 800, 1600, 2000, 2000 ms apart
+	local -a t
+	local i gap min=(100 200 400 800 1600 2000 2000)
+	mapfile -t t < <(grep '"RequestType":"Add","ResourceType":"IPAddress"' \
+		"$out/refuse.log" | cut -d' ' -f1)
+	[ "${#t[@]}" -eq 8 ] || return 1
+	for i in 0 1 2 3 4 5 6; do
+		gap=$((t[i + 1] - t[i]))
+		# the wait, plus at most 400 ms of a loaded machine
+		if [ "$gap" -lt "${min[i]}" ] || [ "$gap" -gt $((min[i] + 400)) ]; then
+			echo "pass $((i + 2)) came $gap ms after the one before, want ${min[i]}"
+			return 1
+		fi
+	done
+}
+check "refusing guest: the retry timer doubles from 100 ms to 2 s (§5.4)" retry_timer
+
+listen refuse_all $DATA/retry.json -- --fail ''
+endpoint_retries() {	# 4 attempts at the endpoint, 1 s apart (§5.2 step 7)
+	local -a t
+	mapfile -t t < <(grep ' InterfaceConfiguration ' "$out/refuse_all.log" | cut -d' ' -f1)
+	grep -qx 1 "$out/refuse_all.rc" && [ "${#t[@]}" -eq 4 ] &&
+		[ $((t[3] - t[0])) -ge 3000 ] &&
+		grep -q '0 items gave up after 15 tries, 1 connected interfaces without an endpoint' \
+			"$out/refuse_all.err" &&
+		grep -qx 'mirrornet-host: 10 messages, 10 failed, [0-9]* ms' "$out/refuse_all.err"
+}
+check "guest refusing everything: the endpoint is tried 4 times, 1 s apart" endpoint_retries
+
+listen hangup $DATA/home.json -- --close-after 5
+check "guest hangs up: exit 1, the broken message counted" \
+	bash -c "grep -qx 1 '$out/hangup.rc' &&
+		grep -q 'the guest closed the connection' '$out/hangup.err' &&
+		grep -qx 'mirrornet-host: 5 messages, 1 failed, [0-9]* ms' '$out/hangup.err'"
+
+listen base52 $DATA/home.json --msg-base 52 -- --base 52
+check "listen --msg-base 52: a guest of the older numbering gets it all" \
+	bash -c "grep -qx 0 '$out/base52.rc' && [ \$(wc -l <'$out/base52.log') -eq 19 ] &&
+		! grep -q 'fake guest' '$out/base52.err'"
+
+echo "host: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
