@@ -307,6 +307,7 @@ static void test_filter_own_address_routes(void **state)
 	step("{'interfaces':[" ETH0_HEAD "'addresses':[" ETH0_ADDR4 ","
 	     ETH0_ADDR6 "],'routes':["
 	     "{'destination':'192.168.1.42/32','metric':256},"
+	     "{'destination':'192.168.1.42/31','metric':256},"
 	     "{'destination':'2001:db8:1:2:215:5dff:feaa:bbcc/128',"
 	     "'nextHop':'::','metric':256},"
 	     "{'destination':'192.168.1.43/32','metric':256}]}]}");
@@ -402,12 +403,16 @@ static void test_metric(void **state)
 	     "{'destination':'10.0.0.0/8','metric':65000},"
 	     "{'destination':'10.1.0.0/16','metric':4294967295},"
 	     "{'destination':'10.2.0.0/16','metric':5},"
+	     "{'destination':'10.3.0.0/16','metric':64536},"
+	     "{'destination':'10.4.0.0/16','metric':64534},"
 	     "{'destination':'fd00::/8','nextHop':'::','metric':0},"
 	     "{'destination':'fd01::/16','nextHop':'::','metric':7}]}]}");
 	EXPECT("'Route'",
 	       ROUTE("Add", "10.0.0.0/8", 65535, "0.0.0.0", 0, 2, T1),
 	       ROUTE("Add", "10.1.0.0/16", 65535, "0.0.0.0", 0, 2, T1),
 	       ROUTE("Add", "10.2.0.0/16", 1005, "0.0.0.0", 0, 2, T1),
+	       ROUTE("Add", "10.3.0.0/16", 65535, "0.0.0.0", 0, 2, T1),
+	       ROUTE("Add", "10.4.0.0/16", 65534, "0.0.0.0", 0, 2, T1),
 	       ROUTE("Add", "fd00::/8", 1, "::", 0, 23, T1),
 	       ROUTE("Add", "fd01::/16", 7, "::", 0, 23, T1));
 	/* A family the interface does not have adds 0. */
