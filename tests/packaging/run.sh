@@ -137,6 +137,15 @@ t_install_extras() {
 		"$prefix/sbin/mirrornet"; do
 		[[ -f $f ]] || { echo "missing: $f"; return 1; }
 	done
+	# an image's staging root: the same files under DESTDIR, the unit
+	# naming the helper where make install PREFIX=/usr puts it
+	make -s -C "$tree" install-extras DESTDIR="$out/destdir" PREFIX=/usr
+	for f in lib/systemd/system/mirrornet.service share/man/man8/mirrornet.8 \
+		lib/modules-load.d/mirrornet.conf; do
+		[[ -f $out/destdir/usr/$f ]] || { echo "missing: $out/destdir/usr/$f"; return 1; }
+	done
+	[[ -f $out/destdir/etc/modprobe.d/mirrornet.conf ]]
+	grep -x 'ExecStart=/usr/sbin/mirrornet serve' "$out/destdir/usr/lib/systemd/system/mirrornet.service"
 }
 
 t_unit_verify() {
@@ -159,7 +168,7 @@ t_unit_settings() {
 	done
 }
 
-check "make install-extras: unit, man page, modules-load.d and modprobe.d files" t_install_extras
+check "make install-extras (PREFIX, DESTDIR): unit, man page, modules-load.d and modprobe.d files" t_install_extras
 check "mirrornet.service passes systemd-analyze verify" t_unit_verify
 check "mirrornet.service: ExecStart of the installed helper, modprobe first, restart on failure" t_unit_settings
 
@@ -184,9 +193,10 @@ t_man_options() {
 	usage=$("$tree/helper/mirrornet" --help)
 	for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$usage" | sort -u) --help; do
 		roff=${opt//-/\\-}
-		# described: a .B or .BI line whose first word is the option
-		W=$roff awk '($1 == ".B" || $1 == ".BI") && $2 == ENVIRON["W"] {found = 1}
-			END {exit !found}' "$man_page" ||
+		# described: the tag of a .TP paragraph, a .B or .BI line whose
+		# first word is the option
+		W=$roff awk 'prev == ".TP" && ($1 == ".B" || $1 == ".BI") &&
+			$2 == ENVIRON["W"] {found = 1} {prev = $0} END {exit !found}' "$man_page" ||
 			{ echo "option $opt is not described"; missing=1; }
 	done
 	# no parameters, and the page says so
