@@ -24,27 +24,6 @@ expect_err() {
 	grep -q -- "$text" /tmp/err || { echo "missing extack '$text'"; return 1; }
 }
 
-# jq_true JSON-PRODUCING-CMD FILTER: the filter must print true
-jq_true() {
-	local filter=$1
-	shift
-	[ "$("$@" | jq -e "$filter")" = true ] ||
-		{ echo "jq '$filter' not true on:"; "$@"; return 1; }
-}
-
-# wait_for SECONDS CMD...: poll CMD every 50 ms
-wait_for() {
-	local n=$(($1 * 20))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		n=$((n - 1))
-		usleep 50000
-	done
-	echo "timed out waiting for: $*"
-	return 1
-}
-
 route_json() { $IP -j route show "$@"; }
 addr_json() { $IP -j addr show dev "$1"; }
 
