@@ -4,9 +4,8 @@
  * prints its figures as one line "BENCH LABEL key=value ..." on stdout,
  * which bench/report.py turns into bench/results/latest.*.
  *
- *   payload KIND GUID I              one host message payload (JSON)
- *   session KIND GUID START N        a gns-host session of N such messages
- *   snapshot GUID NAME START N       a host-engine snapshot with N routes
+ *   snapshot GUID NAME START N       a host-engine timeline: the interface,
+ *                                    then the interface and N routes
  *   routes LABEL GUID START N WINDOW [eexist]
  *                                    N route-new, WINDOW per sendmsg
  *   addrs LABEL GUID START N WINDOW [eexist]
@@ -25,7 +24,6 @@
  *   ipbatch route|addr DEV START N   an `ip -batch` file of the same objects
  *   time LABEL N -- CMD ARGS...      runs CMD (no shell), N objects per run
  *   ip-each LABEL DEV START N        one `ip route add` process per route
- *   stamp                            CLOCK_MONOTONIC in ns
  *
  * KIND: route (DeviceSetting Add Route, a /32 per message), addr
  * (DeviceSetting Add IPAddress), addr-update (DeviceSetting Update of one
@@ -213,59 +211,37 @@ static enum gns_kind payload(enum kind k, const char *guid, uint32_t start,
 	return n > 0 && (size_t)n < cap ? gk : GNS_KIND_UNKNOWN;
 }
 
-static int cmd_payload(int argc, char **argv)
-{
-	char text[PAYLOAD_MAX];
-
-	if (argc != 3)
-		die("usage: payload KIND GUID I");
-	if (payload(kind_of(argv[0]), argv[1], ipv4("10.0.0.0"),
-		    (uint32_t)num(argv[2]), text, sizeof(text)) == GNS_KIND_UNKNOWN)
-		die("payload too long");
-	puts(text);
-	return 0;
-}
-
-static int cmd_session(int argc, char **argv)
-{
-	char text[PAYLOAD_MAX];
-	enum gns_kind gk;
-	uint32_t start, n, i;
-	enum kind k;
-
-	if (argc != 4)
-		die("usage: session KIND GUID START N");
-	k = kind_of(argv[0]);
-	start = ipv4(argv[2]);
-	n = (uint32_t)num(argv[3]);
-	for (i = 0; i < n; i++) {
-		gk = payload(k, argv[1], start, i, text, sizeof(text));
-		if (gk == GNS_KIND_UNKNOWN)
-			die("payload too long");
-		printf("send %s 0 %s\n", gns_kind_name(gk), text);
-	}
-	return fflush(stdout) ? 1 : 0;
-}
-
-/* The host engine's snapshot format (Documentation/host-engine.rst). */
-static int cmd_snapshot(int argc, char **argv)
+/* One interface of the host engine's snapshot format, with N routes. */
+static void snapshot_print(const char *guid, const char *name, uint32_t start,
+			   uint32_t n)
 {
 	char ip[INET_ADDRSTRLEN];
-	uint32_t start, n, i;
+	uint32_t i;
 
-	if (argc != 4)
-		die("usage: snapshot GUID NAME START N");
-	start = ipv4(argv[2]);
-	n = (uint32_t)num(argv[3]);
 	printf("{\"interfaces\":[{\"guid\":\"%s\",\"name\":\"%s\",\"connected\":true,"
 	       "\"ipv4\":{\"mtu\":1500,\"metric\":25,\"disableDefaultRoutes\":true},"
-	       "\"addresses\":[],\"routes\":[", argv[0], argv[1]);
+	       "\"addresses\":[],\"routes\":[", guid, name);
 	for (i = 0; i < n; i++) {
 		ip_text(start + i, ip);
 		printf("%s{\"destination\":\"%s/32\",\"nextHop\":\"0.0.0.0\",\"metric\":%d}",
 		       i ? "," : "", ip, ROUTE_METRIC);
 	}
-	puts("]}]}");
+	printf("]}]}");
+}
+
+/*
+ * A host-engine timeline (Documentation/host-engine.rst): the interface
+ * without routes (the start-up messages), then the same with N routes.
+ */
+static int cmd_snapshot(int argc, char **argv)
+{
+	if (argc != 4)
+		die("usage: snapshot GUID NAME START N");
+	printf("{\"timeline\":[{\"afterMs\":0,\"snapshot\":");
+	snapshot_print(argv[0], argv[1], 0, 0);
+	printf("},{\"afterMs\":0,\"snapshot\":");
+	snapshot_print(argv[0], argv[1], ipv4(argv[2]), (uint32_t)num(argv[3]));
+	puts("}]}");
 	return fflush(stdout) ? 1 : 0;
 }
 
@@ -354,12 +330,6 @@ static int cmd_ip_each(int argc, char **argv)
 	printf("BENCH %s n=%u ms=%.1f per_s=%.0f failed=%u\n", argv[0], n,
 	       (double)t / 1e6, (double)n * 1e9 / (double)t, failed);
 	return failed ? 1 : 0;
-}
-
-static int cmd_stamp(void)
-{
-	printf("%" PRId64 "\n", now_ns());
-	return 0;
 }
 
 /* ------------------------------------------------------ generic netlink */
@@ -895,14 +865,48 @@ static void link_delete(struct rtnl *r, const char *name)
 #define REACT_ROUTE_BASE	0x0afb0000u
 #define REACT_ADDR		0x0afa0001u
 
+/* The slot J of 10.251.J.0/24 (J < @routes) through @ifindex, or -1. */
+static int react_route_slot(const struct nlmsghdr *h, int ifindex,
+			    unsigned int routes)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	int alen = (int)RTM_PAYLOAD(h), oif = 0;
+	const struct rtattr *a;
+	uint32_t dst = 0;
+
+	for (a = RTM_RTA(rt); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+		if (a->rta_type == RTA_DST)
+			memcpy(&dst, RTA_DATA(a), 4);
+		else if (a->rta_type == RTA_OIF)
+			memcpy(&oif, RTA_DATA(a), 4);
+	}
+	dst = ntohl(dst);
+	if (rt->rtm_family != AF_INET || oif != ifindex || rt->rtm_dst_len != 24 ||
+	    (dst & 0xffff00ffu) != REACT_ROUTE_BASE || ((dst >> 8) & 0xff) >= routes)
+		return -1;
+	return (int)((dst >> 8) & 0xff);
+}
+
+static bool is_react_addr(const struct nlmsghdr *h, int ifindex)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	int alen = (int)IFA_PAYLOAD(h);
+	const struct rtattr *a;
+	uint32_t local = 0;
+
+	for (a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+		if (a->rta_type == IFA_LOCAL)
+			memcpy(&local, RTA_DATA(a), 4);
+	return (int)ifa->ifa_index == ifindex && ntohl(local) == REACT_ADDR;
+}
+
 /*
- * Wait on the listener until @want route messages of @type for
- * 10.251.J.0/24 (J < @routes) on @ifindex, and the address when
- * @want_addr, have been seen. Returns the time of the last one, or -1 on a
- * timeout.
+ * Wait on the listener until RTM_NEWROUTE for each of the @routes routes
+ * on @ifindex, and RTM_NEWADDR for the address when @want_addr, have been
+ * seen. Returns the time of the last one, or -1 on a timeout.
  */
-static int64_t wait_routes(struct rtnl *l, int type, int ifindex,
-			   unsigned int routes, bool want_addr)
+static int64_t wait_applied(struct rtnl *l, int ifindex, unsigned int routes,
+			    bool want_addr)
 {
 	static uint8_t in[RECV_BYTES];
 	static bool seen[256];
@@ -915,7 +919,7 @@ static int64_t wait_routes(struct rtnl *l, int type, int ifindex,
 		int64_t left = (deadline - now_ns()) / 1000000;
 		struct nlmsghdr *h = (struct nlmsghdr *)in;
 		ssize_t got;
-		int rem;
+		int rem, slot;
 
 		if (left <= 0 || poll(&p, 1, (int)left) != 1)
 			return -1;
@@ -923,48 +927,57 @@ static int64_t wait_routes(struct rtnl *l, int type, int ifindex,
 		if (got < 0)
 			die("listener: %s", strerror(errno));
 		for (rem = (int)got; NLMSG_OK(h, rem); h = NLMSG_NEXT(h, rem)) {
-			struct rtattr *a;
-			int alen;
-
-			if (h->nlmsg_type == type) {
-				struct rtmsg *rt = NLMSG_DATA(h);
-				uint32_t dst = 0;
-				int oif = 0;
-
-				alen = (int)RTM_PAYLOAD(h);
-				for (a = RTM_RTA(rt); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-					if (a->rta_type == RTA_DST)
-						memcpy(&dst, RTA_DATA(a), 4);
-					else if (a->rta_type == RTA_OIF)
-						memcpy(&oif, RTA_DATA(a), 4);
-				}
-				dst = ntohl(dst);
-				if (rt->rtm_family == AF_INET && oif == ifindex &&
-				    rt->rtm_dst_len == 24 &&
-				    (dst & 0xffff00ffu) == REACT_ROUTE_BASE &&
-				    ((dst >> 8) & 0xff) < routes &&
-				    !seen[(dst >> 8) & 0xff]) {
-					seen[(dst >> 8) & 0xff] = true;
+			if (h->nlmsg_type == RTM_NEWROUTE) {
+				slot = react_route_slot(h, ifindex, routes);
+				if (slot >= 0 && !seen[slot]) {
+					seen[slot] = true;
 					missing--;
 				}
 			} else if (h->nlmsg_type == RTM_NEWADDR && want_addr &&
-				   !seen[255]) {
-				struct ifaddrmsg *ifa = NLMSG_DATA(h);
-				uint32_t local = 0;
-
-				alen = (int)IFA_PAYLOAD(h);
-				for (a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
-					if (a->rta_type == IFA_LOCAL)
-						memcpy(&local, RTA_DATA(a), 4);
-				if ((int)ifa->ifa_index == ifindex &&
-				    ntohl(local) == REACT_ADDR) {
-					seen[255] = true;
-					missing--;
-				}
+				   !seen[255] && is_react_addr(h, ifindex)) {
+				seen[255] = true;
+				missing--;
 			}
 		}
 	}
 	return now_ns();
+}
+
+/*
+ * How many of the routes are in the kernel now: a dump (the kernel sends
+ * no RTM_DELROUTE for the routes a link going down flushes).
+ */
+static unsigned int routes_present(struct rtnl *r, int ifindex,
+				   unsigned int routes)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE,
+						NLM_F_REQUEST | NLM_F_DUMP);
+	static uint8_t in[RECV_BYTES];
+	unsigned int found = 0;
+	bool done = false;
+
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO))
+		die("out of memory building a dump request");
+	if (send(r->fd, nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len, 0) < 0)
+		die("send: %s", strerror(errno));
+	nlmsg_free(msg);
+	while (!done) {
+		ssize_t got = recv(r->fd, in, sizeof(in), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)in;
+		int rem = (int)got;
+
+		if (got < 0)
+			die("recv: %s", strerror(errno));
+		for (; NLMSG_OK(h, rem); h = NLMSG_NEXT(h, rem)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+				done = true;
+			else if (h->nlmsg_type == RTM_NEWROUTE &&
+				 react_route_slot(h, ifindex, routes) >= 0)
+				found++;
+		}
+	}
+	return found;
 }
 
 /* Goal state for the benchmark's NIC: its address and @routes routes. */
@@ -1028,7 +1041,7 @@ static int cmd_react_register(int argc, char **argv)
 		ifindex = (int)if_nametoindex(REACT_NIC);
 		link_alias(&r, REACT_NIC, argv[1]);
 		link_updown(&r, REACT_NIC, true);
-		t1 = wait_routes(&l, RTM_NEWROUTE, ifindex, REACT_ROUTES, true);
+		t1 = wait_applied(&l, ifindex, REACT_ROUTES, true);
 		if (t1 < 0)
 			die("repetition %u: held state not applied within %d ms",
 			    i, REACT_WAIT_MS);
@@ -1069,17 +1082,18 @@ static int cmd_react_linkup(int argc, char **argv)
 	link_alias(&r, REACT_NIC, argv[1]);
 	link_updown(&r, REACT_NIC, true);
 	react_state(&g, hwkey, routes);
-	if (wait_routes(&l, RTM_NEWROUTE, ifindex, routes, true) < 0)
+	if (wait_applied(&l, ifindex, routes, true) < 0)
 		die("the routes were not applied");
 	for (i = 0; i < reps; i++) {
 		int64_t t0, t1;
 
+		/* the flush is done when the ack of "down" arrives */
 		link_updown(&r, REACT_NIC, false);
-		if (wait_routes(&l, RTM_DELROUTE, ifindex, routes, false) < 0)
+		if (routes_present(&r, ifindex, routes))
 			die("repetition %u: the kernel did not flush the routes", i);
 		t0 = now_ns();
 		link_updown(&r, REACT_NIC, true);
-		t1 = wait_routes(&l, RTM_NEWROUTE, ifindex, routes, false);
+		t1 = wait_applied(&l, ifindex, routes, false);
 		if (t1 < 0)
 			die("repetition %u: routes not restored within %d ms",
 			    i, REACT_WAIT_MS);
@@ -1101,10 +1115,6 @@ int main(int argc, char **argv)
 	argc -= 2;
 	argv += 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(cmd, "payload"))
-		return cmd_payload(argc, argv);
-	if (!strcmp(cmd, "session"))
-		return cmd_session(argc, argv);
 	if (!strcmp(cmd, "snapshot"))
 		return cmd_snapshot(argc, argv);
 	if (!strcmp(cmd, "ipbatch"))
@@ -1113,8 +1123,6 @@ int main(int argc, char **argv)
 		return cmd_time(argc, argv);
 	if (!strcmp(cmd, "ip-each"))
 		return cmd_ip_each(argc, argv);
-	if (!strcmp(cmd, "stamp"))
-		return cmd_stamp();
 	if (!strcmp(cmd, "routes"))
 		return cmd_batch(K_ROUTE, argc, argv);
 	if (!strcmp(cmd, "addrs"))

@@ -14,18 +14,17 @@ out=${MN_OUT:-$MN_ROOT/build/bench}
 timeout_s=${BENCH_TIMEOUT:-2400}
 mkdir -p "$out" "$results"
 
-make -s -C "$MN_ROOT" helper bench/mnbench
-bins=(-b "$MN_ROOT/helper/mirrornet" -b "$MN_ROOT/bench/mnbench")
-cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/helper" \
-	-o "$out/gns-host" "$MN_ROOT/tests/hostsim/gns-host.c" "$MN_ROOT/helper/gns.c"
-bins+=(-b "$out/gns-host")
+make -s -C "$MN_ROOT" helper host bench/mnbench
+bins=(-b "$MN_ROOT/helper/mirrornet" -b "$MN_ROOT/bench/mnbench"
+	-b "$MN_ROOT/tools/host/mirrornet-host")
 
 kver=$(mn_kver_612)
-rm -rf "$out/$kver"
+rm -rf "${out:?}/$kver"
 mn_build_module "$kver" "$out/$kver" || exit 1
-# vsock_loopback for the helper's channel, dummy for the stand-in NICs
+# vsock_loopback for the helper's channel, dummy for the stand-in NICs,
+# nftables for the engine's GlobalNetFilter and InterfaceNetFilter
 "$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/$kver/initrd.cpio" -k "$kver" \
-	-M "dummy vsock_loopback" -m "$out/$kver/mod/mirrornet.ko" "${bins[@]}" \
+	-M "dummy vsock_loopback nf_tables nft_chain_nat nft_masq nft_ct" -m "$out/$kver/mod/mirrornet.ko" "${bins[@]}" \
 	-d "$MN_ROOT/bench/guest"
 # 100 000 routes in the kernel and in the module, twice over: 1.5 GiB
 qrc=0

@@ -9,7 +9,7 @@ bench/mnbench: $(BENCH_SRCS) helper/decode.h helper/gns.h include/uapi/linux/mir
 	$(CC) $(USER_CFLAGS) -Ihelper $(shell pkg-config --cflags libnl-genl-3.0 jansson) \
 		-o $@ $(BENCH_SRCS) $(shell pkg-config --libs libnl-genl-3.0 jansson)
 
-bench: bench/mnbench helper/mirrornet
+bench: bench/mnbench helper/mirrornet tools/host/mirrornet-host
 	bench/run.sh
 
 .PHONY: bench
