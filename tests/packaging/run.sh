@@ -4,8 +4,8 @@
 # never touched), the systemd unit passes systemd-analyze verify, the man
 # page renders without warnings and documents every option, the
 # modules-load.d and modprobe.d examples do what they say (real modprobe
-# against the DKMS-installed module), and in a VM on Debian's stock 6.1
-# kernel the installed module autoloads through its genl family alias.
+# against the DKMS-installed module), and in VMs on Debian's stock 6.1 and
+# 6.12 kernels the installed module autoloads through its genl family alias.
 # Everything runs from a copy of the tree.
 # Usage: tests/packaging/run.sh
 # Last line: "packaging: P passed, F failed".
@@ -263,41 +263,44 @@ t_modprobe_conf() {
 check "modules-load.d example: the module's name, resolving to the installed module" t_modules_load
 check "modprobe.d example parses; as shipped the alias loads it, blacklist and install lines work" t_modprobe_conf
 
-# The VM: Debian's stock 6.1 kernel, the module installed as dkms did in
-# the staging root, the real kmod modprobe and depmod.
-vm=$out/vm
-stage=$out/vm-stage
-mkdir -p "$vm" "$stage/examples"
-vm_rc=0
-{
-	[[ -f $root/lib/modules/$k61/updates/dkms/mirrornet.ko ]] &&
-		mkdir -p "$stage/root/lib/modules/$k61/updates" &&
-		cp -r "$root/lib/modules/$k61/updates/dkms" "$stage/root/lib/modules/$k61/updates/" &&
-		cp "$modules_load" "$stage/examples/modules-load.conf" &&
-		cp "$modprobe_conf" "$stage/examples/modprobe.conf" &&
-		[[ -x $tree/helper/mirrornet ]] &&
-		"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/initrd.cpio" \
-			-b "$tree/helper/mirrornet" -b /usr/sbin/modprobe -b /usr/sbin/depmod \
-			-d "$MN_ROOT/tests/packaging/guest" -d "$stage"
-} >"$logs/vm-build.log" 2>&1 || vm_rc=$?
-if ((vm_rc)); then
-	not_ok "VM on $k61: initramfs with the installed module and the real kmod"
-	sed 's/^/# /' "$logs/vm-build.log"
-else
-	qrc=0
-	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$k61" -i "$vm/initrd.cpio" \
-		-o "$vm" -t 600 >"$logs/vm-run.log" 2>&1 || qrc=$?
+# VM tests on each of Debian's stock kernels: the module installed as dkms
+# installed it in the staging root (plain on 6.1, xz-compressed on 6.12),
+# the real kmod modprobe and depmod.
+vm_test() {
+	local kver=$1 vm=$out/vm-$1 stage=$out/vm-stage-$1 rc=0 qrc=0 verdict summary
+	mkdir -p "$vm" "$stage/examples" "$stage/root/lib/modules/$kver/updates"
+	{
+		cp -r "$root/lib/modules/$kver/updates/dkms" "$stage/root/lib/modules/$kver/updates/" &&
+			cp "$modules_load" "$stage/examples/modules-load.conf" &&
+			cp "$modprobe_conf" "$stage/examples/modprobe.conf" &&
+			"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/initrd.cpio" \
+				-b "$tree/helper/mirrornet" -b /usr/sbin/modprobe -b /usr/sbin/depmod \
+				-d "$MN_ROOT/tests/packaging/guest" -d "$stage"
+	} >"$logs/vm-build-$kver.log" 2>&1 || rc=$?
+	if ((rc)); then
+		not_ok "VM on $kver: initramfs with the installed module and the real kmod"
+		sed 's/^/# /' "$logs/vm-build-$kver.log"
+		return
+	fi
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" -i "$vm/initrd.cpio" \
+		-o "$vm" -t 600 >"$logs/vm-run-$kver.log" 2>&1 || qrc=$?
 	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$vm" "packaging-vm" "$qrc" || true)
 	# the guest's own lines, then what the verdict found beyond them
-	sed -n 's/^\(not ok\|ok\) [0-9]* - /\1 - VM on '"$k61"': /p' "$vm/tap.txt"
+	sed -n 's/^\(not ok\|ok\) [0-9]* - /\1 - VM on '"$kver"': /p' "$vm/tap.txt"
 	sed '$d' <<<"$verdict" | sed 's/^/# /'
 	summary=$(tail -n 1 <<<"$verdict")
 	if [[ $summary =~ ^packaging-vm:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
 	else
-		not_ok "VM on $k61: a verdict ($summary)"
+		not_ok "VM on $kver: a verdict ($summary)"
 	fi
+}
+
+if [[ -x $tree/helper/mirrornet ]]; then
+	for k in "${kernels[@]}"; do vm_test "$k"; done
+else
+	not_ok "VM tests: the helper did not build"
 fi
 
 echo "packaging: $passed passed, $failed failed"
