@@ -205,8 +205,21 @@ t_man_options() {
 	return "$missing"
 }
 
+# every operation, notification and multicast group of the family's spec
+t_man_family() {
+	local spec=$tree/Documentation/netlink/specs/mirrornet.yaml names name missing=0
+	names=$(sed -n '/^operations:/,$s/^ *name: *//p' "$spec")
+	[[ -n $names ]] || { echo "no operations in $spec"; return 1; }
+	for name in $names; do
+		W=${name//-/\\-} awk '($1 == ".B" || $1 == ".BR") && $2 == ENVIRON["W"] {found = 1}
+			END {exit !found}' "$man_page" || { echo "$name is not named"; missing=1; }
+	done
+	return "$missing"
+}
+
 check "mirrornet(8) renders without warnings (groff -ww, man --warnings)" t_man_renders
 check "mirrornet(8) describes every option of the helper's usage" t_man_options
+check "mirrornet(8) names every operation, notification and group of the family's spec" t_man_family
 
 modules_load=$tree/packaging/modules-load.d/mirrornet.conf
 modprobe_conf=$tree/packaging/modprobe.d/mirrornet.conf
