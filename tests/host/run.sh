@@ -242,7 +242,13 @@ listen hangup $DATA/home.json -- --close-after 5
 check "guest hangs up: exit 1, the broken message counted" \
 	bash -c "grep -qx 1 '$out/hangup.rc' &&
 		grep -q 'the guest closed the connection' '$out/hangup.err' &&
-		grep -qx 'mirrornet-host: 5 messages, 1 failed, [0-9]* ms' '$out/hangup.err'"
+		grep -qx 'mirrornet-host: 6 messages, 1 failed, [0-9]* ms' '$out/hangup.err'"
+
+listen hangup_sync $DATA/home.json -- --close-after 9
+check "guest hangs up during a sync pass: exit 1, nothing leaked" \
+	bash -c "grep -qx 1 '$out/hangup_sync.rc' &&
+		grep -q 'ModifyGuestDeviceSettingRequest: the guest closed the connection' '$out/hangup_sync.err' &&
+		grep -qx 'mirrornet-host: 10 messages, 1 failed, [0-9]* ms' '$out/hangup_sync.err'"
 
 listen base52 $DATA/home.json --msg-base 52 -- --base 52
 check "listen --msg-base 52: a guest of the older numbering gets it all" \

@@ -925,13 +925,13 @@ static void spend_try(const struct planned *pl)
 /* Send one planned message and apply its outcome; -1 if broken. */
 static int execute(struct mh_engine *e, struct planned *pl)
 {
+	char *text = pl->text, *fallback = pl->fallback, *then = pl->then;
 	int32_t res;
-	char *fallback = pl->fallback, *then = pl->then;
 
-	pl->fallback = pl->then = NULL;
-	if (deliver(e, pl->kind, pl->text, &res) < 0)
+	/* Each text is freed by deliver(), whatever happens. */
+	pl->text = pl->fallback = pl->then = NULL;
+	if (deliver(e, pl->kind, text, &res) < 0)
 		goto broken;
-	pl->text = NULL;
 	spend_try(pl);
 	if (res && fallback && (!pl->retries || *pl->retries)) {
 		if (deliver(e, pl->kind, fallback, &res) < 0) {

@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 				"after %zu passes\n", i + 1, res.passes);
 		}
 	}
+	messages += run.lost;
 	failed += run.lost;
 	mh_engine_free(e);
 	if (listen_spec)
