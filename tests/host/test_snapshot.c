@@ -74,8 +74,8 @@ static int teardown(void **state)
 
 static void test_full_snapshot(void **state)
 {
-	const struct mh_snapshot *s;
 	const struct mh_interface *i;
+	const struct mh_snapshot *s;
 
 	(void)state;
 	s = ok("{'name':'home','description':'d','hostAddressLoopback':true,"
@@ -123,8 +123,8 @@ static void test_full_snapshot(void **state)
 
 static void test_defaults(void **state)
 {
-	const struct mh_snapshot *s;
 	const struct mh_interface *i;
+	const struct mh_snapshot *s;
 
 	(void)state;
 	s = ok("{'interfaces':[" IFACE ",'addresses':[{'address':'10.0.0.2',"

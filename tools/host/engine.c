@@ -410,8 +410,8 @@ static int route_group(const struct tracked_route *t)
  */
 static int route_cmp(const void *pa, const void *pb)
 {
-	const struct tracked_route *a = pa, *b = pb;
 	char da[INET6_ADDRSTRLEN + 5], db[INET6_ADDRSTRLEN + 5];
+	const struct tracked_route *a = pa, *b = pb;
 	int c;
 
 	if (route_group(a) != route_group(b))
@@ -691,8 +691,8 @@ static int remove_endpoint(struct mh_engine *e, size_t i)
 /* What the Interface message would carry now (§5.5). */
 static void update_link(struct endpoint *ep, const struct mh_interface *ifc)
 {
-	uint32_t mtu = MH_MTU_UNKNOWN, metric = 0;
 	bool connected = ifc->connected && !ifc->hidden;
+	uint32_t mtu = MH_MTU_UNKNOWN, metric = 0;
 
 	if (ifc->v4.present && ifc->v4.mtu)
 		mtu = ifc->v4.mtu;
@@ -1024,8 +1024,8 @@ static int run_pass(struct mh_engine *e)
 {
 	struct pass_plan p = { 0 };
 	bool dns_planned = false;
-	size_t i;
 	int r = 0;
+	size_t i;
 
 	for (i = 0; i < e->n_eps; i++) {
 		if (!syncable(&e->eps[i]))

@@ -44,8 +44,8 @@ static long now_ms(void)
 
 static void sleep_ms(void *ctx, unsigned int ms)
 {
-	struct run *run = ctx;
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct run *run = ctx;
 
 	if (run->dry_run)
 		return;
@@ -69,8 +69,8 @@ static void print_clean(FILE *f, const char *s)
 
 static int send_msg(void *ctx, const struct mh_msg *m, int32_t *result)
 {
-	uint32_t type;
 	struct run *run = ctx;
+	uint32_t type;
 
 	run->sent++;
 	if (run->sent > run->planned)

@@ -27,8 +27,8 @@ static int fail(const struct where *w, const char *key, const char *fmt, ...)
 
 static int fail(const struct where *w, const char *key, const char *fmt, ...)
 {
-	size_t n;
 	va_list ap;
+	size_t n;
 
 	n = (size_t)snprintf(w->err, MH_ERR_LEN, "%s%s%s%s", w->path,
 			     w->path[0] && key ? "." : "", key ? key : "",
@@ -194,8 +194,8 @@ static int get_object(const struct where *w, json_t *obj, const char *key,
 static int get_enum(const struct where *w, json_t *obj, const char *key,
 		    const char *const *names, unsigned int *out)
 {
-	const char *s;
 	unsigned int i;
+	const char *s;
 
 	if (get_str(w, obj, key, false, &s) < 0)
 		return -1;
@@ -391,8 +391,8 @@ static int parse_address(const struct where *w, json_t *obj,
 static int parse_prefix(const struct where *w, const char *s,
 			struct mh_ip *ip, unsigned int *len)
 {
-	char addr[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
+	char addr[INET6_ADDRSTRLEN];
 	unsigned long n;
 	unsigned int i;
 	char *end;
