@@ -16,15 +16,18 @@ DIR=/tests/scenarios
 LIB=/tests/lib
 SERVE_LOG=/tmp/serve.log
 HOST_LOG=/tmp/host.log
-# bounded waits, in seconds: a step's state, a NIC event, the engine's end
-STEP_WAIT=${MN_STEP_WAIT:-45}
+# bounded waits, in seconds: the engine's end of a step (a NIC the helper
+# waits for: up to its 30 s lookup timeout), the state after it, a NIC
+# event, the engine's exit
+STEP_WAIT=${MN_STEP_WAIT:-60}
+STATE_WAIT=20
 NIC_WAIT=30
 HOST_WAIT=60
 # a hot-added NIC appears this long after the host announced it, so that
 # the helper waits for it and the module holds its configuration
 HOTADD_DELAY_US=1000000
 # run_test (tap.sh) kills a test after TAP_TIMEOUT seconds
-export TAP_TIMEOUT=$((STEP_WAIT + NIC_WAIT + 30))
+export TAP_TIMEOUT=$((STEP_WAIT + STATE_WAIT + 40))
 
 # scen_jq [OPTIONS]... FILTER: jq -r on the current scenario file
 scen_jq() { jq -r "$@" "$FILE"; }
@@ -88,16 +91,16 @@ hotremove_when_released() {
 
 # wait_state SECONDS EXPECT: poll until the state matches, else show why
 wait_state() {
-	local n=$(($1 * 2))
-	while [ $n -gt 0 ]; do
-		"$LIB/check-state" "$2" >/tmp/state.diff 2>&1 && return 0
-		n=$((n - 1))
+	local deadline=$(($(date +%s) + $1))
+	while ! "$LIB/check-state" "$2" >/tmp/state.diff 2>&1; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			echo "the guest state differs from the step's expect:"
+			cat /tmp/state.diff
+			logs
+			return 1
+		fi
 		usleep 200000
 	done
-	echo "the guest state differs from the step's expect:"
-	cat /tmp/state.diff
-	logs
-	return 1
 }
 
 logs() {
@@ -126,9 +129,17 @@ t_start() {
 	: >/tmp/watchers
 	: >/tmp/nic-events.log
 	rm -f /etc/resolv.conf
-	mirrornet-host --listen "vsock:$PORT" --verbose "$FILE" \
-		>"$HOST_LOG" 2>&1 </dev/null &
-	echo $! >/tmp/host.pid
+	rm -f /tmp/host.rc /tmp/host.pid
+	# the engine is stopped and continued by pid; a subshell keeps its
+	# exit status for t_host_done
+	(
+		mirrornet-host --listen "vsock:$PORT" --verbose "$FILE" \
+			>"$HOST_LOG" 2>&1 </dev/null &
+		echo $! >/tmp/host.pid
+		wait $!
+		echo $? >/tmp/host.rc
+	) &
+	wait_for 5 test -s /tmp/host.pid
 	usleep 300000
 	mirrornet serve --vsock "1:$PORT" >"$SERVE_LOG" 2>&1 </dev/null &
 	echo $! >/tmp/serve.pid
@@ -156,7 +167,7 @@ t_step() {
 	wait_for "$STEP_WAIT" host_marker "step $n: (no )?goal state" || { logs; return 1; }
 	kill -STOP "$(cat /tmp/host.pid)" 2>/dev/null || true
 	grep "^mirrornet-host: step $n: " "$HOST_LOG" | tail -n 1
-	wait_state "$STEP_WAIT" /tmp/expect.json
+	wait_state "$STATE_WAIT" /tmp/expect.json
 }
 
 # The kernel flushes routes (and IPv6 addresses) of a link that goes
@@ -167,7 +178,7 @@ t_flap() {
 		$IP link set "$dev" down
 		$IP link set "$dev" up
 	done
-	wait_state 15 /tmp/expect.json
+	wait_state "$STATE_WAIT" /tmp/expect.json
 	for dev in $(jq -r '.flap[]' /tmp/expect.json); do
 		mirrornet show "$dev" | grep -q 'repairs [1-9]' ||
 			{ echo "no repair counted on $dev:"; mirrornet show "$dev"; return 1; }
@@ -176,17 +187,11 @@ t_flap() {
 
 # The engine exits 0 once every step reached its goal state.
 t_host_done() {
-	local pid rc=0 n=$((HOST_WAIT * 10))
 	host_continue
-	pid=$(cat /tmp/host.pid)
-	while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do
-		usleep 100000
-		n=$((n - 1))
-	done
-	kill -0 "$pid" 2>/dev/null && { echo "mirrornet-host still running"; logs; return 1; }
-	wait "$pid" || rc=$?
-	grep '^mirrornet-host: ' "$HOST_LOG" | tail -n 1
-	[ "$rc" -eq 0 ] || { echo "mirrornet-host exit status $rc"; logs; return 1; }
+	wait_for "$HOST_WAIT" test -s /tmp/host.rc || { echo "mirrornet-host still running"; logs; return 1; }
+	grep '^mirrornet-host: [0-9]* messages' "$HOST_LOG"
+	[ "$(cat /tmp/host.rc)" -eq 0 ] ||
+		{ echo "mirrornet-host exit status $(cat /tmp/host.rc)"; logs; return 1; }
 	kill -0 "$(cat /tmp/serve.pid)" || { echo "mirrornet serve has exited"; logs; return 1; }
 }
 
@@ -202,8 +207,10 @@ cleanup() {
 		$IP link del "$dev"
 	done
 	nft flush ruleset
+	# flush keeps priority 0; a delete by priority alone takes any rule
+	while $IP -4 rule del priority 0 2>/dev/null; do :; done
 	$IP -4 rule flush
-	$IP -4 rule show | grep -q '^0:.*lookup local' || $IP -4 rule add priority 0 lookup local
+	$IP -4 rule add priority 0 lookup local
 	$IP -4 rule add priority 32766 lookup main
 	$IP -4 rule add priority 32767 lookup default
 	$IP -4 route flush table 127 2>/dev/null || true

@@ -6,7 +6,8 @@
 # Each object is reduced to one line in iproute2's own words, so that a
 # difference reads like `ip` output; lists are compared as sets.
 
-def flag($cond; $text): if $cond then " " + $text else "" end;
+# text is only evaluated when cond holds (a filter argument, not a $ one)
+def flag(cond; text): if cond then " " + text else "" end;
 
 def addr_line:
   "\(.local)/\(.prefixlen)"
