@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 
 		sleep_ms(&run, st->after_ms);
 		if (run.verbose)
-			fprintf(stderr, "mirrornet-host: step %zu%s%s\n", i + 1,
+			fprintf(stderr, "mirrornet-host: step %zu begins%s%s\n", i + 1,
 				st->note ? ": " : "", st->note ? st->note : "");
 		r = mh_engine_step(e, &st->snapshot, &res);
 		messages += res.messages;
