@@ -66,10 +66,18 @@ for k in "${kernels[@]}"; do mkdir -p "$root/lib/modules/$k"; done
 dkms_flags="--dkmstree $dkms_tree --sourcetree $src_tree --installtree $root/lib/modules --no-depmod"
 for k in "${kernels[@]}"; do dkms_flags+=" -k $k"; done
 system_dkms_before=$(find /var/lib/dkms -printf '%p %s %T@\n' 2>/dev/null | sort || true)
-dkms_rc=0
-env mok_signing_key="$dkms_tree/mok.key" mok_certificate="$dkms_tree/mok.pub" \
-	make -s -C "$tree" dkms-install DKMS_SOURCE_TREE="$src_tree" \
-	DKMS_FLAGS="$dkms_flags" >"$logs/dkms-install.log" 2>&1 || dkms_rc=$?
+# make dkms-install LOG: its exit status
+dkms_install() {
+	local rc=0
+	env mok_signing_key="$dkms_tree/mok.key" mok_certificate="$dkms_tree/mok.pub" \
+		make -s -C "$tree" dkms-install DKMS_SOURCE_TREE="$src_tree" \
+		DKMS_FLAGS="$dkms_flags" >"$1" 2>&1 || rc=$?
+	return "$rc"
+}
+dkms_rc=0 dkms_again_rc=0
+dkms_install "$logs/dkms-install.log" || dkms_rc=$?
+# again, over the version it added, built and installed
+dkms_install "$logs/dkms-install-again.log" || dkms_again_rc=$?
 system_dkms_after=$(find /var/lib/dkms -printf '%p %s %T@\n' 2>/dev/null | sort || true)
 
 # the module dkms built for KVER (the 6.12 kernel compresses its modules)
@@ -85,6 +93,16 @@ built_ko() {
 t_dkms_install_ran() {
 	cat "$logs/dkms-install.log"
 	((dkms_rc == 0))
+}
+
+# the second run rebuilt and reinstalled for both kernels
+t_dkms_install_again() {
+	local k
+	cat "$logs/dkms-install-again.log"
+	((dkms_again_rc == 0))
+	for k in "${kernels[@]}"; do
+		grep -qF "Installing to $root/lib/modules/$k/updates/dkms/" "$logs/dkms-install-again.log"
+	done
 }
 
 # the .ko exists, is for KVER and carries the family alias
@@ -114,6 +132,7 @@ t_system_dkms_untouched() {
 }
 
 check "make dkms-install: dkms add, build and install against $k61 and $k612" t_dkms_install_ran
+check "make dkms-install again over the same version: rebuilt and reinstalled" t_dkms_install_again
 check "dkms build against $k61: mirrornet.ko with the family alias" t_dkms_built "$k61"
 check "dkms build against $k612: mirrornet.ko with the family alias" t_dkms_built "$k612"
 check "dkms install for $k61: updates/dkms, the family alias resolves to it" t_dkms_installed "$k61"
