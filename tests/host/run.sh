@@ -136,6 +136,24 @@ check "bad input: random bytes, exit 2" exits_2_with "random.bin: JSON:" \
 	--dry-run "$out/random.bin"
 check "bad input: a missing file, exit 2" exits_2_with \
 	"nonexistent.json: No such file or directory" --dry-run "$out/nonexistent.json"
+never_crashes() {	# 300 mutated inputs: each accepted (0) or rejected (2)
+	local f rc n=0
+	mkdir -p "$out/mutated/timeline" "$out/mutated/home"
+	python3 tests/host/mutate.py $DATA/timeline.json "$out/mutated/timeline" 150 &&
+		python3 tests/host/mutate.py $DATA/home.json "$out/mutated/home" 150 || return 1
+	for f in "$out"/mutated/*/*.json; do
+		rc=0
+		"$host" --dry-run "$f" >/dev/null 2>"$out/mutated.err" || rc=$?
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+			echo "$f: exit $rc"
+			tail -n 5 "$out/mutated.err"
+			return 1
+		fi
+		n=$((n + 1))
+	done
+	[ "$n" -eq 300 ]
+}
+check "bad input: 300 mutated files, each accepted or rejected, no crash" never_crashes
 check "usage: neither --dry-run nor --listen, exit 2" exits_2_with "usage:" \
 	$DATA/home.json
 check "usage: --msg-base 54, exit 2" exits_2_with "usage:" --dry-run \

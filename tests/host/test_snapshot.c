@@ -251,6 +251,10 @@ static void test_bad_values(void **state)
 	bad("{'ephemeralPortRange':[60000,65000],'interfaces':[]}",
 	    "ephemeralPortRange: expected [START, END] with 1 <= START, END <= "
 	    "65535 and END - START = 4095");
+	bad("{'ephemeralPortRange':[-9223372036854775807,65535],"
+	    "'interfaces':[]}",
+	    "ephemeralPortRange: expected [START, END] with 1 <= START, END <= "
+	    "65535 and END - START = 4095");
 	bad("{'dns':{'servers':['1.1.1.1','dns.example']},'interfaces':[]}",
 	    "dns.servers[1]: expected an IP address string");
 	bad("{'dns':{'suffixes':['a,b']},'interfaces':[]}",

@@ -579,8 +579,11 @@ static int parse_snapshot(const struct where *w, json_t *top,
 	if (range) {
 		json_t *a = json_array_get(range, 0), *b = json_array_get(range, 1);
 
+		/* Both bounded first: the difference cannot overflow. */
 		if (json_array_size(range) != 2 || !json_is_integer(a) ||
 		    !json_is_integer(b) || json_integer_value(a) < 1 ||
+		    json_integer_value(a) > 65535 ||
+		    json_integer_value(b) < 1 ||
 		    json_integer_value(b) > 65535 ||
 		    json_integer_value(b) - json_integer_value(a) != 4095)
 			return fail(w, "ephemeralPortRange", "expected [START, "
