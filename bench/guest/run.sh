@@ -21,6 +21,8 @@ REPS=${MN_REPS:-100}
 MEM_ROUTES=${MN_MEM_ROUTES:-100000}
 MEM_ADDRS=${MN_MEM_ADDRS:-2000}
 SCALE_ROUTES=${MN_SCALE_ROUTES:-100000}
+# rounds of the scaling comparisons, sides measured in turn
+SCALE_ROUNDS=${MN_SCALE_ROUNDS:-3}
 # throughput rounds per N up to 10 000 (the best one counts: other
 # engineers' VMs share the machine), and for larger N
 ROUNDS=${MN_ROUNDS:-2}
@@ -29,8 +31,6 @@ ROUNDS_LARGE=${MN_ROUNDS_LARGE:-1}
 ONLY=${MN_ONLY:-}
 PORT=50500
 WINDOW=256
-# the helper and the host reach each other through vsock_loopback: CID 1
-SERVE="/usr/bin/mirrornet serve --vsock 1:$PORT"
 # interface GUIDs: this prefix and a 12-digit hex number
 GUIDP=6e000000-0000-4000-8000-
 
@@ -83,7 +83,8 @@ engine_run() {
 		usleep 20000
 		waited=$((waited + 1))
 	done
-	$SERVE >/tmp/serve.log 2>&1 &
+	# the helper reaches the host through vsock_loopback: CID 1
+	mirrornet serve --vsock "1:$PORT" >/tmp/serve.log 2>&1 &
 	spid=$!
 	wait "$hpid" || rc=$?
 	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$spid/status")
@@ -127,16 +128,22 @@ helper_times() {
 			l, NR, v[int((NR + 1) / 2)] * 1000, s / NR * 1000 }'
 }
 
-# drive LABEL KIND GUID START N: per-message round trips of the full path,
-# timed at the host end by mnbench's own GNS driver
+# drive NS LABEL KIND GUID START N: per-message round trips of the full
+# path, timed at the host end by mnbench's own GNS driver, which starts the
+# helper; in network namespace NS ("-": this one)
 drive() {
-	# shellcheck disable=SC2086 # SERVE is a command line
-	mnbench drive "$1" "$PORT" "$2" "$3" "$4" "$5" -- $SERVE 2>/tmp/drive.err ||
-		{ tail -n 20 /tmp/drive.err; return 1; }
-	helper_times "$1-helper" /tmp/drive.err
+	local ns=$1 label=$2
+	shift
+	set -- mnbench drive "$label" "$PORT" "$2" "$3" "$4" "$5" -- \
+		/usr/bin/mirrornet serve --vsock "1:$PORT"
+	[ "$ns" = - ] || set -- "$IP" netns exec "$ns" "$@"
+	"$@" 2>/tmp/drive.err || { tail -n 20 /tmp/drive.err; return 1; }
+	helper_times "$label-helper" /tmp/drive.err
 }
 
 t_load() {
+	# stand-in NICs without IPv6: no DAD, router or MLD timers in the way
+	echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 	insmod $MOD
 	grep -q '^mirrornet ' /proc/modules
 	grep -q '^vsock_loopback ' /proc/modules
@@ -188,7 +195,7 @@ t_latency() {
 	nic mnbl 1
 	for kind in addr route link; do
 		i=$((i + 1))
-		drive "lat-full-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
+		drive - "lat-full-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
 		mnbench genl-lat "lat-genl-$kind" "$kind" "$g" "100.$((80 + i)).0.0" "$LAT_N"
 		mnbench decode-lat "lat-decode-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
 	done
@@ -196,57 +203,92 @@ t_latency() {
 	$IP link del mnbl
 }
 
-# links FIRST LAST: stand-in NICs bsFIRST..bsLAST, tracked by the module
+# netns NAME: a network namespace for one side of a scaling comparison;
+# its own goal state in the module, its own FIB
+netns() {
+	$IP netns add "$1"
+	# stand-in NICs without IPv6: no DAD, router or MLD timers in the way
+	$IP netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+}
+
+# links NS FIRST COUNT: COUNT stand-in NICs mnbs0.. in NS with GUIDs
+# FIRST.., tracked by the module there
 links() {
-	local i=$1
-	while [ "$i" -le "$2" ]; do
+	local i=0
+	while [ "$i" -lt "$3" ]; do
 		echo "link add mnbs$i type dummy"
-		echo "link set mnbs$i alias $(guid $((0x100 + i)))"
+		echo "link set mnbs$i alias $(guid $(($2 + i)))"
 		echo "link set mnbs$i up"
 		i=$((i + 1))
 	done >/tmp/links.batch
-	$IP -batch /tmp/links.batch
-	mnbench track "track-$2" "$GUIDP" $((0x100 + $1)) $(($2 - $1 + 1)) >/dev/null
+	$IP -n "$1" -batch /tmp/links.batch
+	$IP netns exec "$1" mnbench track "track-$1" "$GUIDP" "$2" "$3" >/dev/null
 }
 
-# 3a. Per-message cost with 1, 16 and 256 interfaces present, on the
-# newest one each time.
+# inns NS CMD...: CMD in network namespace NS
+inns() {
+	local ns=$1
+	shift
+	$IP netns exec "$ns" "$@"
+}
+
+# 3a. Per-message cost with 1, 16 and 256 interfaces present (each count
+# in its own namespace, measured in turn, SCALE_ROUNDS times; the best
+# round counts), on the last interface created.
 t_scale_ifaces() {
-	local count first=0 g i
+	local count r=1 g
 	for count in 1 16 256; do
-		links "$first" $((count - 1))
-		g=$(guid $((0x100 + count - 1)))
-		drive "scale-ifaces-$count" route "$g" "101.$((count % 255)).0.0" "$SCALE_N"
-		mnbench genl-lat "scale-ifaces-genl-$count" route "$g" "102.$((count % 255)).0.0" "$SCALE_N"
-		routes_are "mnbs$((count - 1))" $((2 * SCALE_N))
-		first=$count
+		netns "mnsc$count"
+		links "mnsc$count" $((count * 0x1000)) "$count"
 	done
-	[ "$($IP -o link show type dummy | grep -c ' mnbs')" -eq 256 ]
-	i=0
-	while [ "$i" -le 255 ]; do
-		echo "link del mnbs$i"
-		i=$((i + 1))
-	done >/tmp/links.batch
-	$IP -batch /tmp/links.batch
+	while [ "$r" -le "$SCALE_ROUNDS" ]; do
+		for count in 1 16 256; do
+			g=$(guid $((count * 0x1000 + count - 1)))
+			drive "mnsc$count" "scale-ifaces-$count.r$r" route "$g" \
+				"101.$r.0.0" "$SCALE_N"
+			inns "mnsc$count" mnbench genl-lat "scale-ifaces-genl-$count.r$r" \
+				route "$g" "102.$r.0.0" "$SCALE_N"
+		done
+		r=$((r + 1))
+	done
+	for count in 1 16 256; do
+		[ "$($IP -n "mnsc$count" -o link show type dummy | grep -c ' mnbs')" -eq "$count" ]
+		[ "$($IP -n "mnsc$count" -4 route show dev "mnbs$((count - 1))" | wc -l)" \
+			-eq $((2 * SCALE_ROUNDS * SCALE_N)) ]
+		$IP netns del "mnsc$count"
+	done
 }
 
-# 3b. Per-message cost with 1 000 and then SCALE_ROUTES routes already
-# tracked on the interface: a route Add, and an address Update (which must
-# not save and restore the table).
+# 3b. Per-message cost with 1 000 and with SCALE_ROUTES routes already
+# tracked on the interface (each in its own namespace, measured in turn):
+# a route Add, and an address Update (which must not save and restore the
+# table).
 t_scale_routes() {
-	local g
-	g=$(guid 0x21)
-	nic mnbr 0x21
-	mnbench routes preload-1000 "$g" 110.0.0.0 1000 "$WINDOW"
-	drive scale-routes-1000-route route "$g" 111.0.0.0 "$SCALE_N"
-	drive scale-routes-1000-addr addr-update "$g" 112.0.0.1 "$SCALE_N"
-	mnbench genl-lat scale-routes-genl-1000-route route "$g" 113.0.0.0 "$SCALE_N"
-	mnbench routes "preload-$SCALE_ROUTES" "$g" 110.0.3.232 $((SCALE_ROUTES - 1000)) "$WINDOW"
-	drive "scale-routes-$SCALE_ROUTES-route" route "$g" 111.1.0.0 "$SCALE_N"
-	drive "scale-routes-$SCALE_ROUTES-addr" addr-update "$g" 112.0.0.1 "$SCALE_N"
-	mnbench genl-lat "scale-routes-genl-$SCALE_ROUTES-route" route "$g" 113.1.0.0 "$SCALE_N"
-	routes_are mnbr $((SCALE_ROUTES + 3 * SCALE_N))
-	$IP link del mnbr
+	local count r=1 g
+	# GUID 0x20 + routes / 1000 on each side
+	for count in 1000 "$SCALE_ROUTES"; do
+		netns "mnrt$count"
+		links "mnrt$count" $((0x20 + count / 1000)) 1
+		inns "mnrt$count" mnbench routes "preload-$count" "$(guid $((0x20 + count / 1000)))" \
+			110.0.0.0 "$count" "$WINDOW"
+	done
+	while [ "$r" -le "$SCALE_ROUNDS" ]; do
+		for count in 1000 "$SCALE_ROUTES"; do
+			g=$(guid $((0x20 + count / 1000)))
+			drive "mnrt$count" "scale-routes-$count-route.r$r" route "$g" \
+				"111.$r.0.0" "$SCALE_N"
+			drive "mnrt$count" "scale-routes-$count-addr.r$r" addr-update "$g" \
+				112.0.0.1 "$SCALE_N"
+			inns "mnrt$count" mnbench genl-lat "scale-routes-genl-$count-route.r$r" \
+				route "$g" "113.$r.0.0" "$SCALE_N"
+		done
+		r=$((r + 1))
+	done
+	for count in 1000 "$SCALE_ROUTES"; do
+		[ "$($IP -n "mnrt$count" -4 route show dev mnbs0 | wc -l)" \
+			-eq $((count + 2 * SCALE_ROUNDS * SCALE_N)) ]
+		$IP netns del "mnrt$count"
+	done
 }
 
 # 4. Module memory per tracked route and address: the kernel gets the
