@@ -21,6 +21,8 @@ REPS=${MN_REPS:-100}
 MEM_ROUTES=${MN_MEM_ROUTES:-100000}
 MEM_ADDRS=${MN_MEM_ADDRS:-2000}
 SCALE_ROUTES=${MN_SCALE_ROUTES:-100000}
+# rounds of the latency measurements
+LAT_ROUNDS=${MN_LAT_ROUNDS:-3}
 # rounds of the scaling comparisons, sides measured in turn
 SCALE_ROUNDS=${MN_SCALE_ROUNDS:-3}
 # throughput rounds per N up to 10 000 (the best one counts: other
@@ -188,18 +190,23 @@ t_throughput() {
 }
 
 # 2. Per-message latency on the full path, the kernel's part of the same
-# requests (genl round trip), the helper's JSON decoding of the same text.
+# requests (genl round trip), the helper's JSON decoding of the same text;
+# LAT_ROUNDS rounds (the best counts), labels lat-PART-KIND.rROUND
 t_latency() {
-	local g kind i=0
+	local g kind i r=1
 	g=$(guid 1)
 	nic mnbl 1
-	for kind in addr route link; do
-		i=$((i + 1))
-		drive - "lat-full-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
-		mnbench genl-lat "lat-genl-$kind" "$kind" "$g" "100.$((80 + i)).0.0" "$LAT_N"
-		mnbench decode-lat "lat-decode-$kind" "$kind" "$g" "100.$((64 + i)).0.0" "$LAT_N"
+	while [ "$r" -le "$LAT_ROUNDS" ]; do
+		i=0
+		for kind in addr route link; do
+			i=$((i + 1))
+			drive - "lat-full-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
+			mnbench genl-lat "lat-genl-$kind.r$r" "$kind" "$g" "101.$((i * 16 + r)).0.0" "$LAT_N"
+			mnbench decode-lat "lat-decode-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
+		done
+		r=$((r + 1))
 	done
-	routes_are mnbl $((2 * LAT_N))
+	routes_are mnbl $((2 * LAT_ROUNDS * LAT_N))
 	$IP link del mnbl
 }
 
