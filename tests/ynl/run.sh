@@ -25,7 +25,8 @@ stock="dummy virtio_pci 9pnet_virtio 9p"
 ynl_cli_dir() {
 	local key dir tmp schema
 	[[ -r $tarball ]] || mn_die "$tarball missing (apt-get install linux-source-6.12)"
-	key=$(stat -c '%s-%Y' "$tarball")
+	# the tarball's size and mtime, and the version of the recipe below
+	key=$(stat -c '%s-%Y' "$tarball")-1
 	dir=$(mn_cache_dir)/ynl-cli-$key
 	if [[ ! -e $dir/.complete ]]; then
 		mkdir -p "$(dirname "$dir")"
@@ -49,6 +50,13 @@ ynl_cli_dir() {
 	printf '%s\n' "$dir"
 }
 
+passed=0 failed=0 reported=0
+# a run that stops early still ends with the summary, the stop as a failure
+summary_on_abort() {
+	((reported)) || echo "ynl: $passed passed, $((failed + 1)) failed"
+}
+trap summary_on_abort EXIT
+
 cli_dir=$(ynl_cli_dir)
 [[ $cli_dir$out_root != *[[:space:]]* ]] ||
 	mn_die "paths go on the kernel command line and must not contain spaces: $cli_dir $out_root"
@@ -57,7 +65,6 @@ for pkg in yaml jsonschema; do
 		mn_die "/usr/bin/python3 lacks $pkg (apt-get install python3-$pkg)"
 done
 
-passed=0 failed=0
 for s in "${series[@]}"; do
 	kver=$(mn_kver_newest "$s")
 	out=$out_root/$kver
@@ -84,5 +91,6 @@ for s in "${series[@]}"; do
 	read -r _ p _ f _ <<<"$summary"
 	passed=$((passed + p)) failed=$((failed + f))
 done
+reported=1
 echo "ynl: $passed passed, $failed failed"
 ((failed == 0))

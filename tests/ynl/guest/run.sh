@@ -151,11 +151,14 @@ cli_sleeping() {
 	pid=$(pidof python3) && read -r nr _ <"/proc/$pid/syscall" && [ "$nr" = 230 ]
 }
 
-# wait_cli_sleeping SECONDS: polls once a second, not wait_for's 20 times:
-# each poll forks, and the CLI starting meanwhile needs the one CPU
+# wait_cli_sleeping SECONDS JOB: until the CLI started as JOB sleeps; polls
+# once a second, not wait_for's 20 times: each poll forks, and the CLI
+# starting meanwhile needs the one CPU
 wait_cli_sleeping() {
 	local n=$1
 	while ! cli_sleeping; do
+		[ -d "/proc/$2" ] ||
+			{ echo "the CLI exited before its --sleep:"; cat $NTF_OUT; return 1; }
 		n=$((n - 1))
 		[ "$n" -gt 0 ] || { echo "the CLI never reached its --sleep"; return 1; }
 		sleep 1
@@ -165,24 +168,25 @@ wait_cli_sleeping() {
 # a link flap flushes d0's IPv6 address and its route; the module restores
 # both and multicasts one repair-ntf per kind of object
 t_subscribe() {
-	local idx pid
+	local idx cli rc=0
 	idx=$(ifindex_of d0)
 	ynl --subscribe monitor --sleep 10 >$NTF_OUT 2>&1 &
-	wait_cli_sleeping 120
-	pid=$(pidof python3)
+	cli=$!
+	wait_cli_sleeping 120 $cli
 	$IP link set d0 down
 	assert [ "$($IP -j route show dev d0 | jq length)" -eq 0 ]
 	$IP link set d0 up
 	wait_for 5 sh -c "$IP -j route show dev d0 | jq -e 'map(select(.dst ==
 		\"198.51.100.0/24\")) | length == 1'"
-	wait_for 30 sh -c "! [ -d /proc/$pid ]"
+	wait $cli || rc=$?
 	cat $NTF_OUT
-	jq_file "map(select(.name == \"repair-ntf\")) | sort_by(.msg.object) == [
+	assert [ "$rc" -eq 0 ]
+	# exactly these two (sorted by object name: the CLI keeps arrival order)
+	jq_file "sort_by(.msg.object) == [
 		{\"name\": \"repair-ntf\", \"msg\": {\"ifindex\": $idx, \"ifname\": \"d0\",
 			\"state\": \"present\", \"object\": \"addr\", \"count\": 1}},
 		{\"name\": \"repair-ntf\", \"msg\": {\"ifindex\": $idx, \"ifname\": \"d0\",
 			\"state\": \"present\", \"object\": \"route\", \"count\": 1}}]" $NTF_OUT
-	jq_file 'map(select(.name != "repair-ntf")) == []' $NTF_OUT
 	ynl --dump iface-get >/tmp/dump
 	jq_file '.[0].stats.repairs == 2' /tmp/dump
 }
