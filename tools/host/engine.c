@@ -63,7 +63,6 @@ struct mh_engine {
 	char *dns_servers, *dns_search;
 	char *dns_pushed_servers, *dns_pushed_search;
 	unsigned int dns_retries;
-	unsigned int retry_delay_ms;
 	size_t removals_given_up;
 	struct mh_step_result *r;
 };

@@ -73,7 +73,8 @@ void mh_engine_free(struct mh_engine *e);
 /*
  * Apply one host snapshot: start-up messages on the first call, endpoint
  * removals and additions, then sync passes. Returns 0, or -1 when the peer
- * reported a broken channel (@r holds what was done up to then).
+ * reported a broken channel or memory ran out (@r holds what was done up
+ * to then).
  */
 int mh_engine_step(struct mh_engine *e, const struct mh_snapshot *s,
 		   struct mh_step_result *r);

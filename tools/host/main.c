@@ -214,6 +214,8 @@ int main(int argc, char **argv)
 		r = mh_engine_step(e, &st->snapshot, &res);
 		messages += res.messages;
 		failed += res.failed;
+		if (r < 0 && !run.lost)
+			fprintf(stderr, "mirrornet-host: out of memory\n");
 		if (r < 0)
 			break;
 		if (!res.goal_state) {
