@@ -136,8 +136,9 @@ t_start() {
 		mirrornet-host --listen "vsock:$PORT" --verbose "$FILE" \
 			>"$HOST_LOG" 2>&1 </dev/null &
 		echo $! >/tmp/host.pid
-		wait $!
-		echo $? >/tmp/host.rc
+		rc=0
+		wait $! || rc=$?
+		echo $rc >/tmp/host.rc
 	) &
 	wait_for 5 test -s /tmp/host.pid
 	usleep 300000
