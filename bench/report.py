@@ -18,7 +18,8 @@ import sys
 import time
 
 PATHS = [
-    ("a_full", "a", "(a) host → vsock → mirrornet serve → genl → module"),
+    ("a_full", "a", "(a) host engine → vsock → mirrornet serve → genl → module"),
+    ("a_full_gns_driver", "e", "(a′) the same, mnbench's GNS driver as the host"),
     ("b_genl", "b", "(b) genl straight to the module, batched"),
     ("c_ip_batch", "c", "(c) ip -batch (rtnetlink reference)"),
     ("d_ip_each", "d", "(d) one ip route add per route"),
@@ -67,7 +68,7 @@ def build(bench, kernel):
     # tput-PATH-N.rROUND: the best round counts (the machine is shared)
     rounds = {}
     for label, f in bench.items():
-        m = re.match(r"tput-([a-d])-(\d+)\.r(\d+)$", label)
+        m = re.match(r"tput-([a-e])-(\d+)\.r(\d+)$", label)
         if m and "per_s" in f:
             rounds.setdefault((m.group(1), int(f["n"])), []).append(f["per_s"])
     sizes = sorted({n for _, n in rounds})
@@ -77,6 +78,19 @@ def build(bench, kernel):
                              for n in sizes if (letter, n) in rounds}
     all_rounds = {f"{letter}-{n}": [round(v) for v in vs]
                   for (letter, n), vs in sorted(rounds.items())}
+    skipped_a = sorted(int(f["n"]) for label, f in bench.items()
+                       if label.startswith("tput-a-") and f.get("skipped"))
+    dry = {int(f["n"]): f["ms"] for label, f in bench.items()
+           if label.startswith("engine-dry-run-")}
+    if skipped_a:
+        notes.append("(a) through the host engine not measured for N = " +
+                     ", ".join(f"{n:,}" for n in skipped_a) +
+                     ": the engine plans an interface's routes in O(N²) "
+                     "(tools/host/engine.c: wanted_routes() calls route_known(), a "
+                     "linear scan, per route); its --dry-run of the same snapshot, "
+                     "natively on the build machine: " +
+                     ", ".join(f"{n:,} routes {ms / 1000:.2f} s" for n, ms in sorted(dry.items())) +
+                     ". (a′) gives the guest side of the path at every N")
     d_sizes = sorted(n for letter, n in rounds if letter == "d")
     if d_sizes:
         notes.append("(d) measured for N = " + ", ".join(f"{n:,}" for n in d_sizes) +
@@ -86,7 +100,7 @@ def build(bench, kernel):
     host = next((bench[k].get("host") for k in bench
                  if k.startswith("tput-a-") and "host" in bench[k]), None)
     notes.append("throughput: every path runs in the same boot, in rounds "
-                 "(c, d, b, a); the best round of each counts, because other "
+                 "(c, d, b, a′, a); the best round of each counts, because other "
                  "engineers' VMs share the 2-core machine")
     if host == "mirrornet-host":
         notes.append("(a) is driven by the host engine tools/host/mirrornet-host: per N "
@@ -160,7 +174,7 @@ def build(bench, kernel):
     per_route = mem_delta("mem-routes-before", "mem-routes-after", counts.get("routes"))
     per_addr = mem_delta("mem-addrs-before", "mem-addrs-after", counts.get("addrs"))
     hwm = max((bench[k].get("helper_hwm_kb", 0) for k in bench
-               if k.startswith("tput-a-") or k.startswith("lat-full-")), default=None)
+               if re.match(r"(tput-[ae]-|lat-full-)", k)), default=None)
 
     def react(label):
         r = bench.get(label)
@@ -187,6 +201,7 @@ def build(bench, kernel):
             "machine": "QEMU TCG, -smp 1, 1.5 GiB, one boot for every figure",
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "full_path_host": host,
+            "ratio_full_gns_driver_vs_ipbatch_10k": rnd(ratio(rate("e", 10000), c10), 3),
             "throughput_rounds_per_s": all_rounds,
             "scaling_ifaces_kernel_ratio": rnd(scale_ifaces_genl, 3),
             "scaling_routes_present": [1000, many or 0],
@@ -225,6 +240,8 @@ def targets(r):
     up = r["linkup_to_restored_ms"] or {}
     return [
         t("(a)/(c) at 10 000 routes", r["ratio_full_vs_ipbatch_10k"], 0.5, ">="),
+        t("(a′)/(c) at 10 000 routes (guest side of (a))",
+          r["details"]["ratio_full_gns_driver_vs_ipbatch_10k"], 0.5, ">="),
         t("(b)/(c) at 10 000 routes", r["ratio_genl_vs_ipbatch_10k"], 1.0, ">="),
         t("per-message cost, 256 vs 1 interfaces", r["scaling_ifaces_ratio"], 1.3, "<="),
         t("per-message cost, %s vs 1 000 routes present"
@@ -321,7 +338,7 @@ def markdown(r, svg_name):
 def svg(r):
     """Grouped bars, routes per second per path and N, log scale."""
     sizes = sorted({int(n) for v in r["routes_per_s"].values() for n in v})
-    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    colours = ["#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c", "#d62728"]
     vals = [v for key, _, _ in PATHS for v in r["routes_per_s"][key].values() if v]
     if not vals:
         vals = [1]
@@ -377,10 +394,14 @@ def svg(r):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default="")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="more BENCH lines measured outside the VM")
     ap.add_argument("tap")
     ap.add_argument("results")
     args = ap.parse_args()
     bench, tap = parse(args.tap)
+    for extra in args.extra:
+        bench.update(parse(extra)[0])
     if not bench:
         print(f"report: no BENCH lines in {args.tap}", file=sys.stderr)
         return 1

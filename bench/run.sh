@@ -18,6 +18,16 @@ make -s -C "$MN_ROOT" helper host bench/mnbench
 bins=(-b "$MN_ROOT/helper/mirrornet" -b "$MN_ROOT/bench/mnbench"
 	-b "$MN_ROOT/tools/host/mirrornet-host")
 
+# the engine's planning cost, natively: --dry-run of the benchmark's snapshot
+for n in 1000 10000 30000; do
+	"$MN_ROOT/bench/mnbench" snapshot 6e000000-0000-4000-8000-00000000000a mnba \
+		16.0.0.0 "$n" >"$out/snapshot.json"
+	t0=$(date +%s%N)
+	"$MN_ROOT/tools/host/mirrornet-host" --dry-run "$out/snapshot.json" >/dev/null 2>&1
+	echo "# BENCH engine-dry-run-$n n=$n ms=$((($(date +%s%N) - t0) / 1000000))"
+done >"$out/engine-dry-run.txt"
+rm "$out/snapshot.json"
+
 kver=$(mn_kver_612)
 rm -rf "${out:?}/$kver"
 mn_build_module "$kver" "$out/$kver" || exit 1
@@ -32,5 +42,6 @@ qrc=0
 	-o "$out/$kver" -t "$timeout_s" -m 1536M -a "${BENCH_ARGS:-}" || qrc=$?
 rc=0
 "$MN_ROOT/tests/vm/check-results.sh" "$out/$kver" bench "$qrc" || rc=1
-python3 "$MN_ROOT/bench/report.py" --kernel "$kver" "$out/$kver/tap.txt" "$results" || rc=1
+python3 "$MN_ROOT/bench/report.py" --kernel "$kver" --extra "$out/engine-dry-run.txt" \
+	"$out/$kver/tap.txt" "$results" || rc=1
 exit $rc
