@@ -64,6 +64,7 @@ while [[ ! -e $out/results.log ]] && kill -0 "$vm" 2>/dev/null; do sleep 0.2; do
 while IFS= read -r line; do
 	case $line in
 	"MN-PROGRESS "*) progress "${line#MN-PROGRESS }" ;;
+	MN-DEMO-OK) ;;
 	MN-DMESG-BEGIN) break ;;
 	*)
 		progress_end

@@ -47,8 +47,8 @@ guest_column() {
 	echo "GUEST: what its kernel has"
 	echo '$ ip addr'
 	$IP addr | grep -v 'valid_lft'
-	echo '$ ip route show table all   (not the local table)'
-	$IP route show table all | grep -v 'table local'
+	echo '$ ip -4 route show table all   (not the local table)'
+	$IP -4 route show table all | grep -v 'table local'
 	echo '$ ip -6 route show table all   (not the local table)'
 	$IP -6 route show table all | grep -v 'table local'
 	echo '$ cat /etc/resolv.conf'
@@ -75,6 +75,8 @@ show_step() {
 	mirrornet show
 }
 
+# the dummy module's own dummy0 is no NIC of the host's
+$IP link del dummy0 2>/dev/null
 progress "loading mirrornet.ko"
 insmod /lib/mirrornet/mirrornet.ko || fail "insmod mirrornet.ko failed"
 mkfifo "$HOST_FIFO"
