@@ -20,30 +20,36 @@ spec=Documentation/netlink/specs/mirrornet.yaml
 # (virtio_pci is built into 6.12, a module on 6.1)
 stock="dummy virtio_pci 9pnet_virtio 9p"
 
-# ynl_cli_dir: the CLI, its library and the genetlink schema, extracted
-# from the source tarball once per tarball into the cache; prints the dir
+# extract_cli DIR: the CLI, its library and the genetlink schema from the
+# tarball into DIR (explicit returns: it runs in an || list, without set -e)
+extract_cli() {
+	local schema=$1/Documentation/netlink/genetlink.yaml
+	tar -C "$1" --strip-components=1 -xf "$tarball" --wildcards \
+		'*/tools/net/ynl/cli.py' '*/tools/net/ynl/lib/*.py' \
+		'*/Documentation/netlink/genetlink.yaml' || return 1
+	# as in scripts/ynl-regen.sh: the 6.12 schema for new-style families
+	# lists only admin-perm, mirrornet needs uns-admin-perm
+	sed -i 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' "$schema" ||
+		return 1
+	grep -q 'enum: \[ admin-perm, uns-admin-perm \]' "$schema" ||
+		{ mn_log "the schema in $tarball has no admin-perm enum to extend"; return 1; }
+	# byte-compiled here: the guest sees the cache read-only, and compiling
+	# ynl.py at every start costs seconds under TCG
+	/usr/bin/python3 -m compileall -q "$1/tools/net/ynl" && touch "$1/.complete"
+}
+
+# ynl_cli_dir: the extracted CLI, once per tarball in the cache; prints it
 ynl_cli_dir() {
-	local key dir tmp schema
+	local key dir tmp
 	[[ -r $tarball ]] || mn_die "$tarball missing (apt-get install linux-source-6.12)"
-	# the tarball's size and mtime, and the version of the recipe below
+	# the tarball's size and mtime, and the version of extract_cli's recipe
 	key=$(stat -c '%s-%Y' "$tarball")-1
 	dir=$(mn_cache_dir)/ynl-cli-$key
 	if [[ ! -e $dir/.complete ]]; then
 		mkdir -p "$(dirname "$dir")"
 		tmp=$(mktemp -d "$dir.XXXXXX")
-		tar -C "$tmp" --strip-components=1 -xf "$tarball" --wildcards \
-			'*/tools/net/ynl/cli.py' '*/tools/net/ynl/lib/*.py' \
-			'*/Documentation/netlink/genetlink.yaml'
-		# as in scripts/ynl-regen.sh: the 6.12 schema for new-style
-		# families lists only admin-perm, mirrornet needs uns-admin-perm
-		schema=$tmp/Documentation/netlink/genetlink.yaml
-		sed -i 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' "$schema"
-		grep -q 'enum: \[ admin-perm, uns-admin-perm \]' "$schema" ||
-			mn_die "the schema in $tarball has no admin-perm enum to extend"
-		# byte-compiled here: the guest sees the cache read-only, and
-		# compiling ynl.py at every start costs seconds under TCG
-		/usr/bin/python3 -m compileall -q "$tmp/tools/net/ynl"
-		touch "$tmp/.complete"
+		extract_cli "$tmp" ||
+			{ rm -rf "$tmp"; mn_die "cannot extract the ynl CLI from $tarball"; }
 		# a concurrent run may have won the race: keep its copy
 		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
 	fi
@@ -75,10 +81,12 @@ for s in "${series[@]}"; do
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
 		-M "$stock" -m "$out/mod/mirrornet.ko" -d "$MN_ROOT/tests/ynl/guest"
 	qrc=0
+	# the host's root read-only; multidevs=remap keeps inode numbers of
+	# different host file systems (/usr, the cache, build/) apart
 	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" \
 		-i "$out/initrd.cpio" -o "$out" -t 900 \
 		-a "mn.ynl_cli=$cli_dir/tools/net/ynl/cli.py mn.ynl_spec=$out/mirrornet.yaml mn.ynl_schema=$cli_dir/Documentation/netlink/genetlink.yaml" \
-		-- -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on ||
+		-- -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap ||
 		qrc=$?
 	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$out" "ynl-$s" "$qrc") || true
 	# passing guest tests as one line each, then the verdict: failing tests
