@@ -32,7 +32,7 @@
 
 #include "gns.h"
 
-#define CONNECT_TRIES	500	/* 10 ms apart */
+#define CONNECT_TRIES	3000	/* 10 ms apart: 30 s for a loaded machine */
 
 static long now_ms(void)
 {
