@@ -54,7 +54,7 @@ include $(sort $(wildcard mk/*.mk))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
-	rm -f tests/client/mnctl helper/mirrornet
+	rm -f tests/client/mnctl helper/mirrornet tools/host/mirrornet-host
 	rm -rf build
 
 .PHONY: all module helper client install regen demo check clean

@@ -8,7 +8,7 @@ out=$top/build/check
 rm -rf "$out" && mkdir -p "$out"
 
 scripts/deps.sh || exit 1
-make -s client helper || exit 1
+make -s client helper host || exit 1
 # shellcheck source=../tests/vm/lib.sh
 . tests/vm/lib.sh
 
@@ -101,6 +101,11 @@ suite_helper() {
 	tests/hostsim/test-unix.sh
 }
 
+# the host engine's rules, command line and transport, on this machine
+suite_host() {
+	tests/host/run.sh
+}
+
 suite_fuzz() {
 	tests/fuzz/run.sh
 }
@@ -111,7 +116,7 @@ suite_e2e() {
 }
 
 SECONDS=0
-for suite in suite_build suite_style suite_install suite_helper suite_fuzz \
+for suite in suite_build suite_style suite_install suite_helper suite_host suite_fuzz \
 	suite_kunit suite_integration suite_e2e; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
