@@ -64,7 +64,17 @@ def rnd(v, digits=2):
     return None if v is None else round(v, digits)
 
 
-def build(bench, kernel):
+def clock_text(icount):
+    shift = re.search(r"shift=(\d+)", icount or "")
+    if not shift:
+        return "the host's clock"
+    return (f"QEMU -icount {icount}: the guest's clock counts its instructions "
+            f"({2 ** int(shift.group(1))} ns each) and skips idle time to the next "
+            "timer, so the figures measure the guest's work whatever the load on "
+            "the shared host")
+
+
+def build(bench, kernel, icount):
     # tput-PATH-N.rROUND: the best round counts (the machine is shared)
     rounds = {}
     for label, f in bench.items():
@@ -199,6 +209,7 @@ def build(bench, kernel):
         "details": {
             "kernel": kernel,
             "machine": "QEMU TCG, -smp 1, 1.5 GiB, one boot for every figure",
+            "clock": clock_text(icount),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "full_path_host": host,
             "ratio_full_gns_driver_vs_ipbatch_10k": rnd(ratio(rate("e", 10000), c10), 3),
@@ -268,7 +279,8 @@ def markdown(r, svg_name):
     d = r["details"]
     sizes = sorted({int(n) for v in r["routes_per_s"].values() for n in v})
     lines = [f"# mirrornet benchmark ({d['date']})", "",
-             f"`make bench`: {d['machine']}, Debian kernel {d['kernel']}.", ""]
+             f"`make bench`: {d['machine']}, Debian kernel {d['kernel']}. "
+             f"Clock: {d['clock']}.", ""]
     lines += ["## Targets", "", "| target | measured | limit | met |", "| --- | --- | --- | --- |"]
     for t in r["targets"]:
         v = t["value"]
@@ -394,6 +406,8 @@ def svg(r):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default="")
+    ap.add_argument("--icount", default="",
+                    help="QEMU's -icount setting of the run, empty for the host's clock")
     ap.add_argument("--extra", action="append", default=[],
                     help="more BENCH lines measured outside the VM")
     ap.add_argument("tap")
@@ -405,7 +419,7 @@ def main():
     if not bench:
         print(f"report: no BENCH lines in {args.tap}", file=sys.stderr)
         return 1
-    r = build(bench, args.kernel)
+    r = build(bench, args.kernel, args.icount)
     r["details"]["tap"] = [{"ok": ok, "test": name} for ok, name in tap]
     os.makedirs(args.results, exist_ok=True)
     with open(os.path.join(args.results, "latest.json"), "w", encoding="utf-8") as f:
