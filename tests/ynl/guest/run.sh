@@ -74,7 +74,7 @@ t_do_link_set() {
 		>/tmp/reply
 	jq_file ". == {\"ifindex\": $idx, \"state\": \"present\"}" /tmp/reply
 	jq_true '.[0].mtu == 1400 and (.[0].flags | index("UP") != null)' \
-		$IP -j link show dev d0
+		"$IP" -j link show dev d0
 }
 
 t_do_addr_new() {
