@@ -115,9 +115,14 @@ suite_e2e() {
 	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12 virt_wifi
 }
 
+# the spec with the kernel's own ynl CLI (linux-source-6.12) in the VM
+suite_ynl() {
+	MN_OUT=$out/ynl tests/ynl/run.sh 6.12 6.1
+}
+
 SECONDS=0
 for suite in suite_build suite_style suite_install suite_helper suite_host suite_fuzz \
-	suite_kunit suite_integration suite_e2e; do
+	suite_kunit suite_integration suite_e2e suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done
