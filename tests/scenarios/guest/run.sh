@@ -106,8 +106,12 @@ wait_state() {
 logs() {
 	echo "--- NIC events"
 	cat /tmp/nic-events.log 2>/dev/null
+	echo "--- mirrornet-host: requests the guest refused (count, request => reply)"
+	awk '/^mirrornet-host: -> / { req = substr($0, 20); next }
+		/^mirrornet-host: <- [A-Za-z]+ -/ { print req " => " substr($0, 20) }' \
+		"$HOST_LOG" | sort | uniq -c
 	echo "--- mirrornet-host (last lines)"
-	tail -n 15 "$HOST_LOG"
+	tail -n 8 "$HOST_LOG"
 	echo "--- mirrornet serve (last lines)"
 	tail -n 25 "$SERVE_LOG"
 }
@@ -140,8 +144,7 @@ t_start() {
 		wait $! || rc=$?
 		echo $rc >/tmp/host.rc
 	) &
-	wait_for 5 test -s /tmp/host.pid
-	usleep 300000
+	wait_for 10 host_marker "listening on " || { logs; return 1; }
 	mirrornet serve --vsock "1:$PORT" >"$SERVE_LOG" 2>&1 </dev/null &
 	echo $! >/tmp/serve.pid
 	wait_for 10 grep -q "connected to vsock" "$SERVE_LOG" || { logs; return 1; }

@@ -54,9 +54,12 @@ def compare($what; $want; $got):
     end;
 
 def links: $link[0];
+
+$expect[0] as $step
+|
 def link_of($dev): [links[] | select(.ifname == $dev)] | first;
 
-($expect[0].links // {} | to_entries[]
+($step.links // {} | to_entries[]
   | .key as $dev | .value as $want | link_of($dev) as $l
   | if $want == null then
       (if $l then "link \($dev): exists, expected absent" else empty end)
@@ -68,36 +71,36 @@ def link_of($dev): [links[] | select(.ifname == $dev)] | first;
         else "link \($dev): \($k) is \($got[$k]), expected \($want[$k])"
         end
     end),
-($expect[0].addresses // {} | to_entries[]
+($step.addresses // {} | to_entries[]
   | .key as $dev
   | [$addr[0][] | select(.ifname == $dev)] as $l
   | if ($l | length) == 0 then "addresses \($dev): no such link"
     else compare("addresses \($dev)"; .value; [$l[0].addr_info[] | addr_line])
     end),
-(["4", $route4[0], $expect[0].routes4], ["6", $route6[0], $expect[0].routes6]
+(["4", $route4[0], $step.routes4], ["6", $route6[0], $step.routes6]
   | .[0] as $fam | .[1] as $routes
   | (.[2] // {}) | to_entries[]
   | .key as $table
   | compare("IPv\($fam) routes in table \($table)"; .value;
       [$routes[] | select((.table // "main") == $table and .dev != "lo")
        | route_line])),
-(if $expect[0].rules4 then
-   compare("IPv4 rules"; $expect[0].rules4; [$rule[0][] | rule_line])
+(if $step.rules4 then
+   compare("IPv4 rules"; $step.rules4; [$rule[0][] | rule_line])
  else empty end),
-(if $expect[0].neighbours then
-   compare("permanent neighbours"; $expect[0].neighbours;
+(if $step.neighbours then
+   compare("permanent neighbours"; $step.neighbours;
      [$neigh[0][] | select(.lladdr) | neigh_line])
  else empty end),
-(if $expect[0].nft then
-   compare("nft WSLPOSTROUTING rules"; $expect[0].nft;
+(if $step.nft then
+   compare("nft WSLPOSTROUTING rules"; $step.nft;
      [$nft[0].nftables[] | .rule? // empty
       | select(.chain == "WSLPOSTROUTING") | nft_line])
  else empty end),
-(if $expect[0].resolv then
-   compare("resolv.conf lines"; $expect[0].resolv;
+(if $step.resolv then
+   compare("resolv.conf lines"; $step.resolv;
      [$resolv | split("\n")[] | select(length > 0 and (startswith("#") | not))])
  else empty end),
-($expect[0].sysctl // {} | to_entries[]
+($step.sysctl // {} | to_entries[]
   | .key as $k | .value as $want
   | ([$sysctl | split("\n")[] | select(startswith($k + "="))] | first
      | if . then .[($k | length) + 1:] else "(unreadable)" end) as $got
