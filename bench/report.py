@@ -214,6 +214,10 @@ def build(bench, kernel, icount):
             "full_path_host": host,
             "ratio_full_gns_driver_vs_ipbatch_10k": rnd(ratio(rate("e", 10000), c10), 3),
             "throughput_rounds_per_s": all_rounds,
+            "genl_window_sweep_10k_per_s": {
+                str(int(f["window"])): round(f["per_s"]) for k, f in
+                sorted(bench.items(), key=lambda kf: kf[1].get("window", 0))
+                if k.startswith("window-")},
             "scaling_ifaces_kernel_ratio": rnd(scale_ifaces_genl, 3),
             "scaling_routes_present": [1000, many or 0],
             "scaling_routes_route_add_ratio": rnd(scale_routes_route, 3),
@@ -295,6 +299,10 @@ def markdown(r, svg_name):
             fmt(r["routes_per_s"][key].get(str(n))) for n in sizes) + " |")
     lines += ["", f"(a)/(c) at 10 000: {fmt(r['ratio_full_vs_ipbatch_10k'], 3)}; "
               f"(b)/(c) at 10 000: {fmt(r['ratio_genl_vs_ipbatch_10k'], 3)}.", ""]
+    sweep = d.get("genl_window_sweep_10k_per_s")
+    if sweep:
+        lines += ["(b) at 10 000 routes by requests per sendmsg: " +
+                  ", ".join(f"{w}: {v:,}/s" for w, v in sweep.items()) + ".", ""]
     lines += [f"![routes per second]({svg_name})", ""]
     lines += ["## 2. Latency per host message (µs, full path)", "",
               "| message | p50 | p99 | kernel p50 | JSON decoding p50 | helper p50 | "

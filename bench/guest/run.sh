@@ -35,7 +35,11 @@ ROUNDS_LARGE=${MN_ROUNDS_LARGE:-1}
 # a comma-separated list of test functions to run instead of all
 ONLY=${MN_ONLY:-}
 PORT=50500
-WINDOW=256
+# requests per sendmsg for path (b) and the preloads: the best of the
+# sweep below (deeper batches lose to cache misses under TCG)
+WINDOW=${MN_WINDOW:-16}
+# the sweep of path (b)'s window, once, at 10 000 routes
+WINDOWS="1 4 16 64 256"
 # interface GUIDs: this prefix and a 12-digit hex number
 GUIDP=6e000000-0000-4000-8000-
 
@@ -158,7 +162,7 @@ t_load() {
 # (c, d, b, e, a each round); labels tput-PATH-N.rROUND. Path e is the
 # guest side of (a) with mnbench's GNS driver as the host.
 t_throughput() {
-	local n=$1 rounds=$ROUNDS r=1 nd g
+	local n=$1 rounds=$ROUNDS r=1 nd g w
 	[ "$n" -le 10000 ] || rounds=$ROUNDS_LARGE
 	# (d) at most EACH_MAX routes: one process per route is slow under TCG
 	nd=$n
@@ -184,6 +188,14 @@ t_throughput() {
 		routes_are mnbb "$n"
 		tracked_are mnbb "$n"
 		$IP link del mnbb
+		if [ "$n" -eq 10000 ] && [ "$r" -eq 1 ]; then
+			for w in $WINDOWS; do
+				nic mnbb 11
+				mnbench routes "window-$w" "$g" 32.0.0.0 "$n" "$w"
+				routes_are mnbb "$n"
+				$IP link del mnbb
+			done
+		fi
 
 		g=$(guid 14)
 		nic mnbe 14
