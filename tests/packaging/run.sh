@@ -4,9 +4,11 @@
 # never touched), the systemd unit passes systemd-analyze verify, the man
 # page renders without warnings and documents every option, the
 # modules-load.d and modprobe.d examples do what they say (real modprobe
-# against the DKMS-installed module), and in VMs on Debian's stock 6.1 and
-# 6.12 kernels the installed module autoloads through its genl family alias.
-# Everything runs from a copy of the tree.
+# against the DKMS-installed module), in VMs on Debian's stock 6.1 and
+# 6.12 kernels the installed module autoloads through its genl family
+# alias, and under a real systemd (the host's root booted read-only in a
+# 6.1 VM) the unit starts after modules-load.d, restarts on failure and
+# not on a usage error. Everything runs from a copy of the tree.
 # Usage: tests/packaging/run.sh
 # Last line: "packaging: P passed, F failed".
 set -euo pipefail
@@ -299,7 +301,7 @@ check "modprobe.d example parses; as shipped the alias loads it, blacklist and i
 # installed it in the staging root (plain on 6.1, xz-compressed on 6.12),
 # the real kmod modprobe and depmod.
 vm_test() {
-	local kver=$1 vm=$out/vm-$1 stage=$out/vm-stage-$1 rc=0 qrc=0 verdict summary
+	local kver=$1 vm=$out/vm-$1 stage=$out/vm-stage-$1 rc=0 qrc=0
 	mkdir -p "$vm" "$stage/examples" "$stage/root/lib/modules/$kver/updates"
 	{
 		cp -r "$root/lib/modules/$kver/updates/dkms" "$stage/root/lib/modules/$kver/updates/" &&
@@ -316,21 +318,58 @@ vm_test() {
 	fi
 	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" -i "$vm/initrd.cpio" \
 		-o "$vm" -t 600 >"$logs/vm-run-$kver.log" 2>&1 || qrc=$?
-	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$vm" "packaging-vm" "$qrc" || true)
-	# the guest's own lines, then what the verdict found beyond them
-	sed -n 's/^\(not ok\|ok\) [0-9]* - /\1 - VM on '"$kver"': /p' "$vm/tap.txt"
+	grade_vm "$vm" "VM on $kver" "$qrc"
+}
+
+# grade_vm OUTDIR LABEL QEMU_RC: the guest's TAP lines as ours, and what
+# check-results.sh found beyond them (a crash, a kernel problem)
+grade_vm() {
+	local vm=$1 label=$2 verdict summary
+	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$vm" "packaging-vm" "$3" || true)
+	sed -n 's/^\(not ok\|ok\) [0-9]* - /\1 - '"$label"': /p' "$vm/tap.txt"
 	sed '$d' <<<"$verdict" | sed 's/^/# /'
 	summary=$(tail -n 1 <<<"$verdict")
 	if [[ $summary =~ ^packaging-vm:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
 	else
-		not_ok "VM on $kver: a verdict ($summary)"
+		not_ok "$label: a verdict ($summary)"
 	fi
+}
+
+# The unit under a real systemd: Debian 6.1 boots the host's own root
+# (read-only over virtio-9p, under a tmpfs overlay) with the host's systemd
+# as PID 1, the unit, modules-load.d file and DKMS-installed module in
+# place (tests/packaging/systemd/init); run-tests.sh runs as a service.
+systemd_test() {
+	local vm=$out/vm-systemd stage=$out/systemd-stage rc=0 qrc=0
+	local label="systemd on $k61"
+	mkdir -p "$vm/init" "$stage"
+	{
+		cp "$MN_ROOT"/tests/packaging/systemd/{run-tests.sh,mn-packaging.target,mn-packaging-test.service} \
+			"$stage/" &&
+			cp "$MN_ROOT/tests/packaging/systemd/init" "$vm/init/init" &&
+			"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/base.cpio" -k "$k61" \
+				-M "virtio_pci 9p 9pnet_virtio overlay" &&
+			# a second archive: its /init replaces the harness's
+			(cd "$vm/init" && echo init | cpio -o -H newc --quiet -R 0:0) >"$vm/init.cpio" &&
+			cat "$vm/base.cpio" "$vm/init.cpio" >"$vm/initrd.cpio"
+	} >"$logs/vm-systemd-build.log" 2>&1 || rc=$?
+	if ((rc)); then
+		not_ok "$label: initramfs that boots the host's root"
+		sed 's/^/# /' "$logs/vm-systemd-build.log"
+		return
+	fi
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$k61" -i "$vm/initrd.cpio" \
+		-o "$vm" -t 600 -a "mn.out=$out" -- \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot \
+		>"$logs/vm-systemd-run.log" 2>&1 || qrc=$?
+	grade_vm "$vm" "$label" "$qrc"
 }
 
 if [[ -x $tree/helper/mirrornet ]]; then
 	for k in "${kernels[@]}"; do vm_test "$k"; done
+	systemd_test
 else
 	not_ok "VM tests: the helper did not build"
 fi
