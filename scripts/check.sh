@@ -79,6 +79,13 @@ suite_install() {
 	fi
 }
 
+# DKMS for both kernels in a private tree, the unit (verified, and under
+# the host's systemd in a VM), the man page, the modprobe.d and
+# modules-load.d examples, autoloading through the family alias in VMs
+suite_packaging() {
+	MN_OUT=$out/packaging tests/packaging/run.sh
+}
+
 suite_kunit() {
 	local kbuild mod=$out/kunit/mod
 	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
@@ -121,8 +128,9 @@ suite_ynl() {
 }
 
 SECONDS=0
-for suite in suite_build suite_style suite_install suite_helper suite_host suite_fuzz \
-	suite_kunit suite_integration suite_e2e suite_ynl; do
+for suite in suite_build suite_style suite_install suite_packaging \
+	suite_helper suite_host suite_fuzz suite_kunit suite_integration \
+	suite_e2e suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done

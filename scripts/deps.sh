@@ -13,6 +13,7 @@ PACKAGES=(
 	python3 python3-yaml python3-jsonschema
 	libnl-3-dev libnl-genl-3-dev libjansson-dev libcmocka-dev
 	sparse jq nftables libnftables-dev clang
+	dkms systemd man-db groff-base
 )
 
 missing=()
