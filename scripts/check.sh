@@ -122,6 +122,11 @@ suite_e2e() {
 	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12 virt_wifi
 }
 
+# the host engine plays realistic timelines into the VM, both kernels
+suite_scenarios() {
+	MN_OUT=$out/scenarios tests/scenarios/run.sh 6.1 6.12
+}
+
 # the spec with the kernel's own ynl CLI (linux-source-6.12) in the VM
 suite_ynl() {
 	MN_OUT=$out/ynl tests/ynl/run.sh 6.12 6.1
@@ -130,7 +135,7 @@ suite_ynl() {
 SECONDS=0
 for suite in suite_build suite_style suite_install suite_packaging \
 	suite_helper suite_host suite_fuzz suite_kunit suite_integration \
-	suite_e2e suite_ynl; do
+	suite_e2e suite_scenarios suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done
