@@ -31,10 +31,15 @@ tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h)
 
-install: module helper
+install: install-module install-helper
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod KERNELRELEASE=$(KVER) \
 		INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+# The helper alone, beside a module DKMS builds (make dkms-install).
+install-helper: helper
 	install -D -m 755 helper/mirrornet $(DESTDIR)$(PREFIX)/sbin/mirrornet
 
 # Regenerate uapi header and kernel policies/ops from the YNL spec.
@@ -57,4 +62,5 @@ clean:
 	rm -f tests/client/mnctl helper/mirrornet tools/host/mirrornet-host
 	rm -rf build
 
-.PHONY: all module helper client install regen demo check clean
+.PHONY: all module helper client install install-module install-helper regen demo \
+	check clean
