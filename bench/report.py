@@ -175,8 +175,7 @@ def build(bench, kernel, icount):
         if not (b and a and n):
             return None
         return {
-            "memfree": (b["memfree_kb"] - a["memfree_kb"]) * 1024 / n,
-            "slab": (a["slab_kb"] - b["slab_kb"]) * 1024 / n,
+            "slab_unreclaimable": (a["sunreclaim_kb"] - b["sunreclaim_kb"]) * 1024 / n,
             "vmalloc": (a["vmalloc_kb"] - b["vmalloc_kb"]) * 1024 / n,
             "percpu": (a["percpu_kb"] - b["percpu_kb"]) * 1024 / n,
         }
@@ -203,7 +202,7 @@ def build(bench, kernel, icount):
         "scaling_ifaces_ratio": rnd(scale_ifaces, 3),
         "scaling_routes_ratio": rnd(worst_routes, 3),
         "bytes_per_route": None if per_route is None else
-        round(per_route["slab"] + per_route["vmalloc"] + per_route["percpu"]),
+        round(total(per_route)),
         "nic_to_configured_ms": nic,
         "linkup_to_restored_ms": linkup,
         "details": {
@@ -232,11 +231,9 @@ def build(bench, kernel, icount):
             "memory_method": "the kernel gets the objects from ip -batch first; then "
                              "the module is sent the same ones, which it tracks while "
                              "the kernel answers EEXIST and adds nothing: the growth "
-                             "of Slab (large kmallocs included) + VmallocUsed + Percpu "
-                             "in /proc/meminfo across that step, divided by the count, "
-                             "is the module's; the drop of MemFree is shown as a "
-                             "cross-check (it also moves with the page allocator's "
-                             "per-CPU lists)",
+                             "of SUnreclaim (unreclaimable slab, large kmallocs "
+                             "included) + VmallocUsed + Percpu in /proc/meminfo across "
+                             "that step, divided by the count, is the module's",
             "memory_objects": counts,
             "helper_peak_rss_kb": None if hwm is None else int(hwm),
             "notes": notes,
@@ -276,7 +273,7 @@ def fmt(v, digits=0):
 
 
 def total(m):
-    return None if not m else m["slab"] + m["vmalloc"] + m["percpu"]
+    return None if not m else m["slab_unreclaimable"] + m["vmalloc"] + m["percpu"]
 
 
 def markdown(r, svg_name):
@@ -333,14 +330,14 @@ def markdown(r, svg_name):
               f"{fmt(d['scaling_routes_addr_update_ratio'], 3)} | – |", ""]
     mr, ma = d["module_bytes_per_route"] or {}, d["module_bytes_per_addr"] or {}
     lines += ["## 4. Memory", "",
-              "| object | bytes: Slab + Vmalloc + Percpu | Slab | VmallocUsed | Percpu | MemFree drop |",
-              "| --- | ---: | ---: | ---: | ---: | ---: |",
+              "| object | bytes each | of which slab | vmalloc | per-CPU |",
+              "| --- | ---: | ---: | ---: | ---: |",
               f"| tracked route ({fmt(d['memory_objects'].get('routes'))}) | "
-              f"{fmt(total(mr))} | {fmt(mr.get('slab'))} | {fmt(mr.get('vmalloc'))} | "
-              f"{fmt(mr.get('percpu'))} | {fmt(mr.get('memfree'))} |",
+              f"{fmt(total(mr))} | {fmt(mr.get('slab_unreclaimable'))} | "
+              f"{fmt(mr.get('vmalloc'))} | {fmt(mr.get('percpu'))} |",
               f"| tracked address ({fmt(d['memory_objects'].get('addrs'))}) | "
-              f"{fmt(total(ma))} | {fmt(ma.get('slab'))} | {fmt(ma.get('vmalloc'))} | "
-              f"{fmt(ma.get('percpu'))} | {fmt(ma.get('memfree'))} |", "",
+              f"{fmt(total(ma))} | {fmt(ma.get('slab_unreclaimable'))} | "
+              f"{fmt(ma.get('vmalloc'))} | {fmt(ma.get('percpu'))} |", "",
               f"Helper peak RSS (VmHWM): {fmt(d['helper_peak_rss_kb'])} kB. "
               f"Method: {d['memory_method']}.", ""]
     nic, up = r["nic_to_configured_ms"] or {}, r["linkup_to_restored_ms"] or {}
