@@ -80,6 +80,15 @@ static const char *type_name(const json_t *v)
 	}
 }
 
+/* An array element, which has no key to name: the path says which. */
+static int expect_object(const struct where *w, const json_t *v)
+{
+	if (!json_is_object(v))
+		return fail(w, NULL, "expected an object, got %s",
+			    type_name(v));
+	return 0;
+}
+
 /* Reject any key of @obj not in the NULL-terminated @allowed. */
 static int only_keys(const struct where *w, json_t *obj,
 		     const char *const *allowed)
@@ -98,20 +107,48 @@ static int only_keys(const struct where *w, json_t *obj,
 	return 0;
 }
 
-static int get_uint(const struct where *w, json_t *obj, const char *key,
-		    bool required, uint64_t max, uint64_t *out)
+/* Whether @v is of @type; JSON_TRUE stands for either boolean. */
+static bool is_type(const json_t *v, json_type type)
+{
+	if (type == JSON_TRUE)
+		return json_is_boolean(v);
+	return json_typeof(v) == type;
+}
+
+/*
+ * @key of @obj in *out if it is of @type, NULL if absent and not
+ * @required; @want names the type in the error ("a string").
+ */
+static int get_typed(const struct where *w, json_t *obj, const char *key,
+		     bool required, json_type type, const char *want,
+		     json_t **out)
 {
 	json_t *v = json_object_get(obj, key);
-	json_int_t i;
 
+	*out = NULL;
 	if (!v) {
 		if (required)
 			return fail(w, key, "missing");
 		return 0;
 	}
-	if (!json_is_integer(v))
-		return fail(w, key, "expected an integer, got %s",
-			    type_name(v));
+	if (!is_type(v, type))
+		return fail(w, key, "expected %s, got %s", want, type_name(v));
+	*out = v;
+	return 0;
+}
+
+/* *out is left as it is if the key is absent: the caller's default. */
+static int get_uint(const struct where *w, json_t *obj, const char *key,
+		    bool required, uint64_t max, uint64_t *out)
+{
+	json_int_t i;
+	json_t *v;
+
+	if (get_typed(w, obj, key, required, JSON_INTEGER, "an integer",
+		      &v) < 0)
+		return -1;
+	if (!v)
+		return 0;
 	i = json_integer_value(v);
 	if (i < 0 || (uint64_t)i > max)
 		return fail(w, key, "%lld is out of range 0..%llu",
@@ -120,20 +157,17 @@ static int get_uint(const struct where *w, json_t *obj, const char *key,
 	return 0;
 }
 
+/* *out is left as it is if the key is absent: the caller's default. */
 static int get_bool(const struct where *w, json_t *obj, const char *key,
 		    bool required, bool *out)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 
-	if (!v) {
-		if (required)
-			return fail(w, key, "missing");
-		return 0;
-	}
-	if (!json_is_boolean(v))
-		return fail(w, key, "expected true or false, got %s",
-			    type_name(v));
-	*out = json_is_true(v);
+	if (get_typed(w, obj, key, required, JSON_TRUE, "true or false",
+		      &v) < 0)
+		return -1;
+	if (v)
+		*out = json_is_true(v);
 	return 0;
 }
 
@@ -141,53 +175,26 @@ static int get_bool(const struct where *w, json_t *obj, const char *key,
 static int get_str(const struct where *w, json_t *obj, const char *key,
 		   bool required, const char **out)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 
 	*out = NULL;
-	if (!v) {
-		if (required)
-			return fail(w, key, "missing");
-		return 0;
-	}
-	if (!json_is_string(v))
-		return fail(w, key, "expected a string, got %s", type_name(v));
-	*out = json_string_value(v);
+	if (get_typed(w, obj, key, required, JSON_STRING, "a string", &v) < 0)
+		return -1;
+	if (v)
+		*out = json_string_value(v);
 	return 0;
 }
 
 static int get_array(const struct where *w, json_t *obj, const char *key,
 		     bool required, json_t **out)
 {
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (!v) {
-		if (required)
-			return fail(w, key, "missing");
-		return 0;
-	}
-	if (!json_is_array(v))
-		return fail(w, key, "expected an array, got %s", type_name(v));
-	*out = v;
-	return 0;
+	return get_typed(w, obj, key, required, JSON_ARRAY, "an array", out);
 }
 
 static int get_object(const struct where *w, json_t *obj, const char *key,
 		      bool required, json_t **out)
 {
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (!v) {
-		if (required)
-			return fail(w, key, "missing");
-		return 0;
-	}
-	if (!json_is_object(v))
-		return fail(w, key, "expected an object, got %s",
-			    type_name(v));
-	*out = v;
-	return 0;
+	return get_typed(w, obj, key, required, JSON_OBJECT, "an object", out);
 }
 
 /* One of @names (NULL-terminated); the index in *out. */
@@ -365,10 +372,7 @@ static int parse_address(const struct where *w, json_t *obj,
 	const char *s;
 	uint64_t len;
 
-	if (!json_is_object(obj))
-		return fail(w, NULL, "expected an object, got %s",
-			    type_name(obj));
-	if (only_keys(w, obj, keys) < 0 ||
+	if (expect_object(w, obj) < 0 || only_keys(w, obj, keys) < 0 ||
 	    get_str(w, obj, "address", true, &s) < 0)
 		return -1;
 	if (mh_ip_parse(s, &a->ip) < 0)
@@ -426,10 +430,7 @@ static int parse_route(const struct where *w, json_t *obj, struct mh_route *r)
 	const char *s;
 	uint64_t v = 0;
 
-	if (!json_is_object(obj))
-		return fail(w, NULL, "expected an object, got %s",
-			    type_name(obj));
-	if (only_keys(w, obj, keys) < 0 ||
+	if (expect_object(w, obj) < 0 || only_keys(w, obj, keys) < 0 ||
 	    get_str(w, obj, "destination", true, &s) < 0 ||
 	    parse_prefix(w, s, &r->dst, &r->dst_len) < 0 ||
 	    get_str(w, obj, "nextHop", false, &s) < 0)
@@ -459,10 +460,7 @@ static int parse_interface(const struct where *w, json_t *obj,
 	const char *s;
 	size_t i;
 
-	if (!json_is_object(obj))
-		return fail(w, NULL, "expected an object, got %s",
-			    type_name(obj));
-	if (only_keys(w, obj, keys) < 0 ||
+	if (expect_object(w, obj) < 0 || only_keys(w, obj, keys) < 0 ||
 	    get_str(w, obj, "guid", true, &s) < 0 ||
 	    parse_guid(w, "guid", s, ifc->guid) < 0 ||
 	    get_str(w, obj, "name", true, &s) < 0)
@@ -680,11 +678,9 @@ static int parse_timeline(const struct where *w, json_t *top,
 
 		descend(&sw, w, "timeline", (long)i);
 		t->n_steps++;
-		if (!json_is_object(v))
-			return fail(&sw, NULL, "expected an object, got %s",
-				    type_name(v));
 		after = 0;
-		if (only_keys(&sw, v, step_keys) < 0 ||
+		if (expect_object(&sw, v) < 0 ||
+		    only_keys(&sw, v, step_keys) < 0 ||
 		    get_uint(&sw, v, "afterMs", false, 24u * 3600 * 1000,
 			     &after) < 0 ||
 		    get_str(&sw, v, "note", false, &note) < 0 ||
