@@ -42,6 +42,30 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/*
+ * Until @fd is readable or @deadline passes; 0, or -1 with c->err, which
+ * for the timeout is "@what within N ms".
+ */
+static int wait_readable(struct mh_channel *c, int fd, long deadline,
+			 const char *what)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long left;
+	int r;
+
+	for (;;) {
+		left = deadline - now_ms();
+		r = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return chan_fail(c, "poll: %s", strerror(errno));
+		return chan_fail(c, "%s within %ld ms", what, c->timeout_ms);
+	}
+}
+
 int mh_channel_listen(struct mh_channel *c, const char *spec, uint32_t base,
 		      long timeout_ms)
 {
@@ -94,23 +118,15 @@ fail:
 
 int mh_channel_accept(struct mh_channel *c)
 {
-	struct pollfd pfd = { .fd = c->listen_fd, .events = POLLIN };
 	struct timeval tv = {
 		c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000,
 	};
-	long t0 = now_ms(), left;
-	int r;
+	long deadline = now_ms() + c->timeout_ms;
 
 	for (;;) {
-		left = c->timeout_ms - (now_ms() - t0);
-		r = poll(&pfd, 1, left > 0 ? (int)left : 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return chan_fail(c, "poll: %s", strerror(errno));
-		if (!r)
-			return chan_fail(c, "no guest connected within %ld ms",
-					 c->timeout_ms);
+		if (wait_readable(c, c->listen_fd, deadline,
+				  "no guest connected") < 0)
+			return -1;
 		c->fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c->fd >= 0)
 			break;
@@ -132,22 +148,10 @@ static uint32_t get_le32(const uint8_t *p)
 /* The next frame within the timeout; 0, or -1 with c->err. */
 static int read_reply_frame(struct mh_channel *c, long deadline)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	long left;
 	int r;
 
-	for (;;) {
-		left = deadline - now_ms();
-		r = poll(&pfd, 1, left > 0 ? (int)left : 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return chan_fail(c, "poll: %s", strerror(errno));
-		if (!r)
-			return chan_fail(c, "no reply within %ld ms",
-					 c->timeout_ms);
-		break;
-	}
+	if (wait_readable(c, c->fd, deadline, "no reply") < 0)
+		return -1;
 	r = gns_read_frame(c->fd, &c->frame);
 	if (r == 0)
 		return chan_fail(c, "the guest closed the connection");
