@@ -6,19 +6,11 @@
  * "Name payload" (with ' for " so the expectations stay readable), answers
  * 0 or -1 as the test scripts it, and records the retry timer's waits.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
 
 #include "decode.h"
 #include "engine.h"
-#include "snapshot.h"
+#include "testlib.h"
 
 #define G1	"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"
 #define G2	"0c9d8e7f-6a5b-4c3d-2e1f-0000000000a1"
@@ -105,27 +97,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* JSON written with ' for ". */
-static char *J(const char *s)
-{
-	char *out = strdup(s);
-	size_t i;
-
-	assert_non_null(out);
-	for (i = 0; out[i]; i++)
-		if (out[i] == '\'')
-			out[i] = '"';
-	return out;
-}
-
 static const struct mh_snapshot *load(const char *json)
 {
-	char err[MH_ERR_LEN], *text = J(json);
+	char err[MH_ERR_LEN];
 
-	mh_timeline_free(&tl);
-	if (mh_timeline_parse(text, strlen(text), &tl, err))
+	if (parse_quoted(json, &tl, err))
 		fail_msg("snapshot: %s", err);
-	free(text);
 	assert_int_equal(tl.n_steps, 1);
 	return &tl.steps[0].snapshot;
 }
@@ -915,13 +892,43 @@ static void test_goal_ignores_disconnected(void **state)
 
 /* ---------------------------------------------- what the helper accepts */
 
-/* Every message of a rich timeline decodes with the helper's decoder. */
-static void test_helper_decodes_everything(void **state)
+/* The kind a recorded line names before its first blank. */
+static enum gns_kind recorded_kind(const char *line)
+{
+	size_t len = strcspn(line, " ");
+	enum gns_kind k;
+
+	for (k = 0; k < GNS_KIND_UNKNOWN; k++)
+		if (strlen(gns_kind_name(k)) == len &&
+		    !strncmp(line, gns_kind_name(k), len))
+			break;
+	return k;
+}
+
+/* Each recorded message decodes with the helper's decoder. */
+static void assert_helper_decodes_all(void)
 {
 	char err[GNS_ERR_LEN];
 	struct gns_msg m;
 	size_t i;
 
+	for (i = 0; i < rec.n; i++) {
+		const char *line = rec.lines[i], *sp = strchr(line, ' ');
+		enum gns_kind k = recorded_kind(line);
+		char *text;
+
+		assert_true(k < GNS_KIND_UNKNOWN);
+		text = json_text(sp ? sp + 1 : "");
+		if (gns_decode(k, text, strlen(text), NULL, &m, err))
+			fail_msg("%s: %s", line, err);
+		gns_msg_free(&m);
+		free(text);
+	}
+}
+
+/* Every message of a rich timeline decodes with the helper's decoder. */
+static void test_helper_decodes_everything(void **state)
+{
 	(void)state;
 	step("{'hostAddressLoopback':true,'dns':{'servers':['192.168.1.1',"
 	     "'fd00::53'],'suffixes':['home.example']},'interfaces':["
@@ -933,38 +940,10 @@ static void test_helper_decodes_everything(void **state)
 	     "{'guid':'" GL "','name':'loopback0','gelnic':true,"
 	     "'connected':true}]}");
 	assert_true(rec.n > 15);
-	for (i = 0; i < rec.n; i++) {
-		const char *line = rec.lines[i], *sp = strchr(line, ' ');
-		enum gns_kind k;
-		char *text;
-		size_t len;
-
-		for (k = 0; k < GNS_KIND_UNKNOWN; k++)
-			if (!strncmp(line, gns_kind_name(k),
-				     sp ? (size_t)(sp - line) : strlen(line)) &&
-			    strlen(gns_kind_name(k)) ==
-			    (sp ? (size_t)(sp - line) : strlen(line)))
-				break;
-		assert_true(k < GNS_KIND_UNKNOWN);
-		text = J(sp ? sp + 1 : "");
-		len = strlen(text);
-		if (gns_decode(k, text, len, NULL, &m, err))
-			fail_msg("%s: %s", line, err);
-		gns_msg_free(&m);
-		free(text);
-	}
+	assert_helper_decodes_all();
 	step("{'interfaces':[]}");
 	assert_int_equal(rec.n, 3);
-	for (i = 0; i < rec.n; i++) {
-		const char *sp = strchr(rec.lines[i], ' ');
-		char *text = J(sp ? sp + 1 : "");
-
-		if (gns_decode(sp ? GNS_INTERFACE_NET_FILTER : GNS_NOOP, text,
-			       strlen(text), NULL, &m, err))
-			fail_msg("%s: %s", rec.lines[i], err);
-		gns_msg_free(&m);
-		free(text);
-	}
+	assert_helper_decodes_all();
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

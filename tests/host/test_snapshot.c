@@ -5,51 +5,20 @@
  * JSON is written with ' for ".
  */
 #include <arpa/inet.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include <cmocka.h>
-
-#include "snapshot.h"
+#include "testlib.h"
 
 #define G1	"6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"
 #define IFACE	"{'guid':'" G1 "','name':'eth0','connected':true"
 
 static struct mh_timeline tl;
 
-static char *J(const char *s)
-{
-	char *out = strdup(s);
-	size_t i;
-
-	assert_non_null(out);
-	for (i = 0; out[i]; i++)
-		if (out[i] == '\'')
-			out[i] = '"';
-	return out;
-}
-
-static int parse(const char *json, char err[MH_ERR_LEN])
-{
-	char *text = J(json);
-	int r;
-
-	mh_timeline_free(&tl);
-	r = mh_timeline_parse(text, strlen(text), &tl, err);
-	free(text);
-	return r;
-}
-
 static const struct mh_snapshot *ok(const char *json)
 {
 	char err[MH_ERR_LEN];
 
-	if (parse(json, err))
+	if (parse_quoted(json, &tl, err))
 		fail_msg("%s: %s", json, err);
 	return &tl.steps[0].snapshot;
 }
@@ -58,7 +27,7 @@ static void bad(const char *json, const char *want_err)
 {
 	char err[MH_ERR_LEN];
 
-	if (!parse(json, err))
+	if (!parse_quoted(json, &tl, err))
 		fail_msg("accepted: %s", json);
 	if (strcmp(err, want_err))
 		fail_msg("error\n  got  %s\n  want %s", err, want_err);
