@@ -886,11 +886,16 @@ static void plan_endpoint(struct pass_plan *p, struct mh_engine *e,
 	}
 }
 
+/* The DNS the host wants is not what the guest last took. */
+static bool dns_changed(const struct mh_engine *e)
+{
+	return strcmp(e->dns_servers, e->dns_pushed_servers) ||
+	       strcmp(e->dns_search, e->dns_pushed_search);
+}
+
 static bool dns_pending(const struct mh_engine *e)
 {
-	return e->dns_retries > 0 &&
-	       (strcmp(e->dns_servers, e->dns_pushed_servers) ||
-		strcmp(e->dns_search, e->dns_pushed_search));
+	return e->dns_retries > 0 && dns_changed(e);
 }
 
 static void plan_dns(struct pass_plan *p, struct mh_engine *e,
@@ -1011,8 +1016,7 @@ static size_t unsynced(const struct mh_engine *e, bool with_tries)
 				n++;
 	}
 	/* DNS needs an endpoint to name as its target. */
-	if (any_syncable && (strcmp(e->dns_servers, e->dns_pushed_servers) ||
-			     strcmp(e->dns_search, e->dns_pushed_search)) &&
+	if (any_syncable && dns_changed(e) &&
 	    (e->dns_retries > 0) == with_tries)
 		n++;
 	return n;
