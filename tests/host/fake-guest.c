@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "gns.h"
+#include "options.h"
 
 #define CONNECT_TRIES	3000	/* 10 ms apart: 30 s for a loaded machine */
 
@@ -120,8 +121,7 @@ int main(int argc, char **argv)
 			spec = optarg;
 			break;
 		case 'b':
-			base = (uint32_t)atoi(optarg);
-			if (base != 52 && base != 53)
+			if (mh_parse_msg_base(optarg, &base) < 0)
 				usage();
 			break;
 		case 'f':

@@ -65,6 +65,9 @@
 #include <linux/vm_sockets.h>
 
 #include "gns.h"
+/* Shared with mirrornet-host; relative, as the build names only helper/. */
+#include "../../tools/host/listen.h"
+#include "../../tools/host/options.h"
 
 #define ERRTEXT_SHOW	240	/* bytes of error text shown per line */
 
@@ -594,39 +597,20 @@ static void drop_connection(void)
 
 static int make_listener(const char *spec)
 {
+	const char *unix_path;
 	int fd;
 
-	if (!strncmp(spec, "vsock:", 6)) {
-		struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY };
-		char *end;
-		unsigned long port = strtoul(spec + 6, &end, 10);
-
-		if (!spec[6] || *end || port > UINT32_MAX)
-			return -2;
-		a.svm_port = port;
-		fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	} else if (!strncmp(spec, "unix:", 5)) {
-		struct sockaddr_un a = { .sun_family = AF_UNIX };
-
-		if (!spec[5] || strlen(spec + 5) >= sizeof(a.sun_path))
-			return -2;
-		strcpy(a.sun_path, spec + 5);
-		unlink(a.sun_path);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-		g.unix_path = xstrdup(a.sun_path);
-	} else {
+	/* a backlog for the fake guest's reconnections */
+	fd = mh_listen(spec, 8, &unix_path);
+	if (fd == -2)
 		return -2;
+	if (unix_path)
+		g.unix_path = xstrdup(unix_path);
+	if (fd < 0) {
+		fprintf(stderr, "gns-host: listen on %s: %s\n", spec, strerror(errno));
+		exit(2);
 	}
-	if (listen(fd, 8) < 0)
-		goto fail;
 	return fd;
-fail:
-	fprintf(stderr, "gns-host: listen on %s: %s\n", spec, strerror(errno));
-	exit(2);
 }
 
 /* wait for the next connection; a failure is reported as a step */
@@ -1176,7 +1160,6 @@ int main(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = on_alarm };
 	const char *listen_spec = NULL, *guest_spec = NULL;
-	char *end;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -1188,13 +1171,11 @@ int main(int argc, char **argv)
 			guest_spec = optarg;
 			break;
 		case 'b':
-			if (strcmp(optarg, "52") && strcmp(optarg, "53"))
+			if (mh_parse_msg_base(optarg, &g.base) < 0)
 				usage();
-			g.base = atoi(optarg);
 			break;
 		case 't':
-			g.timeout_ms = strtol(optarg, &end, 10);
-			if (*end || g.timeout_ms <= 0 || g.timeout_ms > 24L * 3600 * 1000)
+			if (mh_parse_timeout_ms(optarg, &g.timeout_ms) < 0)
 				usage();
 			break;
 		default:

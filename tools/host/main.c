@@ -17,10 +17,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "engine.h"
+#include "options.h"
 #include "snapshot.h"
 #include "transport.h"
 
@@ -142,7 +142,6 @@ int main(int argc, char **argv)
 	char err[MH_ERR_LEN];
 	bool all_goal = true;
 	int o, r = 0;
-	char *end;
 
 	while ((o = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (o) {
@@ -153,9 +152,8 @@ int main(int argc, char **argv)
 			listen_spec = optarg;
 			break;
 		case 'b':
-			if (strcmp(optarg, "52") && strcmp(optarg, "53"))
+			if (mh_parse_msg_base(optarg, &run.base) < 0)
 				usage();
-			run.base = (uint32_t)atoi(optarg);
 			break;
 		case 'p':
 			run.progress = true;
@@ -164,10 +162,7 @@ int main(int argc, char **argv)
 			run.verbose = true;
 			break;
 		case 't':
-			errno = 0;
-			timeout_ms = strtol(optarg, &end, 10);
-			if (*end || errno || timeout_ms <= 0 ||
-			    timeout_ms > 24L * 3600 * 1000)
+			if (mh_parse_timeout_ms(optarg, &timeout_ms) < 0)
 				usage();
 			break;
 		default:

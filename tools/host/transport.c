@@ -14,11 +14,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/vm_sockets.h>
 
+#include "listen.h"
 #include "transport.h"
 
 static int chan_fail(struct mh_channel *c, const char *fmt, ...)
@@ -69,51 +68,23 @@ static int wait_readable(struct mh_channel *c, int fd, long deadline,
 int mh_channel_listen(struct mh_channel *c, const char *spec, uint32_t base,
 		      long timeout_ms)
 {
+	const char *unix_path;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
 	c->listen_fd = c->fd = -1;
 	c->base = base;
 	c->timeout_ms = timeout_ms;
-	if (!strncmp(spec, "vsock:", 6)) {
-		struct sockaddr_vm a = {
-			.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
-		};
-		unsigned long port;
-		char *end;
-
-		errno = 0;
-		port = strtoul(spec + 6, &end, 10);
-		if (spec[6] < '0' || spec[6] > '9' || *end || errno ||
-		    port >= UINT32_MAX)
-			return -2;
-		a.svm_port = (unsigned int)port;
-		fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-	} else if (!strncmp(spec, "unix:", 5)) {
-		struct sockaddr_un a = { .sun_family = AF_UNIX };
-
-		if (!spec[5] || strlen(spec + 5) >= sizeof(a.sun_path))
-			return -2;
-		strcpy(a.sun_path, spec + 5);
-		unlink(a.sun_path);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-			goto fail;
-		c->unix_path = strdup(a.sun_path);
-	} else {
+	/* One guest at a time: a backlog of 1. */
+	fd = mh_listen(spec, 1, &unix_path);
+	if (fd == -2)
 		return -2;
-	}
-	if (listen(fd, 1) < 0)
-		goto fail;
+	if (unix_path)
+		c->unix_path = strdup(unix_path);
+	if (fd < 0)
+		return chan_fail(c, "listen on %s: %s", spec, strerror(errno));
 	c->listen_fd = fd;
 	return 0;
-fail:
-	chan_fail(c, "listen on %s: %s", spec, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 int mh_channel_accept(struct mh_channel *c)
