@@ -604,12 +604,12 @@ static int make_listener(const char *spec)
 	fd = mh_listen(spec, 8, &unix_path);
 	if (fd == -2)
 		return -2;
-	if (unix_path)
-		g.unix_path = xstrdup(unix_path);
 	if (fd < 0) {
 		fprintf(stderr, "gns-host: listen on %s: %s\n", spec, strerror(errno));
 		exit(2);
 	}
+	if (unix_path)
+		g.unix_path = xstrdup(unix_path);
 	return fd;
 }
 

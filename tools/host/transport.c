@@ -79,10 +79,13 @@ int mh_channel_listen(struct mh_channel *c, const char *spec, uint32_t base,
 	fd = mh_listen(spec, 1, &unix_path);
 	if (fd == -2)
 		return -2;
+	if (fd < 0)
+		chan_fail(c, "listen on %s: %s", spec, strerror(errno));
+	/* Bound even if listen() failed: mh_channel_close() unlinks it. */
 	if (unix_path)
 		c->unix_path = strdup(unix_path);
 	if (fd < 0)
-		return chan_fail(c, "listen on %s: %s", spec, strerror(errno));
+		return -1;
 	c->listen_fd = fd;
 	return 0;
 }
