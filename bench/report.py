@@ -110,8 +110,9 @@ def build(bench, kernel, icount):
     host = next((bench[k].get("host") for k in bench
                  if k.startswith("tput-a-") and "host" in bench[k]), None)
     notes.append("throughput: every path runs in the same boot, in rounds "
-                 "(c, d, b, a′, a); the best round of each counts, because other "
-                 "engineers' VMs share the 2-core machine")
+                 "(c, d, b, a′, a); the best round of each counts (the rounds of "
+                 "each path agree within 5 % on the instruction clock: "
+                 "details.throughput_rounds_per_s)")
     if host == "mirrornet-host":
         notes.append("(a) is driven by the host engine tools/host/mirrornet-host: per N "
                      "it plays the interface without routes, then, on a fresh stand-in "

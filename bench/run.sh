@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: one QEMU (TCG) boot of Debian's stock 6.12 kernel runs
 # bench/guest/run.sh, which measures every path side by side; then
-# bench/report.py writes latest.json, latest.md and latest.svg.
+# bench/report.py writes latest.json, latest.md and latest.svg (beside
+# latest.tap and latest-engine-dry-run.txt, the raw figures).
 # Environment: BENCH_RESULTS (default bench/results), BENCH_ARGS (extra
 # guest settings, e.g. "mn.sizes=1000 mn.reps=10" for a quick look),
 # BENCH_TIMEOUT (seconds, default 2400), BENCH_ICOUNT (QEMU -icount
@@ -49,6 +50,9 @@ qrc=0
 	-o "$out/$kver" -t "$timeout_s" -m 1536M -a "${BENCH_ARGS:-}" "${qemu_args[@]}" || qrc=$?
 rc=0
 "$MN_ROOT/tests/vm/check-results.sh" "$out/$kver" bench "$qrc" || rc=1
-python3 "$MN_ROOT/bench/report.py" --kernel "$kver" --icount "$icount" --extra "$out/engine-dry-run.txt" \
-	"$out/$kver/tap.txt" "$results" || rc=1
+# the raw figures beside the results, which report.py can remake from them
+cp "$out/$kver/tap.txt" "$results/latest.tap"
+cp "$out/engine-dry-run.txt" "$results/latest-engine-dry-run.txt"
+python3 "$MN_ROOT/bench/report.py" --kernel "$kver" --icount "$icount" \
+	--extra "$results/latest-engine-dry-run.txt" "$results/latest.tap" "$results" || rc=1
 exit $rc

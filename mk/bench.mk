@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: one QEMU boot of Debian's 6.12 kernel measures the mirroring
 # paths side by side and writes bench/results/latest.{json,md,svg}.
-# Not part of make check: it prints numbers, it does not pass or fail on them.
+# Not part of make check: it prints numbers; it fails when the objects sent
+# do not reach the kernel or the kernel reports a problem, never on a target.
 
 BENCH_SRCS = bench/mnbench.c helper/decode.c helper/gns.c
 
