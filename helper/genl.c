@@ -33,8 +33,15 @@
 
 struct mn_genl {
 	struct nl_sock *sk;
+	struct nl_cb *cb;	/* one set of callbacks, pointed at each xfer */
 	int family;
 };
+
+/*
+ * Large enough for any message the module sends (dump parts included), so
+ * that libnl reads each one once instead of peeking at its size first.
+ */
+#define MN_RECV_BUF	(64 * 1024)
 
 /* State of one exchange, seen by the callbacks. */
 struct mn_xfer {
@@ -71,6 +78,12 @@ struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 		free(g);
 		return NULL;
 	}
+	g->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!g->cb || nl_socket_set_msg_buf_size(g->sk, MN_RECV_BUF)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	nl_socket_disable_msg_peek(g->sk);
 	if (genl_connect(g->sk)) {
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		goto fail;
@@ -91,6 +104,7 @@ struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 	}
 	return g;
 fail:
+	nl_cb_put(g->cb);
 	nl_socket_free(g->sk);
 	free(g);
 	return NULL;
@@ -100,6 +114,7 @@ void mn_genl_close(struct mn_genl *g)
 {
 	if (!g)
 		return;
+	nl_cb_put(g->cb);
 	nl_socket_free(g->sk);
 	free(g);
 }
@@ -180,14 +195,10 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 	int attempt, ret;
 
 	for (attempt = 0;; attempt++) {
-		struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+		struct nl_cb *cb = g->cb;
 
 		memset(x->res, 0, sizeof(*x->res));
 		x->done = false;
-		if (!cb) {
-			x->res->err = -ENOMEM;
-			break;
-		}
 		nl_cb_err(cb, NL_CB_CUSTOM, err_cb, x);
 		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, done_cb, x);
 		nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, x);
@@ -201,7 +212,6 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 			if (ret < 0 && !x->done)
 				x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
 		}
-		nl_cb_put(cb);
 		/* The module was reloaded: its family has a new id. */
 		if (x->res->err == -ENOENT && !x->res->extack[0] &&
 		    attempt < MN_RETRIES && !resolve_family(g))

@@ -209,11 +209,18 @@ static int mn_rtnl_do(struct mn_net *mn, struct sk_buff *skb,
 	}
 }
 
+/*
+ * Payload room of a request: the largest, a route with destination,
+ * gateway, source, table, metric, device and flags, takes about 100 bytes.
+ * A page per request would cost more than the request.
+ */
+#define MN_RTNL_REQ_SIZE	512
+
 /* A new rtnetlink request; returns its zeroed family header. */
 static void *mn_rtnl_new(struct sk_buff **skbp, int type, size_t hdrlen,
 			 u16 flags)
 {
-	struct sk_buff *skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	struct sk_buff *skb = nlmsg_new(MN_RTNL_REQ_SIZE, GFP_KERNEL);
 	struct nlmsghdr *nlh;
 
 	if (!skb)

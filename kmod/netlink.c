@@ -115,7 +115,8 @@ static int mn_nl_reply_iface(struct genl_info *info,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* ifindex and state */
+	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &mirrornet_nl_family, 0,
