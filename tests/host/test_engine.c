@@ -462,6 +462,56 @@ static void test_onlink_route_not_doubled(void **state)
 	       ROUTE("Add", "10.0.0.0/8", 1, "10.8.0.1", 0, 2, T2));
 }
 
+/*
+ * The host's duplicates are sent once: an address listed twice (the first
+ * is kept), a route listed twice or equal once its metric is clamped, the
+ * on-link route of a next hop that many routes go through. Listed in
+ * another order, the same routes are no change.
+ */
+#define DUP_ADDRS "'addresses':[{'address':'10.8.0.5','prefixLength':24},"\
+	"{'address':'10.8.0.5','prefixLength':24,'prefixOrigin':'manual'},"\
+	"{'address':'10.8.0.5','prefixLength':32}],"
+#define DUP_ADDR(len) "DeviceSettingRequest {'RequestType':'Add',"	\
+	"'ResourceType':'IPAddress','Settings':{'Address':'10.8.0.5',"	\
+	"'Family':2,'OnLinkPrefixLength':" #len ","			\
+	"'PreferredLifetime':4294967295,'PrefixOrigin':0,"		\
+	"'SuffixOrigin':0}," T2 "}"
+
+static void test_duplicates_once(void **state)
+{
+	(void)state;
+	step("{'interfaces':[{'guid':'" G2 "','name':'eth1','connected':true,"
+	     "'ipv4':{'metric':0}," DUP_ADDRS "'routes':["
+	     "{'destination':'10.0.0.10/32','metric':1},"
+	     "{'destination':'10.1.0.0/16','nextHop':'10.8.0.1','metric':70000},"
+	     "{'destination':'10.0.0.9/32','metric':1},"
+	     "{'destination':'10.2.0.0/16','nextHop':'10.8.0.1','metric':1},"
+	     "{'destination':'10.0.0.10/32','metric':1},"
+	     "{'destination':'10.1.0.0/16','nextHop':'10.8.0.1','metric':65535},"
+	     "{'destination':'10.8.0.0/24'},"
+	     "{'destination':'10.3.0.0/16','nextHop':'10.8.0.1','metric':1}]}]}");
+	EXPECT("'ResourceType':'IPAddress'", DUP_ADDR(24), DUP_ADDR(32));
+	/* By destination text: 10.0.0.10 before 10.0.0.9. */
+	EXPECT("'Route'",
+	       ROUTE("Add", "10.8.0.0/24", 1, "0.0.0.0", 0, 2, T2),
+	       ROUTE("Add", "10.0.0.10/32", 1, "0.0.0.0", 0, 2, T2),
+	       ROUTE("Add", "10.0.0.9/32", 1, "0.0.0.0", 0, 2, T2),
+	       ROUTE("Add", "10.8.0.1/32", 1, "0.0.0.0", 32, 2, T2),
+	       ROUTE("Add", "10.8.0.1/32", 65535, "0.0.0.0", 32, 2, T2),
+	       ROUTE("Add", "10.1.0.0/16", 65535, "10.8.0.1", 0, 2, T2),
+	       ROUTE("Add", "10.2.0.0/16", 1, "10.8.0.1", 0, 2, T2),
+	       ROUTE("Add", "10.3.0.0/16", 1, "10.8.0.1", 0, 2, T2));
+	step("{'interfaces':[{'guid':'" G2 "','name':'eth1','connected':true,"
+	     "'ipv4':{'metric':0}," DUP_ADDRS "'routes':["
+	     "{'destination':'10.3.0.0/16','nextHop':'10.8.0.1','metric':1},"
+	     "{'destination':'10.8.0.0/24'},"
+	     "{'destination':'10.1.0.0/16','nextHop':'10.8.0.1','metric':65535},"
+	     "{'destination':'10.2.0.0/16','nextHop':'10.8.0.1','metric':1},"
+	     "{'destination':'10.0.0.9/32','metric':1},"
+	     "{'destination':'10.0.0.10/32','metric':1}]}]}");
+	EXPECT_NONE(NULL);
+}
+
 /* ------------------------------------------------------------ ordering */
 
 /*
@@ -963,6 +1013,7 @@ int main(void)
 		T(test_interface_mtu_metric),
 		T(test_synthesized_onlink_routes),
 		T(test_onlink_route_not_doubled),
+		T(test_duplicates_once),
 		T(test_ordering),
 		T(test_diff_add_remove),
 		T(test_diff_route_only),

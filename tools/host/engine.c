@@ -222,57 +222,257 @@ static bool address_preferred(const struct mh_address *a)
 	return a->dad == MH_DAD_PREFERRED;
 }
 
-/* The goal state of addresses: preferred ones while connected (§5.5). */
-static size_t wanted_addresses(const struct mh_interface *ifc,
-			       struct mh_address *out)
-{
-	size_t i, n = 0, j;
+/* ------------------------------------------------------------- indexes */
 
-	if (!ifc->connected || ifc->hidden)
-		return 0;
+/*
+ * Lookups by key, so that planning stays linear in the addresses and
+ * routes of an interface: a hash index of the positions of an array's
+ * items, sized once for the most items it will hold (open addressing,
+ * linear probing, at most half full, nothing deleted). The caller hashes
+ * a key, walks the candidate positions and compares each item; items
+ * with equal keys are walked in the order they were added, as a scan of
+ * the array would find them.
+ */
+struct index {
+	size_t *slot;		/* 1 + the position; 0: empty */
+	size_t mask;
+};
+
+static int index_init(struct index *x, size_t items)
+{
+	size_t cap = 16;
+
+	while (cap / 2 < items)
+		cap *= 2;
+	x->slot = calloc(cap, sizeof(*x->slot));
+	x->mask = cap - 1;
+	return x->slot ? 0 : -1;
+}
+
+static void index_free(struct index *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+}
+
+static void index_add(struct index *x, uint64_t hash, size_t pos)
+{
+	size_t i = (size_t)hash & x->mask;
+
+	while (x->slot[i])
+		i = (i + 1) & x->mask;
+	x->slot[i] = pos + 1;
+}
+
+/* The next candidate position for a key; *cursor starts as its hash. */
+static bool index_next(const struct index *x, uint64_t *cursor, size_t *pos)
+{
+	size_t s = x->slot[(size_t)*cursor & x->mask];
+
+	if (!s)
+		return false;
+	(*cursor)++;
+	*pos = s - 1;
+	return true;
+}
+
+#define HASH_SEED	0xcbf29ce484222325ull	/* FNV-1a, 64 bits */
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--) {
+		h ^= *b++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* A final mix, so that the low bits the index uses depend on every byte. */
+static uint64_t hash_end(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* What ip_equal() compares, and @len. */
+static uint64_t ip_hash(uint64_t h, const struct mh_ip *ip, unsigned int len)
+{
+	h = hash_bytes(h, &ip->family, sizeof(ip->family));
+	h = hash_bytes(h, ip->bytes, ip_bits(ip->family) / 8);
+	return hash_bytes(h, &len, sizeof(len));
+}
+
+/* An address's identity (§5.5): address and prefix length. */
+static uint64_t address_hash(const struct mh_address *a)
+{
+	return hash_end(ip_hash(HASH_SEED, &a->ip, a->prefix_len));
+}
+
+static bool address_same(const struct mh_address *a,
+			 const struct mh_address *b)
+{
+	return ip_equal(&a->ip, &b->ip) && a->prefix_len == b->prefix_len;
+}
+
+/* What route_key_cmp() compares. */
+static uint64_t route_hash(const struct mh_route *r)
+{
+	uint64_t h = HASH_SEED;
+
+	h = hash_bytes(h, &r->dst.family, sizeof(r->dst.family));
+	h = hash_bytes(h, r->dst.bytes, sizeof(r->dst.bytes));
+	h = hash_bytes(h, &r->dst_len, sizeof(r->dst_len));
+	h = hash_bytes(h, r->next_hop.bytes, sizeof(r->next_hop.bytes));
+	h = hash_bytes(h, &r->metric, sizeof(r->metric));
+	return hash_end(h);
+}
+
+/*
+ * The interface's addresses as the route filters and the prefix-route
+ * test look them up (§5.5): every address as LOCAL_ANY; a preferred one
+ * also as LOCAL_PREFERRED, as its prefix (LOCAL_PREFIX, with its length)
+ * and, IPv4, as its subnet's broadcast address (LOCAL_BROADCAST).
+ */
+enum local_kind { LOCAL_ANY, LOCAL_PREFERRED, LOCAL_PREFIX, LOCAL_BROADCAST };
+#define LOCAL_KINDS	4
+
+struct local {
+	enum local_kind kind;
+	struct mh_ip ip;
+	unsigned int len;	/* the prefix length for LOCAL_PREFIX, or 0 */
+};
+
+struct locals {
+	struct local *v;
+	size_t n;
+	struct index x;
+};
+
+static uint64_t local_hash(enum local_kind kind, const struct mh_ip *ip,
+			   unsigned int len)
+{
+	return hash_end(ip_hash(hash_bytes(HASH_SEED, &kind, sizeof(kind)),
+				ip, len));
+}
+
+static void locals_put(struct locals *l, enum local_kind kind,
+		       const struct mh_ip *ip, unsigned int len)
+{
+	struct local *p = &l->v[l->n];
+
+	p->kind = kind;
+	p->ip = *ip;
+	p->len = len;
+	index_add(&l->x, local_hash(kind, ip, len), l->n++);
+}
+
+static bool locals_has(const struct locals *l, enum local_kind kind,
+		       const struct mh_ip *ip, unsigned int len)
+{
+	uint64_t cursor = local_hash(kind, ip, len);
+	size_t pos;
+
+	while (index_next(&l->x, &cursor, &pos)) {
+		const struct local *p = &l->v[pos];
+
+		if (p->kind == kind && p->len == len && ip_equal(&p->ip, ip))
+			return true;
+	}
+	return false;
+}
+
+static void locals_free(struct locals *l)
+{
+	free(l->v);
+	index_free(&l->x);
+}
+
+static int locals_init(struct locals *l, const struct mh_interface *ifc)
+{
+	size_t i, most = LOCAL_KINDS * ifc->n_addresses;
+
+	l->n = 0;
+	l->v = calloc(most + 1, sizeof(*l->v));
+	if (!l->v)
+		return -1;
+	if (index_init(&l->x, most) < 0) {
+		free(l->v);
+		return -1;
+	}
 	for (i = 0; i < ifc->n_addresses; i++) {
 		const struct mh_address *a = &ifc->addresses[i];
+		struct mh_ip ip;
+
+		locals_put(l, LOCAL_ANY, &a->ip, 0);
+		if (!address_preferred(a))
+			continue;
+		locals_put(l, LOCAL_PREFERRED, &a->ip, 0);
+		ip_mask(&a->ip, a->prefix_len, false, &ip);
+		locals_put(l, LOCAL_PREFIX, &ip, a->prefix_len);
+		if (a->ip.family != AF_INET)
+			continue;
+		ip_mask(&a->ip, a->prefix_len, true, &ip);
+		locals_put(l, LOCAL_BROADCAST, &ip, 0);
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------- goal state */
+
+/* The goal state of addresses: preferred ones while connected (§5.5). */
+static int wanted_addresses(const struct mh_interface *ifc,
+			    struct mh_address *out, size_t *count)
+{
+	struct index x;
+	size_t i, n = 0, pos;
+
+	*count = 0;
+	if (!ifc->connected || ifc->hidden)
+		return 0;
+	if (index_init(&x, ifc->n_addresses) < 0)
+		return -1;
+	for (i = 0; i < ifc->n_addresses; i++) {
+		const struct mh_address *a = &ifc->addresses[i];
+		uint64_t h = address_hash(a), cursor = h;
+		bool known = false;
 
 		if (!address_preferred(a))
 			continue;
-		for (j = 0; j < n; j++)
-			if (ip_equal(&out[j].ip, &a->ip) &&
-			    out[j].prefix_len == a->prefix_len)
-				break;
-		if (j == n)
-			out[n++] = *a;
+		while (!known && index_next(&x, &cursor, &pos))
+			known = address_same(&out[pos], a);
+		if (known)
+			continue;
+		out[n] = *a;
+		index_add(&x, h, n++);
 	}
-	return n;
+	index_free(&x);
+	*count = n;
+	return 0;
 }
 
 /* Whether route @r is dropped by one of the host's filters (§5.5). */
 static bool route_filtered(const struct mh_interface *ifc,
-			   const struct mh_route *r)
+			   const struct locals *l, const struct mh_route *r)
 {
 	const struct mh_family_cfg *f = r->dst.family == AF_INET ?
 					&ifc->v4 : &ifc->v6;
-	size_t i;
 
-	for (i = 0; i < ifc->n_addresses; i++) {
-		const struct mh_address *a = &ifc->addresses[i];
-		struct mh_ip bcast;
-
-		/*
-		 * Host routes to its own addresses, whatever the length; to
-		 * a non-preferred one, only a full-length host route.
-		 */
-		if (ip_equal(&a->ip, &r->dst) &&
-		    (address_preferred(a) ||
-		     r->dst_len == ip_bits(r->dst.family)))
-			return true;
-		if (r->dst.family != AF_INET || a->ip.family != AF_INET ||
-		    !address_preferred(a))
-			continue;
-		/* A local subnet's broadcast address. */
-		ip_mask(&a->ip, a->prefix_len, true, &bcast);
-		if (ip_equal(&bcast, &r->dst))
-			return true;
-	}
+	/*
+	 * Host routes to its own addresses, whatever the length; to a
+	 * non-preferred one, only a full-length host route.
+	 */
+	if (locals_has(l, LOCAL_PREFERRED, &r->dst, 0) ||
+	    (r->dst_len == ip_bits(r->dst.family) &&
+	     locals_has(l, LOCAL_ANY, &r->dst, 0)))
+		return true;
+	/* A local subnet's broadcast address. */
+	if (locals_has(l, LOCAL_BROADCAST, &r->dst, 0))
+		return true;
 	/* Only a true default: the host's test also drops 0.0.0.0/1. */
 	if (r->dst_len == 0 && f->disable_default_routes)
 		return true;
@@ -298,37 +498,31 @@ static int route_key_cmp(const struct mh_route *a, const struct mh_route *b)
 	return 0;
 }
 
-static bool route_known(const struct tracked_route *set, size_t n,
-			const struct mh_route *r)
+/*
+ * The first of the tracked routes @set that index @x finds with the key
+ * of @r (hashed @hash) and not @seen (NULL: none seen); false if none.
+ */
+static bool route_find(const struct tracked_route *set, const struct index *x,
+		       const struct mh_route *r, uint64_t hash,
+		       const bool *seen, size_t *found)
 {
-	size_t i;
+	uint64_t cursor = hash;
+	size_t pos;
 
-	for (i = 0; i < n; i++)
-		if (!route_key_cmp(&set[i].r, r))
+	while (index_next(x, &cursor, &pos)) {
+		if ((!seen || !seen[pos]) && !route_key_cmp(&set[pos].r, r)) {
+			*found = pos;
 			return true;
+		}
+	}
 	return false;
 }
 
 /* On-link, and the prefix of one of the preferred addresses. */
-static bool looks_autogen(const struct mh_interface *ifc,
-			  const struct mh_route *r)
+static bool looks_autogen(const struct locals *l, const struct mh_route *r)
 {
-	size_t i;
-
-	if (!mh_ip_is_zero(&r->next_hop))
-		return false;
-	for (i = 0; i < ifc->n_addresses; i++) {
-		const struct mh_address *a = &ifc->addresses[i];
-		struct mh_ip net;
-
-		if (!address_preferred(a) || a->ip.family != r->dst.family ||
-		    a->prefix_len != r->dst_len)
-			continue;
-		ip_mask(&a->ip, a->prefix_len, false, &net);
-		if (ip_equal(&net, &r->dst))
-			return true;
-	}
-	return false;
+	return mh_ip_is_zero(&r->next_hop) &&
+	       locals_has(l, LOCAL_PREFIX, &r->dst, r->dst_len);
 }
 
 /*
@@ -336,31 +530,43 @@ static bool looks_autogen(const struct mh_interface *ifc,
  * on-link host route for every next hop. @out has room for twice the
  * host's routes.
  */
-static size_t wanted_routes(const struct mh_interface *ifc,
-			    struct tracked_route *out)
+static int wanted_routes(const struct mh_interface *ifc,
+			 struct tracked_route *out, size_t *count)
 {
-	size_t i, n = 0, kept;
+	size_t i, n = 0, kept, pos;
+	struct locals l;
+	struct index x;
 
+	*count = 0;
 	if (!ifc->connected || ifc->hidden)
 		return 0;
+	if (locals_init(&l, ifc) < 0)
+		return -1;
+	if (index_init(&x, 2 * ifc->n_routes) < 0) {
+		locals_free(&l);
+		return -1;
+	}
 	for (i = 0; i < ifc->n_routes; i++) {
 		struct mh_route r = ifc->routes[i];
 		const struct mh_family_cfg *f = r.dst.family == AF_INET ?
 						&ifc->v4 : &ifc->v6;
+		uint64_t h;
 
-		if (route_filtered(ifc, &r))
+		if (route_filtered(ifc, &l, &r))
 			continue;
 		r.metric = route_metric(r.metric, f->present ? f->metric : 0);
-		if (route_known(out, n, &r))
+		h = route_hash(&r);
+		if (route_find(out, &x, &r, h, NULL, &pos))
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].r = r;
-		out[n].autogen = looks_autogen(ifc, &r);
-		n++;
+		out[n].autogen = looks_autogen(&l, &r);
+		index_add(&x, h, n++);
 	}
 	kept = n;
 	for (i = 0; i < kept; i++) {
 		struct mh_route r;
+		uint64_t h;
 
 		if (mh_ip_is_zero(&out[i].r.next_hop))
 			continue;
@@ -369,14 +575,18 @@ static size_t wanted_routes(const struct mh_interface *ifc,
 		mh_ip_parse(r.dst.family == AF_INET ? "0.0.0.0" : "::",
 			    &r.next_hop);
 		r.metric = out[i].r.metric;
-		if (route_known(out, n, &r))
+		h = route_hash(&r);
+		if (route_find(out, &x, &r, h, NULL, &pos))
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].r = r;
 		out[n].site_prefix_len = r.dst_len;
-		n++;
+		index_add(&x, h, n++);
 	}
-	return n;
+	locals_free(&l);
+	index_free(&x);
+	*count = n;
+	return 0;
 }
 
 /* ------------------------------------------------------------ ordering */
@@ -402,27 +612,62 @@ static int route_group(const struct tracked_route *t)
 	return mh_ip_is_zero(&t->r.next_hop) ? 1 : 2;
 }
 
+/* A route with its ordering key, the destination text made once. */
+struct route_place {
+	int group;
+	char dst[INET6_ADDRSTRLEN + 5];		/* "ADDRESS/LENGTH" */
+	const struct tracked_route *t;
+};
+
 /*
  * Prefix routes, other on-link routes, gateway routes; in each group by
  * destination text, then metric (§5.3), so a gateway's on-link route
- * reaches the guest before the routes through it.
+ * reaches the guest before the routes through it. Then by next hop: no
+ * two tracked routes are equal.
  */
-static int route_cmp(const void *pa, const void *pb)
+static int route_place_cmp(const void *pa, const void *pb)
 {
-	char da[INET6_ADDRSTRLEN + 5], db[INET6_ADDRSTRLEN + 5];
-	const struct tracked_route *a = pa, *b = pb;
+	const struct route_place *a = pa, *b = pb;
 	int c;
 
-	if (route_group(a) != route_group(b))
-		return route_group(a) - route_group(b);
-	snprintf(da, sizeof(da), "%s/%u", a->r.dst.text, a->r.dst_len);
-	snprintf(db, sizeof(db), "%s/%u", b->r.dst.text, b->r.dst_len);
-	c = strcmp(da, db);
+	if (a->group != b->group)
+		return a->group - b->group;
+	c = strcmp(a->dst, b->dst);
 	if (c)
 		return c;
-	if (a->r.metric != b->r.metric)
-		return a->r.metric < b->r.metric ? -1 : 1;
-	return strcmp(a->r.next_hop.text, b->r.next_hop.text);
+	if (a->t->r.metric != b->t->r.metric)
+		return a->t->r.metric < b->t->r.metric ? -1 : 1;
+	return strcmp(a->t->r.next_hop.text, b->t->r.next_hop.text);
+}
+
+/* The endpoint's routes in that order; -1 if memory ran out. */
+static int sort_routes(struct endpoint *ep)
+{
+	struct route_place *p = calloc(ep->n_routes + 1, sizeof(*p));
+	struct tracked_route *sorted = calloc(ep->n_routes + 1,
+					      sizeof(*sorted));
+	size_t i;
+
+	if (!p || !sorted) {
+		free(p);
+		free(sorted);
+		return -1;
+	}
+	for (i = 0; i < ep->n_routes; i++) {
+		const struct tracked_route *t = &ep->routes[i];
+
+		p[i].group = route_group(t);
+		snprintf(p[i].dst, sizeof(p[i].dst), "%s/%u", t->r.dst.text,
+			 t->r.dst_len);
+		p[i].t = t;
+	}
+	qsort(p, ep->n_routes, sizeof(*p), route_place_cmp);
+	for (i = 0; i < ep->n_routes; i++)
+		sorted[i] = *p[i].t;
+	memcpy(ep->routes, sorted, ep->n_routes * sizeof(*sorted));
+	free(p);
+	free(sorted);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- diff */
@@ -439,14 +684,18 @@ static int diff_addresses(struct endpoint *ep, const struct mh_interface *ifc)
 	struct mh_address *want = calloc(ifc->n_addresses + 1, sizeof(*want));
 	size_t n, i, j, old = ep->n_addrs;
 	struct tracked_address *grown, *t;
+	struct index x = { 0 };
 	bool *seen;
 
 	if (!want)
 		return -1;
-	n = wanted_addresses(ifc, want);
+	if (wanted_addresses(ifc, want, &n) < 0) {
+		free(want);
+		return -1;
+	}
 	seen = calloc(old + 1, sizeof(*seen));
 	grown = realloc(ep->addrs, (old + n + 1) * sizeof(*grown));
-	if (!seen || !grown) {
+	if (!seen || !grown || index_init(&x, old) < 0) {
 		free(want);
 		free(seen);
 		if (grown)
@@ -454,12 +703,17 @@ static int diff_addresses(struct endpoint *ep, const struct mh_interface *ifc)
 		return -1;
 	}
 	ep->addrs = grown;
+	for (j = 0; j < old; j++)
+		index_add(&x, address_hash(&ep->addrs[j].a), j);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < old; j++)
-			if (!seen[j] && ip_equal(&ep->addrs[j].a.ip, &want[i].ip) &&
-			    ep->addrs[j].a.prefix_len == want[i].prefix_len)
-				break;
-		if (j == old) {
+		uint64_t cursor = address_hash(&want[i]);
+		bool found = false;
+
+		/* The first tracked one with its identity, not yet matched. */
+		while (!found && index_next(&x, &cursor, &j))
+			found = !seen[j] && address_same(&ep->addrs[j].a,
+							 &want[i]);
+		if (!found) {
 			t = &ep->addrs[ep->n_addrs++];
 			memset(t, 0, sizeof(*t));
 			t->a = want[i];
@@ -475,6 +729,7 @@ static int diff_addresses(struct endpoint *ep, const struct mh_interface *ifc)
 			set_state(&t->state, &t->retries, PENDING_UPDATE);
 		}
 	}
+	index_free(&x);
 	/* Gone from the host: to be removed. */
 	for (j = 0; j < old; j++)
 		if (!seen[j] && ep->addrs[j].state != PENDING_REMOVAL)
@@ -492,14 +747,18 @@ static int diff_routes(struct endpoint *ep, const struct mh_interface *ifc)
 					    sizeof(*want));
 	struct tracked_route *grown;
 	size_t n, i, j, old = ep->n_routes;
+	struct index x = { 0 };
 	bool *seen;
 
 	if (!want)
 		return -1;
-	n = wanted_routes(ifc, want);
+	if (wanted_routes(ifc, want, &n) < 0) {
+		free(want);
+		return -1;
+	}
 	seen = calloc(old + 1, sizeof(*seen));
 	grown = realloc(ep->routes, (old + n + 1) * sizeof(*grown));
-	if (!seen || !grown) {
+	if (!seen || !grown || index_init(&x, old) < 0) {
 		free(want);
 		free(seen);
 		if (grown)
@@ -507,12 +766,11 @@ static int diff_routes(struct endpoint *ep, const struct mh_interface *ifc)
 		return -1;
 	}
 	ep->routes = grown;
+	for (j = 0; j < old; j++)
+		index_add(&x, route_hash(&ep->routes[j].r), j);
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < old; j++)
-			if (!seen[j] && !route_key_cmp(&ep->routes[j].r,
-						       &want[i].r))
-				break;
-		if (j == old) {
+		if (!route_find(ep->routes, &x, &want[i].r,
+				route_hash(&want[i].r), seen, &j)) {
 			ep->routes[ep->n_routes] = want[i];
 			set_state(&ep->routes[ep->n_routes].state,
 				  &ep->routes[ep->n_routes].retries,
@@ -529,14 +787,14 @@ static int diff_routes(struct endpoint *ep, const struct mh_interface *ifc)
 				  PENDING_UPDATE);
 		}
 	}
+	index_free(&x);
 	for (j = 0; j < old; j++)
 		if (!seen[j] && ep->routes[j].state != PENDING_REMOVAL)
 			set_state(&ep->routes[j].state, &ep->routes[j].retries,
 				  PENDING_REMOVAL);
-	qsort(ep->routes, ep->n_routes, sizeof(*ep->routes), route_cmp);
 	free(want);
 	free(seen);
-	return 0;
+	return sort_routes(ep);
 }
 
 /* ----------------------------------------------------------- endpoints */
