@@ -59,7 +59,7 @@ include $(sort $(wildcard mk/*.mk))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
-	rm -f tests/client/mnctl helper/mirrornet tools/host/mirrornet-host
+	rm -f tests/client/mnctl helper/mirrornet tools/host/mirrornet-host bench/mnbench
 	rm -rf build
 
 .PHONY: all module helper client install install-module install-helper regen demo \
