@@ -339,20 +339,33 @@ grade_vm() {
 
 # The unit under a real systemd: Debian 6.1 boots the host's own root
 # (read-only over virtio-9p, under a tmpfs overlay) with the host's systemd
-# as PID 1, the unit, modules-load.d file and DKMS-installed module in
-# place (tests/packaging/systemd/init); run-tests.sh runs as a service.
+# as PID 1 (tests/packaging/systemd/init). What the guest needs is in the
+# initramfs, at /mn-image: make install-helper install-extras DESTDIR=
+# PREFIX=/usr and the DKMS-installed module, as in a guest image, and the
+# test runner (run-tests.sh, run as a service); nothing is read from $out
+# or the tree, which may be anywhere on the host, /tmp included.
+# Generous timeouts (TCG on a loaded host): should the tests fail, hang or
+# not start, report.sh still puts the reason in the TAP and ends the VM,
+# at mn.deadline seconds after boot at the latest, well before QEMU's.
+systemd_deadline=900 systemd_timeout=1200
 systemd_test() {
-	local vm=$out/vm-systemd stage=$out/systemd-stage rc=0 qrc=0
-	local label="systemd on $k61"
-	mkdir -p "$vm/init" "$stage"
+	local vm=$out/vm-systemd sd=$MN_ROOT/tests/packaging/systemd rc=0 qrc=0
+	local label="systemd on $k61" img=$out/vm-systemd/init/mn-image
+	mkdir -p "$img/usr/lib/modules/$k61/updates" "$img/usr/lib/mn-packaging" \
+		"$img/etc/systemd/system" "$img/etc/systemd/system.conf.d"
 	{
-		cp "$MN_ROOT"/tests/packaging/systemd/{run-tests.sh,mn-packaging.target,mn-packaging-test.service} \
-			"$stage/" &&
-			cp "$MN_ROOT/tests/packaging/systemd/init" "$vm/init/init" &&
+		make -s -C "$tree" install-helper install-extras DESTDIR="$img" PREFIX=/usr &&
+			cp -r "$root/lib/modules/$k61/updates/dkms" "$img/usr/lib/modules/$k61/updates/" &&
+			install -m 755 "$sd"/{run-tests.sh,report.sh,watchdog.sh} "$img/usr/lib/mn-packaging/" &&
+			install -m 644 "$sd"/{mn-packaging.target,mn-packaging-test.service} \
+				"$sd/mn-packaging-report@.service" "$sd/mn-packaging-watchdog.service" \
+				"$img/etc/systemd/system/" &&
+			install -m 644 "$sd/timeouts.conf" "$img/etc/systemd/system.conf.d/mn-packaging.conf" &&
+			install -m 755 "$sd/init" "$vm/init/init" &&
 			"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/base.cpio" -k "$k61" \
 				-M "virtio_pci 9p 9pnet_virtio overlay" &&
 			# a second archive: its /init replaces the harness's
-			(cd "$vm/init" && echo init | cpio -o -H newc --quiet -R 0:0) >"$vm/init.cpio" &&
+			(cd "$vm/init" && find init mn-image | cpio -o -H newc --quiet -R 0:0) >"$vm/init.cpio" &&
 			cat "$vm/base.cpio" "$vm/init.cpio" >"$vm/initrd.cpio"
 	} >"$logs/vm-systemd-build.log" 2>&1 || rc=$?
 	if ((rc)); then
@@ -361,7 +374,7 @@ systemd_test() {
 		return
 	fi
 	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$k61" -i "$vm/initrd.cpio" \
-		-o "$vm" -t 600 -a "mn.out=$out" -- \
+		-o "$vm" -t "$systemd_timeout" -a "mn.deadline=$systemd_deadline" -- \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap,id=hostroot \
 		>"$logs/vm-systemd-run.log" 2>&1 || qrc=$?
 	grade_vm "$vm" "$label" "$qrc"

@@ -1,13 +1,18 @@
 #!/bin/bash
 # Inside the systemd VM (Debian's userspace, systemd as PID 1): what the
-# unit and the modules-load.d file do on a booted guest. Prints TAP to the
-# results port, then the dmesg section and MN-DONE, and ends the VM.
+# unit and the modules-load.d file do on a booted guest, installed as make
+# install PREFIX=/usr and dkms install put them in an image. Prints TAP to
+# the results port, then the dmesg section and MN-DONE, and ends the VM.
 set -uo pipefail
-exec >/dev/ttyS1 2>&1
+state=/run/mn-packaging
+mkdir -p "$state"
+# report.sh (a deadline, or this script failing) writes after us
+exec 9>>"$state/lock"
+flock 9
+exec >/dev/ttyS1 2>&1 </dev/null
 stty -F /dev/ttyS1 raw -echo
 
-out=$(cat /etc/mn-packaging-out)
-helper=$out/prefix/sbin/mirrornet
+helper=/usr/sbin/mirrornet
 unit=mirrornet.service
 n=0 failed=0
 
@@ -18,31 +23,37 @@ prop_is() { [[ $(prop "$1" "$2") == "$3" ]]; }
 
 # wait_for SECONDS CMD...: CMD every 100 ms until it succeeds
 wait_for() {
-	local tries=$(($1 * 10))
+	local end=$((SECONDS + $1))
 	shift
 	until "$@"; do
-		((--tries > 0)) || { echo "timed out waiting for: $*"; return 1; }
+		((SECONDS < end)) || { echo "timed out waiting for: $*"; return 1; }
 		sleep 0.1
 	done
 }
 
-# run_test NAME FUNC: FUNC in a subshell with set -e, output as "# " lines
+# run_test NAME FUNC: FUNC in a subshell with set -e, output as "# " lines;
+# on a failure the unit's status and last journal lines too
 run_test() {
 	local name=$1 rc
 	shift
 	n=$((n + 1))
+	echo "$n" >"$state/n"
 	(
 		set -e
 		"$@"
-	) >/tmp/test.out 2>&1
+	) >"$state/test.out" 2>&1
 	rc=$?
 	if ((rc == 0)); then
 		echo "ok $n - $name"
 	else
 		failed=$((failed + 1))
 		echo "not ok $n - $name # exit status $rc"
+		{
+			echo "--- systemctl status $unit"
+			timeout 30 systemctl status --no-pager --full --lines=30 "$unit"
+		} >>"$state/test.out" 2>&1
 	fi
-	sed 's/^/# /' /tmp/test.out
+	sed 's/^/# /' "$state/test.out"
 }
 
 # systemd-modules-load inserted it from modules-load.d, and finished
@@ -69,7 +80,7 @@ t_active() {
 # no host on vsock 2:50000 here: the helper keeps retrying, and its
 # "<N>" prefixes give each line its priority in the journal
 t_journal_priorities() {
-	wait_for 30 bash -c "journalctl -b -o cat -u $unit -p warning..warning |
+	wait_for 120 bash -c "journalctl -b -o cat -u $unit -p warning..warning |
 		grep -q '^cannot connect to vsock 2:50000'"
 	journalctl -b -o cat -u "$unit" -p info..info | grep '^connecting to vsock 2:50000 (attempt 1)'
 	# an info line is not logged as a warning
@@ -79,9 +90,11 @@ t_journal_priorities() {
 t_restart_on_failure() {
 	local pid
 	pid=$(prop "$unit" MainPID)
+	# not "kill 0": that would be our own process group
+	((pid > 0)) || { echo "$unit has no main process"; return 1; }
 	kill -KILL "$pid"
-	wait_for 30 prop_is "$unit" NRestarts 1
-	wait_for 30 prop_is "$unit" ActiveState active
+	wait_for 120 prop_is "$unit" NRestarts 1
+	wait_for 120 prop_is "$unit" ActiveState active
 	[[ $(prop "$unit" MainPID) != "$pid" ]]
 }
 
@@ -103,7 +116,7 @@ t_usage_error() {
 	systemctl daemon-reload
 	systemctl reset-failed "$unit"
 	systemctl start "$unit" || true
-	wait_for 10 prop_is "$unit" ActiveState failed
+	wait_for 60 prop_is "$unit" ActiveState failed
 	[[ $(prop "$unit" ExecMainStatus) == 2 ]]
 	sleep 3
 	[[ $(prop "$unit" ActiveState) == failed ]]
@@ -123,3 +136,5 @@ dmesg
 echo MN-DMESG-END
 echo MN-DONE
 systemctl reboot --force --force
+# should that fail: a failed unit, whose OnFailure= report ends the VM
+exit 1
