@@ -141,5 +141,5 @@ for suite in suite_build suite_style suite_install suite_packaging \
 done
 echo "== done in ${SECONDS}s"
 
-grep -hE '^[A-Za-z0-9.-]+: [0-9]+ passed, [0-9]+ failed' "$out"/*.log |
+grep -hE '^[A-Za-z0-9._-]+: [0-9]+ passed, [0-9]+ failed' "$out"/*.log |
 	awk '{p += $2; f += $4} END {printf "%d passed, %d failed\n", p, f; exit f > 0 || p == 0}'
