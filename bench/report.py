@@ -95,9 +95,7 @@ def build(bench, kernel, icount):
     if skipped_a:
         notes.append("(a) through the host engine not measured for N = " +
                      ", ".join(f"{n:,}" for n in skipped_a) +
-                     ": the engine plans an interface's routes in O(N²) "
-                     "(tools/host/engine.c: wanted_routes() calls route_known(), a "
-                     "linear scan, per route); its --dry-run of the same snapshot, "
+                     " (mn.engine_max); its --dry-run of the same snapshot, "
                      "natively on the build machine: " +
                      ", ".join(f"{n:,} routes {ms / 1000:.2f} s" for n, ms in sorted(dry.items())) +
                      ". (a′) gives the guest side of the path at every N")
@@ -256,12 +254,10 @@ def explain(r, rate, latency):
     if a and e and c:
         why["(a)/(c) at 10 000 routes"] = (
             f"per route the full path takes {a:.2f} ms against ip -batch's {c:.2f} ms. "
-            f"{a - e:.2f} ms of it is the host engine's own work, which shares the VM's "
-            "one CPU here (on WSL it runs on the Windows host) and grows with N: "
-            "tools/host/engine.c plans an interface's routes in O(N²) "
-            "(wanted_routes() calls route_known(), a linear scan, per route, and "
-            "diff_routes() compares every wanted route with every tracked one). "
-            "The rest is the guest side, (a′)")
+            f"{a - e:.2f} ms of it is the host engine's own work (building, encoding "
+            "and framing each message, then waiting for its reply), which shares "
+            "the VM's one CPU here; on WSL the host runs on the Windows side, beside "
+            "the guest. The rest is the guest side, (a′)")
     if e and c and route:
         transport = route["p50"] - (route.get("helper_logged_p50") or 0)
         why["(a′)/(c) at 10 000 routes (guest side of (a))"] = (
@@ -272,21 +268,21 @@ def explain(r, rate, latency):
             "(helper/decode.c, jansson), the module "
             f"{route['kernel_p50'] / 1000:.2f} ms, the rest of the helper "
             f"{((route.get('helper_logged_p50') or 0) - route['decode_p50'] - route['kernel_p50']) / 1000:.2f} ms "
-            "(helper/genl.c: libnl peeks every message, MSG_PEEK then a read, for the "
-            "reply and the ack, and allocates a callback set and a message per "
-            "request; helper/serve.c writes a log line per request), and "
+            "(framing, the genl request and its reply and ack, the log line per "
+            "request), and "
             f"{transport / 1000:.2f} ms the vsock round trip: two hops through the "
             "vsock_loopback worker and two wake-ups. ip -batch adds a route with "
-            "one sendmsg and one recvmsg in one process")
+            "one sendmsg and one recvmsg in one process; the protocol's one reply "
+            "per request, after the work is done, puts the round trip and the "
+            "decoding on every route, which no batching can hide")
     if b and c:
         why["(b)/(c) at 10 000 routes"] = (
             f"per route the module costs {b:.3f} ms against ip -batch's {c:.3f} ms "
             "(ip's own parsing included): it applies each route through rtnetlink "
-            "itself (kmod/apply.c mn_rtnl_do(): a request skb of NLMSG_DEFAULT_SIZE "
-            "from mn_rtnl_new(), kernel_sendmsg(), the ack read back with "
-            "kernel_recvmsg()), then stores it (a kmalloc and an rhltable insert) "
-            "and answers with a reply message and an ack, two skbs where ip gets one; "
-            "deeper batches do not help (see the window sweep)")
+            "itself (kmod/apply.c mn_rtnl_do(): kernel_sendmsg(), the ack read back "
+            "with kernel_recvmsg()), then stores it (a kmalloc and an rhltable "
+            "insert) and answers with a reply message and an ack, two skbs where ip "
+            "gets one; deeper batches do not help (see the window sweep)")
     for t in r["targets"]:
         if t["met"] is False and t["target"] in why:
             limit = float(t["limit"].split()[1])

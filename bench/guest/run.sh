@@ -12,9 +12,9 @@ TAP_TIMEOUT=${MN_TEST_TIMEOUT:-1800}
 
 MOD=/lib/mirrornet/mirrornet.ko
 SIZES=$(echo "${MN_SIZES:-1000,10000,100000}" | tr , ' ')
-# (a) through the host engine up to this N: the engine's planning is
-# quadratic in the routes of an interface (see bench/README.rst)
-ENGINE_MAX=${MN_ENGINE_MAX:-10000}
+# (a) through the host engine up to this N (every N unless a quick run
+# lowers it)
+ENGINE_MAX=${MN_ENGINE_MAX:-100000}
 # (d), one ip process per route, in the first round only and for at most
 # this many routes: about 10 routes/s under TCG
 EACH_MAX=${MN_EACH_MAX:-200}
