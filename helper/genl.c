@@ -20,13 +20,7 @@
 #include "genl.h"
 #include "linux/mirrornet.h"
 #include "log.h"
-
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS 0x200
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED 0x100
-#endif
+#include "nlerr.h"
 
 /* Transient errors: retried this many times, backing off from 10 ms. */
 #define MN_RETRIES	6
@@ -121,25 +115,12 @@ void mn_genl_close(struct mn_genl *g)
 
 static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
 	struct mn_xfer *x = arg;
-	size_t hlen = sizeof(*e);
-	struct nlattr *attr;
-	int rem;
 
 	(void)nla;
 	x->res->err = e->error;
 	x->done = true;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)hlen;
-	for (attr = (struct nlattr *)((char *)e + hlen); nla_ok(attr, rem);
-	     attr = nla_next(attr, &rem))
-		if (nla_type(attr) == NLMSGERR_ATTR_MSG)
-			snprintf(x->res->extack, sizeof(x->res->extack), "%.*s",
-				 nla_len(attr), (char *)nla_data(attr));
+	mn_nlerr_msg(e, x->res->extack, sizeof(x->res->extack));
 	return NL_STOP;
 }
 

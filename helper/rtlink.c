@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "nlerr.h"
 #include "rtlink.h"
 
 #define NLA_ALIGNED(len)	(((len) + 3) & ~3)
@@ -53,23 +54,10 @@ static int link_request(struct link_req *req, char *err, size_t errlen)
 	if ((size_t)n >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 		struct nlmsgerr *e = NLMSG_DATA(nh);
-		size_t off = NLMSG_HDRLEN + sizeof(*e);
 
 		if (nh->nlmsg_type == NLMSG_ERROR && nh->nlmsg_len <= (size_t)n) {
 			ret = e->error;
-			/* NETLINK_CAP_ACK: only the request's header follows. */
-			while (off + sizeof(struct nlattr) <= nh->nlmsg_len) {
-				struct nlattr *a = (struct nlattr *)(buf + off);
-
-				if (a->nla_len < sizeof(*a) ||
-				    off + a->nla_len > nh->nlmsg_len)
-					break;
-				if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
-					snprintf(err, errlen, "%.*s",
-						 (int)(a->nla_len - sizeof(*a)),
-						 (char *)(a + 1));
-				off += NLA_ALIGNED(a->nla_len);
-			}
+			mn_nlerr_msg(e, err, errlen);
 		}
 	}
 out:

@@ -21,14 +21,9 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include "../../helper/nlerr.h"
 #include "linux/mirrornet.h"
 
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS 0x200
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED 0x100
-#endif
 
 struct ctx {
 	struct nl_sock *sk;
@@ -61,25 +56,11 @@ static void usage(void)
 
 static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
 	struct ctx *c = arg;
-	struct nlattr *attr;
-	size_t hlen = sizeof(*e);
-	int rem;
 
 	(void)nla;
 	c->error = e->error;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)hlen;
-	for (attr = (struct nlattr *)((char *)e + hlen); nla_ok(attr, rem);
-	     attr = nla_next(attr, &rem)) {
-		if (nla_type(attr) == NLMSGERR_ATTR_MSG)
-			snprintf(c->extack, sizeof(c->extack), "%s",
-				 (char *)nla_data(attr));
-	}
+	mn_nlerr_msg(e, c->extack, sizeof(c->extack));
 	return NL_STOP;
 }
 
