@@ -21,12 +21,15 @@
 #include <linux/if_link.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
+#include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/addrconf.h>
 #include <net/fib_rules.h>
 #include <net/if_inet6.h>
 #include <net/neighbour.h>
+#include <net/nexthop.h>
+#include <net/rtnh.h>
 #include <net/sock.h>
 
 #include "apply.h"
@@ -34,6 +37,15 @@
 
 /* Large enough for the biggest skb a netlink dump hands out. */
 #define MN_RTNL_BUF	32768
+
+/*
+ * Port ids the socket binds to: the negative range netlink_autobind() falls
+ * back to (from -4097 down), never a task's tgid. A collision with a bound
+ * socket is retried with another random id.
+ */
+#define MN_PORTID_MIN	0x80000000U
+#define MN_PORTID_MAX	0xffffefffU
+#define MN_BIND_TRIES	16
 
 static int mn_nl_setsockopt(struct socket *sock, int opt)
 {
@@ -86,9 +98,37 @@ void mn_set_kerr(struct netlink_ext_ack *extack, enum mirrornet_object object,
 	}
 }
 
+/*
+ * Bind to a port id of our own, then connect to the kernel (port 0):
+ * netlink_getsockbyportid() then refuses every sender but the kernel with
+ * ECONNREFUSED, so nothing in user space can queue a message here.
+ * Requests still carry an explicit destination (see mn_rtnl_send()).
+ */
+static int mn_rtnl_bind(struct socket *sock)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	int err = -EADDRINUSE;
+	int i;
+
+	for (i = 0; i < MN_BIND_TRIES && err == -EADDRINUSE; i++) {
+		addr.nl_pid = get_random_u32_inclusive(MN_PORTID_MIN,
+						       MN_PORTID_MAX);
+		err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	}
+	if (err)
+		return err;
+	addr.nl_pid = 0;
+	return kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
+}
+
 /**
  * mn_apply_init - open the namespace's rtnetlink socket
  * @mn: per-netns state
+ *
+ * The socket is bound to a random negative port id (never the requesting
+ * task's, as autobind would take) and connected to the kernel, so that only
+ * the kernel can send to it. NETLINK_GET_STRICT_CHK lets route-flush ask
+ * rtnetlink to filter its dumps by device.
  *
  * Return: 0 or a negative errno.
  */
@@ -96,17 +136,17 @@ int mn_apply_init(struct mn_net *mn)
 {
 	int err;
 
-	mn->rtnl_buf = kvmalloc(MN_RTNL_BUF, GFP_KERNEL);
+	mn->rtnl_buf = kvmalloc(MN_RTNL_BUF, GFP_KERNEL_ACCOUNT);
 	if (!mn->rtnl_buf)
 		return -ENOMEM;
 	err = sock_create_kern(mn->net, PF_NETLINK, SOCK_RAW, NETLINK_ROUTE,
 			       &mn->rtnl_sock);
 	if (err)
 		goto err_buf;
-	err = mn_nl_setsockopt(mn->rtnl_sock, NETLINK_EXT_ACK);
-	if (err)
-		goto err_sock;
-	err = mn_nl_setsockopt(mn->rtnl_sock, NETLINK_CAP_ACK);
+	err = mn_nl_setsockopt(mn->rtnl_sock, NETLINK_EXT_ACK) ?:
+	      mn_nl_setsockopt(mn->rtnl_sock, NETLINK_CAP_ACK) ?:
+	      mn_nl_setsockopt(mn->rtnl_sock, NETLINK_GET_STRICT_CHK) ?:
+	      mn_rtnl_bind(mn->rtnl_sock);
 	if (err)
 		goto err_sock;
 	return 0;
@@ -116,6 +156,7 @@ err_sock:
 	mn->rtnl_sock = NULL;
 err_buf:
 	kvfree(mn->rtnl_buf);
+	mn->rtnl_buf = NULL;
 	return err;
 }
 
@@ -129,34 +170,112 @@ void mn_apply_exit(struct mn_net *mn)
 	kvfree(mn->rtnl_buf);
 }
 
-static void mn_kerr_from_ack(const struct nlmsghdr *nlh, struct mn_kerr *kerr)
+/*
+ * Attributes of an extended ack. Unknown types (a newer kernel's) are
+ * skipped; the known ones must have their exact size, and the text must be
+ * NUL-terminated inside its attribute.
+ */
+static const struct nla_policy mn_ack_policy[NLMSGERR_ATTR_MAX + 1] = {
+	[NLMSGERR_ATTR_MSG]		= { .type = NLA_NUL_STRING },
+	[NLMSGERR_ATTR_OFFS]		= { .type = NLA_U32 },
+	[NLMSGERR_ATTR_COOKIE]		= { .type = NLA_BINARY,
+					    .len = NETLINK_MAX_COOKIE_LEN },
+	[NLMSGERR_ATTR_POLICY]		= { .type = NLA_NESTED },
+	[NLMSGERR_ATTR_MISS_TYPE]	= { .type = NLA_U32 },
+	[NLMSGERR_ATTR_MISS_NEST]	= { .type = NLA_U32 },
+};
+
+#define MN_NLA_VALIDATE	(NL_VALIDATE_TRAILING | NL_VALIDATE_STRICT_ATTRS)
+
+/**
+ * mn_rtnl_parse_ack - validate an NLMSG_ERROR message and read its verdict
+ * @nlh: the message
+ * @len: bytes received from @nlh on
+ * @error: the errno it carries, 0 for a positive ack
+ * @kerr: the kernel's text for a negative ack; cleared otherwise
+ *
+ * Nothing of the message is read before its length is checked: the header
+ * against @len, the struct nlmsgerr against the header, the echoed request
+ * (when NLM_F_CAPPED is clear) against what is left, and the TLVs with
+ * a policy. A malformed message must be dropped as a whole.
+ *
+ * Return: 0, or -EBADMSG if the message is malformed (then @error and
+ * @kerr are not set).
+ */
+int mn_rtnl_parse_ack(const struct nlmsghdr *nlh, int len, int *error,
+		      struct mn_kerr *kerr)
 {
-	const struct nlmsgerr *e = nlmsg_data(nlh);
-	const struct nlattr *attr;
-	size_t hlen = sizeof(*e);
-	int rem;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const struct nlmsgerr *e;
+	u32 payload, hlen;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	rem = nlmsg_len(nlh) - (int)hlen;
-	if (rem <= 0)
-		return;
-	nla_for_each_attr(attr, (const void *)e + hlen, rem, rem)
-		if (nla_type(attr) == NLMSGERR_ATTR_MSG)
-			nla_strscpy(kerr->msg, attr, sizeof(kerr->msg));
+	kerr->msg[0] = '\0';
+	if (!nlmsg_ok(nlh, len) || nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < nlmsg_msg_size(sizeof(*e)))
+		return -EBADMSG;
+	e = nlmsg_data(nlh);
+	if (e->error > 0 || e->error < -MAX_ERRNO)
+		return -EBADMSG;
+	payload = nlh->nlmsg_len - NLMSG_HDRLEN;
+	hlen = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* The whole request is echoed after the error code. */
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len > payload - offsetof(struct nlmsgerr, msg))
+			return -EBADMSG;
+		hlen = offsetof(struct nlmsgerr, msg) + e->msg.nlmsg_len;
+	}
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		hlen = NLMSG_ALIGN(hlen);
+		if (hlen > payload ||
+		    __nla_parse(tb, NLMSGERR_ATTR_MAX,
+				(const void *)e + hlen, payload - hlen,
+				mn_ack_policy, MN_NLA_VALIDATE, NULL))
+			return -EBADMSG;
+		if (e->error && tb[NLMSGERR_ATTR_MSG])
+			nla_strscpy(kerr->msg, tb[NLMSGERR_ATTR_MSG],
+				    sizeof(kerr->msg));
+	}
+	*error = e->error;
+	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_rtnl_parse_ack);
 
+/*
+ * Read one datagram. The socket is connected to the kernel, so only the
+ * kernel can queue to it; still, anything that does not come from port 0,
+ * or does not fit the buffer, is dropped and counted, never parsed.
+ */
 static int mn_rtnl_recv(struct mn_net *mn)
 {
 	struct kvec iov = { .iov_base = mn->rtnl_buf, .iov_len = MN_RTNL_BUF };
-	struct msghdr msg = {};
 
-	return kernel_recvmsg(mn->rtnl_sock, &msg, &iov, 1, MN_RTNL_BUF,
-			      MSG_DONTWAIT);
+	for (;;) {
+		struct sockaddr_nl from = {};
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+		};
+		int len;
+
+		len = kernel_recvmsg(mn->rtnl_sock, &msg, &iov, 1, MN_RTNL_BUF,
+				     MSG_DONTWAIT);
+		if (len < 0)
+			return len;
+		if (!(msg.msg_flags & MSG_TRUNC) &&
+		    msg.msg_namelen >= sizeof(from) &&
+		    from.nl_family == AF_NETLINK && !from.nl_pid &&
+		    !from.nl_groups)
+			return len;
+		mn->rtnl_dropped++;
+	}
 }
 
+/*
+ * Requests carry an explicit destination although the socket is connected:
+ * netlink then marks them NETLINK_SKB_DST, and __netlink_ns_capable() checks
+ * the current task instead of dereferencing the kernel socket's NULL file.
+ */
 static int mn_rtnl_send(struct mn_net *mn, struct sk_buff *skb)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -197,15 +316,20 @@ static int mn_rtnl_do(struct mn_net *mn, struct sk_buff *skb,
 		if (len < 0)
 			return len;
 		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e = nlmsg_data(nlh);
+			int error;
 
+			/* Leftovers of an earlier request are skipped. */
 			if (nlh->nlmsg_seq != seq ||
 			    nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
-			if (e->error)
-				mn_kerr_from_ack(nlh, kerr);
-			return e->error;
+			if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
+				mn->rtnl_dropped++;
+				continue;
+			}
+			return error;
 		}
+		if (len > 0)	/* trailing bytes that are no message */
+			mn->rtnl_dropped++;
 	}
 }
 
@@ -220,7 +344,7 @@ static int mn_rtnl_do(struct mn_net *mn, struct sk_buff *skb,
 static void *mn_rtnl_new(struct sk_buff **skbp, int type, size_t hdrlen,
 			 u16 flags)
 {
-	struct sk_buff *skb = nlmsg_new(MN_RTNL_REQ_SIZE, GFP_KERNEL);
+	struct sk_buff *skb = nlmsg_new(MN_RTNL_REQ_SIZE, GFP_KERNEL_ACCOUNT);
 	struct nlmsghdr *nlh;
 
 	if (!skb)
@@ -251,6 +375,7 @@ static u16 mn_nlflags(enum mn_op op)
 {
 	switch (op) {
 	case MN_OP_ADD:
+	case MN_OP_REPAIR:
 		return NLM_F_CREATE | NLM_F_EXCL;
 	case MN_OP_REPLACE:
 		return NLM_F_CREATE | NLM_F_REPLACE;
@@ -271,6 +396,18 @@ static int mn_put_ip(struct sk_buff *skb, int type, u8 family,
 	return nla_put(skb, type, mn_addr_len(family), ip);
 }
 
+/* Put back what mn_apply_link() changed before a later step failed. */
+static void mn_link_rollback(struct net_device *dev, bool mtu_set,
+			     unsigned int old_mtu, bool lladdr_set,
+			     struct sockaddr_storage *old_lladdr)
+{
+	if (lladdr_set &&
+	    dev_set_mac_address_user(dev, (struct sockaddr *)old_lladdr, NULL))
+		netdev_warn(dev, "could not restore the link-layer address\n");
+	if (mtu_set && dev_set_mtu(dev, old_mtu))
+		netdev_warn(dev, "could not restore the MTU %u\n", old_mtu);
+}
+
 /**
  * mn_apply_link - set a link's MTU, link-layer address and admin state
  * @mn: per-netns state, locked
@@ -278,12 +415,22 @@ static int mn_put_ip(struct sk_buff *skb, int type, u8 family,
  * @link: what to set
  * @extack: extended ack for errors, may be NULL
  *
+ * The admin state is changed from dev_get_flags(), like rtnetlink does:
+ * dev->flags holds the effective PROMISC/ALLMULTI that other users (packet
+ * sockets, bridges) count, and handing those back to dev_change_flags()
+ * would take a promiscuity reference of our own that nothing drops.
+ * When a step fails, the steps before it are undone (best effort), so
+ * a failed request leaves the link as it found it.
+ *
  * Return: 0 or a negative errno.
  */
 int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 		  struct netlink_ext_ack *extack)
 {
+	struct sockaddr_storage old_lladdr;
+	bool mtu_set = false, lladdr_set = false;
 	struct net_device *dev;
+	unsigned int old_mtu;
 	int err = 0;
 
 	rtnl_lock();
@@ -293,6 +440,7 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 		err = -ENODEV;
 		goto out;
 	}
+	old_mtu = dev->mtu;
 	if (link->has_mtu && link->mtu != dev->mtu) {
 		if (link->mtu > INT_MAX || link->mtu < dev->min_mtu ||
 		    (dev->max_mtu && link->mtu > dev->max_mtu)) {
@@ -306,6 +454,7 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 			NL_SET_ERR_MSG_MOD(extack, "device rejected the MTU");
 			goto out;
 		}
+		mtu_set = true;
 	}
 	if (link->has_lladdr) {
 		struct sockaddr_storage ss = { .ss_family = dev->type };
@@ -314,21 +463,34 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 			NL_SET_ERR_MSG_MOD(extack,
 					   "lladdr length differs from the device's");
 			err = -EINVAL;
-			goto out;
+			goto rollback;
 		}
-		memcpy(ss.__data, link->lladdr, link->lladdr_len);
-		err = dev_set_mac_address_user(dev, (struct sockaddr *)&ss,
-					       extack);
-		if (err)
-			goto out;
+		if (memcmp(dev->dev_addr, link->lladdr, link->lladdr_len)) {
+			memset(&old_lladdr, 0, sizeof(old_lladdr));
+			old_lladdr.ss_family = dev->type;
+			memcpy(old_lladdr.__data, dev->dev_addr, dev->addr_len);
+			memcpy(ss.__data, link->lladdr, link->lladdr_len);
+			err = dev_set_mac_address_user(dev,
+						       (struct sockaddr *)&ss,
+						       extack);
+			if (err)
+				goto rollback;
+			lladdr_set = true;
+		}
 	}
 	if (link->has_admin) {
-		unsigned int flags = dev->flags & ~IFF_UP;
+		unsigned int flags = dev_get_flags(dev) & ~IFF_UP;
 
 		if (link->admin_up)
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);
+		if (err)
+			goto rollback;
 	}
+	goto out;
+
+rollback:
+	mn_link_rollback(dev, mtu_set, old_mtu, lladdr_set, &old_lladdr);
 out:
 	rtnl_unlock();
 	return err;
@@ -356,6 +518,7 @@ int mn_apply_addr(struct mn_net *mn, int ifindex, const struct mn_addr *a,
 	u32 flags = 0;
 	int err;
 
+	kerr->msg[0] = '\0';
 	ifm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELADDR : RTM_NEWADDR,
 			  sizeof(*ifm), mn_nlflags(op));
 	if (!ifm)
@@ -391,19 +554,26 @@ EXPORT_SYMBOL_IF_KUNIT(mn_apply_addr);
  * @ifindex: the output netdev
  * @r: the route
  * @op: what to do; MN_OP_ADD adds beside routes that differ only in gateway
- *	or device, as `ip route add` without NLM_F_EXCL does
+ *	or device, as `ip route add` without NLM_F_EXCL does; MN_OP_REPAIR
+ *	fails with -EEXIST if the kernel has a route with that identity
  * @kerr: the kernel's error text
+ *
+ * Only unicast and local routes name a device (and a gateway): blackhole,
+ * unreachable, prohibit and throw routes have none, and IPv4 rejects them
+ * with one.
  *
  * Return: 0 or the kernel's negative errno.
  */
 int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
 		   enum mn_op op, struct mn_kerr *kerr)
 {
+	bool has_dev = r->type == RTN_UNICAST || r->type == RTN_LOCAL;
 	u8 family = r->key.family;
 	struct sk_buff *skb;
 	struct rtmsg *rtm;
 	int err;
 
+	kerr->msg[0] = '\0';
 	rtm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
 			  sizeof(*rtm),
 			  op == MN_OP_ADD ? NLM_F_CREATE : mn_nlflags(op));
@@ -428,11 +598,12 @@ int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
 	}
 
 	err = nla_put_u32(skb, RTA_TABLE, r->key.table) ||
-	      nla_put_u32(skb, RTA_OIF, ifindex) ||
+	      (has_dev && nla_put_u32(skb, RTA_OIF, ifindex)) ||
 	      nla_put_u32(skb, RTA_PRIORITY, r->key.metric) ||
 	      (r->key.dst_len &&
 	       mn_put_ip(skb, RTA_DST, family, &r->key.dst)) ||
-	      (r->has_gw && mn_put_ip(skb, RTA_GATEWAY, family, &r->gw)) ||
+	      (has_dev && r->has_gw &&
+	       mn_put_ip(skb, RTA_GATEWAY, family, &r->gw)) ||
 	      (r->has_prefsrc && op != MN_OP_DEL &&
 	       mn_put_ip(skb, RTA_PREFSRC, family, &r->prefsrc));
 	return mn_rtnl_finish(mn, skb, err, kerr);
@@ -456,6 +627,7 @@ int mn_apply_neigh(struct mn_net *mn, int ifindex, const struct mn_neigh *n,
 	struct ndmsg *ndm;
 	int err;
 
+	kerr->msg[0] = '\0';
 	ndm = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELNEIGH : RTM_NEWNEIGH,
 			  sizeof(*ndm), mn_nlflags(op));
 	if (!ndm)
@@ -473,7 +645,7 @@ int mn_apply_neigh(struct mn_net *mn, int ifindex, const struct mn_neigh *n,
  * mn_apply_rule - add or delete a policy routing rule
  * @mn: per-netns state, locked
  * @r: the rule
- * @op: MN_OP_ADD or MN_OP_DEL
+ * @op: MN_OP_ADD, MN_OP_REPAIR or MN_OP_DEL
  * @kerr: the kernel's error text
  *
  * Return: 0 or the kernel's negative errno.
@@ -485,6 +657,7 @@ int mn_apply_rule(struct mn_net *mn, const struct mn_rule *r, enum mn_op op,
 	struct sk_buff *skb;
 	int err;
 
+	kerr->msg[0] = '\0';
 	frh = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELRULE : RTM_NEWRULE,
 			  sizeof(*frh), mn_nlflags(op));
 	if (!frh)
@@ -549,12 +722,29 @@ static int mn_apply_conf_rtnl(struct mn_net *mn, int ifindex,
 		nla_nest_end(skb, af);
 		nla_nest_end(skb, af_spec);
 	}
-	return mn_rtnl_finish(mn, skb, err, kerr);
+	err = mn_rtnl_finish(mn, skb, err, kerr);
+	/*
+	 * IFLA_INET_CONF only stores the value. The sysctl handler
+	 * (devinet_conf_proc) also flushes the route cache when accept_local
+	 * or route_localnet turn off: rt_cache_flush() is not exported, but
+	 * all it does is bump the generation id, which is inline. (It bumps
+	 * on every write of 0 here, which costs one cache refill at most.)
+	 * The sysctl's RTM_NEWNETCONF notification for rp_filter cannot be
+	 * sent: inet_netconf_notify_devconf() is not exported either.
+	 */
+	if (!err && !value &&
+	    (devconf == IPV4_DEVCONF_ACCEPT_LOCAL ||
+	     devconf == IPV4_DEVCONF_ROUTE_LOCALNET))
+		rt_genid_bump_ipv4(mn->net);
+	return err;
 }
 
 /*
  * IPv6 knobs without an rtnetlink setter are plain integers whose sysctl
  * handler (proc_dointvec) only stores the value: store it the same way.
+ * Their sysctls send no netconf notification either (addrconf only
+ * notifies for forwarding, proxy_ndp, mc_forwarding and
+ * ignore_routes_with_linkdown), so nothing is skipped.
  */
 static int mn_apply_conf_ipv6(struct mn_net *mn, int ifindex,
 			      unsigned int key, u32 value,
@@ -615,53 +805,364 @@ int mn_apply_conf(struct mn_net *mn, int ifindex, unsigned int key, u32 value,
 	return mn_apply_conf_ipv6(mn, ifindex, key, value, kerr);
 }
 
+/*
+ * route-flush works in passes: dump a family's routes on the device, queue
+ * at most MN_FLUSH_BATCH deletes (and about MN_FLUSH_BATCH_BYTES of them),
+ * send them, and dump again until a pass leaves nothing queued. Memory is
+ * bounded whatever the size of the table.
+ */
+#define MN_FLUSH_BATCH		64
+#define MN_FLUSH_BATCH_BYTES	65536
+
 struct mn_flush_ctx {
+	struct net *net;
 	int ifindex;
-	u32 table;
-	bool gateway_only;
+	const struct mn_flush *f;
+	u8 family;			/* of this dump */
 	struct sk_buff_head dels;	/* RTM_DELROUTE requests to send */
+	unsigned int bytes;
+	bool full;			/* more to delete than was queued */
+	int err;			/* the pass could not queue a delete */
 };
 
-/* Queue a delete for a dumped route if it matches the flush. */
-static int mn_flush_collect(struct mn_flush_ctx *ctx,
-			    const struct nlmsghdr *nlh)
+/*
+ * Attributes of a dumped route. Addresses must have the family's size.
+ * Lengths of the known types are exact and trailing bytes refused; types we
+ * do not read (RTA_CACHEINFO, RTA_METRICS, ...) are skipped.
+ */
+static const struct nla_policy mn_rta_policy4[RTA_MAX + 1] = {
+	[RTA_DST]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[RTA_SRC]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[RTA_GATEWAY]	= NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[RTA_OIF]	= { .type = NLA_U32 },
+	[RTA_PRIORITY]	= { .type = NLA_U32 },
+	[RTA_TABLE]	= { .type = NLA_U32 },
+	[RTA_NH_ID]	= { .type = NLA_U32 },
+	[RTA_MULTIPATH]	= NLA_POLICY_MIN_LEN(sizeof(struct rtnexthop)),
+	[RTA_VIA]	= NLA_POLICY_MIN_LEN(offsetof(struct rtvia, rtvia_addr)),
+};
+
+static const struct nla_policy mn_rta_policy6[RTA_MAX + 1] = {
+	[RTA_DST]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[RTA_SRC]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[RTA_GATEWAY]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[RTA_OIF]	= { .type = NLA_U32 },
+	[RTA_PRIORITY]	= { .type = NLA_U32 },
+	[RTA_TABLE]	= { .type = NLA_U32 },
+	[RTA_NH_ID]	= { .type = NLA_U32 },
+	[RTA_MULTIPATH]	= NLA_POLICY_MIN_LEN(sizeof(struct rtnexthop)),
+	[RTA_VIA]	= NLA_POLICY_MIN_LEN(offsetof(struct rtvia, rtvia_addr)),
+};
+
+static const struct nla_policy *mn_rta_policy(u8 family)
 {
-	struct nlattr *tb[RTA_MAX + 1];
+	return family == AF_INET ? mn_rta_policy4 : mn_rta_policy6;
+}
+
+/* Parse a route message (dumped, or a delete we built). */
+static int mn_route_parse(const struct nlmsghdr *nlh, u8 family,
+			  struct nlattr **tb)
+{
 	const struct rtmsg *rtm;
-	struct nlmsghdr *del;
-	struct sk_buff *skb;
-	u32 table;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    nlmsg_parse_deprecated(nlh, sizeof(*rtm), tb, RTA_MAX, NULL, NULL))
-		return 0;
+	if (nlh->nlmsg_len < nlmsg_msg_size(sizeof(*rtm)))
+		return -EBADMSG;
 	rtm = nlmsg_data(nlh);
-	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (!tb[RTA_OIF] || nla_get_u32(tb[RTA_OIF]) != ctx->ifindex ||
-	    (ctx->table && table != ctx->table) ||
-	    (ctx->gateway_only && !tb[RTA_GATEWAY]) ||
-	    rtm->rtm_type != RTN_UNICAST)
-		return 0;
-
-	/* Delete exactly what was dumped: same header and attributes. */
-	skb = nlmsg_new(nlmsg_len(nlh), GFP_KERNEL);
-	if (!skb)
-		return -ENOMEM;
-	del = nlmsg_put(skb, 0, 0, RTM_DELROUTE, nlmsg_len(nlh), 0);
-	if (!del) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
-	}
-	memcpy(nlmsg_data(del), nlmsg_data(nlh), nlmsg_len(nlh));
-	nlmsg_end(skb, del);
-	__skb_queue_tail(&ctx->dels, skb);
+	if (rtm->rtm_family != family ||
+	    __nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX,
+			  mn_rta_policy(family), MN_NLA_VALIDATE, NULL))
+		return -EBADMSG;
 	return 0;
 }
 
-static int mn_flush_dump(struct mn_net *mn, u8 family,
-			 struct mn_flush_ctx *ctx)
+/* Iterator over the hops of an RTA_MULTIPATH, with each hop's attributes. */
+struct mn_hop {
+	const struct rtnexthop *rtnh;
+	int rem;
+	u8 family;
+	struct nlattr *tb[RTA_MAX + 1];
+};
+
+/*
+ * Check the hop at hop->rtnh against what is left and parse its attributes
+ * with the family's policy. Return 1 for a hop, 0 after the last one,
+ * -EBADMSG if the hops are malformed.
+ */
+static int mn_hop_check(struct mn_hop *hop)
 {
-	struct nlmsghdr *nlh;
+	const struct rtnexthop *rtnh = hop->rtnh;
+
+	if (!rtnh_ok(rtnh, hop->rem))
+		return hop->rem ? -EBADMSG : 0;
+	if (__nla_parse(hop->tb, RTA_MAX, rtnh_attrs(rtnh),
+			rtnh->rtnh_len - sizeof(*rtnh),
+			mn_rta_policy(hop->family), MN_NLA_VALIDATE, NULL))
+		return -EBADMSG;
+	return 1;
+}
+
+static int mn_hop_first(struct mn_hop *hop, const struct nlattr *mp,
+			u8 family)
+{
+	hop->rtnh = nla_data(mp);
+	hop->rem = nla_len(mp);
+	hop->family = family;
+	return mn_hop_check(hop);
+}
+
+static int mn_hop_next(struct mn_hop *hop)
+{
+	hop->rtnh = rtnh_next(hop->rtnh, &hop->rem);
+	return mn_hop_check(hop);
+}
+
+static bool mn_has_gw(struct nlattr **tb)
+{
+	return tb[RTA_GATEWAY] || tb[RTA_VIA];
+}
+
+/*
+ * Does the nexthop object @id use only @ifindex (every member of a group,
+ * like an IPv4 multipath route)? Read under RCU from the nexthop tree, as
+ * the FIB does: the object's device is not in the route dump, and the
+ * socket is busy with that dump.
+ */
+static bool mn_nhi_on(const struct nh_info *nhi, const struct mn_flush_ctx *c)
+{
+	const struct net_device *dev = nhi->fib_nhc.nhc_dev;
+
+	return !nhi->reject_nh && dev && dev->ifindex == c->ifindex &&
+	       (!c->f->gateway_only || nhi->fib_nhc.nhc_gw_family);
+}
+
+static bool mn_nh_on(const struct mn_flush_ctx *c, u32 id)
+{
+	struct nexthop *nh;
+	bool on = false;
+
+	rcu_read_lock();
+	nh = nexthop_find_by_id(c->net, id);
+	if (!nh) {
+		on = false;
+	} else if (nh->is_group) {
+		struct nh_group *nhg = rcu_dereference(nh->nh_grp);
+		int i;
+
+		on = nhg->num_nh > 0;
+		for (i = 0; on && i < nhg->num_nh; i++)
+			on = mn_nhi_on(rcu_dereference(nhg->nh_entries[i].nh->nh_info),
+				       c);
+	} else {
+		on = mn_nhi_on(rcu_dereference(nh->nh_info), c);
+	}
+	rcu_read_unlock();
+	return on;
+}
+
+/*
+ * Start an RTM_DELROUTE for a dumped route: its identity (family, prefix,
+ * source prefix, tos, table, metric, protocol), any scope.
+ */
+static struct sk_buff *mn_flush_del_new(const struct nlmsghdr *nlh,
+					struct nlattr **tb, size_t extra)
+{
+	const struct rtmsg *src = nlmsg_data(nlh);
+	struct nlmsghdr *put;
+	struct sk_buff *skb;
+	struct rtmsg *rtm;
+
+	skb = nlmsg_new(NLMSG_ALIGN(sizeof(*rtm)) + 4 * nla_total_size(4) +
+			3 * nla_total_size(sizeof(struct in6_addr)) + extra,
+			GFP_KERNEL_ACCOUNT);
+	if (!skb)
+		return NULL;
+	put = nlmsg_put(skb, 0, 0, RTM_DELROUTE, sizeof(*rtm), 0);
+	if (!put)
+		goto err;
+	rtm = nlmsg_data(put);
+	memset(rtm, 0, sizeof(*rtm));
+	rtm->rtm_family = src->rtm_family;
+	rtm->rtm_dst_len = src->rtm_dst_len;
+	rtm->rtm_src_len = src->rtm_src_len;
+	rtm->rtm_tos = src->rtm_tos;
+	rtm->rtm_table = src->rtm_table;
+	rtm->rtm_protocol = src->rtm_protocol;
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	rtm->rtm_type = RTN_UNICAST;
+	if ((tb[RTA_TABLE] &&
+	     nla_put_u32(skb, RTA_TABLE, nla_get_u32(tb[RTA_TABLE]))) ||
+	    (tb[RTA_DST] &&
+	     nla_put(skb, RTA_DST, nla_len(tb[RTA_DST]), nla_data(tb[RTA_DST]))) ||
+	    (tb[RTA_SRC] &&
+	     nla_put(skb, RTA_SRC, nla_len(tb[RTA_SRC]), nla_data(tb[RTA_SRC]))) ||
+	    (tb[RTA_PRIORITY] &&
+	     nla_put_u32(skb, RTA_PRIORITY, nla_get_u32(tb[RTA_PRIORITY]))))
+		goto err;
+	return skb;
+err:
+	nlmsg_free(skb);
+	return NULL;
+}
+
+/* Queue a delete; the batch takes one more than its byte budget at most. */
+static int mn_flush_queue(struct mn_flush_ctx *c, struct sk_buff *skb,
+			  int put_err)
+{
+	if (put_err) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	__skb_queue_tail(&c->dels, skb);
+	c->bytes += skb->len;
+	return 0;
+}
+
+static bool mn_flush_room(struct mn_flush_ctx *c)
+{
+	if (skb_queue_len(&c->dels) < MN_FLUSH_BATCH &&
+	    c->bytes < MN_FLUSH_BATCH_BYTES)
+		return true;
+	c->full = true;
+	return false;
+}
+
+static int mn_flush_put_addr(struct sk_buff *skb, int type,
+			     const struct nlattr *nla)
+{
+	return nla && nla_put(skb, type, nla_len(nla), nla_data(nla));
+}
+
+/* A route whose top-level RTA_OIF is the device: delete it with its hop. */
+static int mn_flush_single(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
+			   struct nlattr **tb)
+{
+	struct sk_buff *skb;
+
+	if (nla_get_u32(tb[RTA_OIF]) != c->ifindex ||
+	    (c->f->gateway_only && !mn_has_gw(tb)) || !mn_flush_room(c))
+		return 0;
+	skb = mn_flush_del_new(nlh, tb, tb[RTA_VIA] ? nla_len(tb[RTA_VIA]) : 0);
+	if (!skb)
+		return -ENOMEM;
+	return mn_flush_queue(c, skb, nla_put_u32(skb, RTA_OIF, c->ifindex) ||
+				      mn_flush_put_addr(skb, RTA_GATEWAY,
+							tb[RTA_GATEWAY]) ||
+				      mn_flush_put_addr(skb, RTA_VIA,
+							tb[RTA_VIA]));
+}
+
+/*
+ * RTA_MULTIPATH. IPv6 siblings are routes of their own: delete each one on
+ * the device by device and gateway, which removes only that sibling.
+ * An IPv4 multipath route is one route: delete it (hops included, so
+ * exactly it) when all of its hops are on the device.
+ */
+static int mn_flush_multipath(struct mn_flush_ctx *c,
+			      const struct nlmsghdr *nlh, struct nlattr **tb)
+{
+	const struct nlattr *mp = tb[RTA_MULTIPATH];
+	struct sk_buff *skb;
+	struct mn_hop hop;
+	bool all = true;
+	int err;
+
+	/* Validate every hop before acting on any. */
+	for (err = mn_hop_first(&hop, mp, c->family); err > 0;
+	     err = mn_hop_next(&hop)) {
+		if (hop.rtnh->rtnh_ifindex != c->ifindex ||
+		    (c->f->gateway_only && !mn_has_gw(hop.tb)))
+			all = false;
+	}
+	if (err)
+		return err;
+
+	if (c->family == AF_INET) {
+		if (!all || !mn_flush_room(c))
+			return 0;
+		skb = mn_flush_del_new(nlh, tb, nla_len(mp));
+		if (!skb)
+			return -ENOMEM;
+		return mn_flush_queue(c, skb,
+				      nla_put(skb, RTA_MULTIPATH, nla_len(mp),
+					      nla_data(mp)));
+	}
+
+	for (err = mn_hop_first(&hop, mp, c->family); err > 0;
+	     err = mn_hop_next(&hop)) {
+		if (hop.rtnh->rtnh_ifindex != c->ifindex ||
+		    !hop.tb[RTA_GATEWAY])
+			continue;
+		if (!mn_flush_room(c))
+			return 0;
+		skb = mn_flush_del_new(nlh, tb, 0);
+		if (!skb)
+			return -ENOMEM;
+		err = mn_flush_queue(c, skb,
+				     nla_put_u32(skb, RTA_OIF, c->ifindex) ||
+				     mn_flush_put_addr(skb, RTA_GATEWAY,
+						       hop.tb[RTA_GATEWAY]));
+		if (err)
+			return err;
+	}
+	return err;
+}
+
+/* A route through a nexthop object that uses only the device. */
+static int mn_flush_nh(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
+		       struct nlattr **tb)
+{
+	u32 id = nla_get_u32(tb[RTA_NH_ID]);
+	struct sk_buff *skb;
+
+	if (!mn_nh_on(c, id) || !mn_flush_room(c))
+		return 0;
+	skb = mn_flush_del_new(nlh, tb, 0);
+	if (!skb)
+		return -ENOMEM;
+	return mn_flush_queue(c, skb, nla_put_u32(skb, RTA_NH_ID, id));
+}
+
+/*
+ * Queue the deletes a dumped route needs, if it matches the flush.
+ * -EBADMSG: the message is malformed and was not acted on.
+ */
+static int mn_flush_collect(struct mn_flush_ctx *c, const struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm;
+	u32 table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (mn_route_parse(nlh, c->family, tb))
+		return -EBADMSG;
+	rtm = nlmsg_data(nlh);
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	/* Prefix routes, fe80::/64 and the like belong to the kernel. */
+	if (rtm->rtm_type != RTN_UNICAST ||
+	    rtm->rtm_protocol == RTPROT_KERNEL ||
+	    (rtm->rtm_flags & RTM_F_CLONED) ||
+	    (c->f->table && table != c->f->table))
+		return 0;
+	if (tb[RTA_NH_ID])
+		return mn_flush_nh(c, nlh, tb);
+	if (tb[RTA_MULTIPATH])
+		return mn_flush_multipath(c, nlh, tb);
+	if (tb[RTA_OIF])
+		return mn_flush_single(c, nlh, tb);
+	return 0;
+}
+
+/*
+ * One pass: dump the family's unicast routes on the device (rtnetlink
+ * filters by device, multipath and nexthop objects included, thanks to
+ * NETLINK_GET_STRICT_CHK; every route is checked again here) and queue
+ * deletes for the matching ones. The dump is always read to its end.
+ */
+static int mn_flush_dump(struct mn_net *mn, struct mn_flush_ctx *c,
+			 struct mn_kerr *kerr)
+{
 	struct sk_buff *skb;
 	struct rtmsg *rtm;
 	u32 seq;
@@ -670,7 +1171,12 @@ static int mn_flush_dump(struct mn_net *mn, u8 family,
 	rtm = mn_rtnl_new(&skb, RTM_GETROUTE, sizeof(*rtm), NLM_F_DUMP);
 	if (!rtm)
 		return -ENOMEM;
-	rtm->rtm_family = family;
+	rtm->rtm_family = c->family;
+	rtm->rtm_type = RTN_UNICAST;
+	if (nla_put_u32(skb, RTA_OIF, c->ifindex)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
 	nlmsg_end(skb, nlmsg_hdr(skb));
 	err = mn_rtnl_send(mn, skb);
 	if (err)
@@ -678,61 +1184,175 @@ static int mn_flush_dump(struct mn_net *mn, u8 family,
 	seq = mn->rtnl_seq;
 
 	for (;;) {
+		struct nlmsghdr *nlh = mn->rtnl_buf;
 		int len = mn_rtnl_recv(mn);
 
 		if (len < 0)
 			return len;
-		for (nlh = mn->rtnl_buf; nlmsg_ok(nlh, len);
-		     nlh = nlmsg_next(nlh, &len)) {
+		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			int error;
+
 			if (nlh->nlmsg_seq != seq)
 				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)nlmsg_data(nlh))->error;
-			err = mn_flush_collect(ctx, nlh);
-			if (err)
-				return err;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				/* The dump's own errno, if it carries one. */
+				if (nlmsg_len(nlh) >= (int)sizeof(int))
+					memcpy(&error, nlmsg_data(nlh),
+					       sizeof(int));
+				else
+					error = 0;
+				return error < 0 ? error : 0;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
+					mn->rtnl_dropped++;
+					continue;
+				}
+				return error;
+			}
+			if (c->err)
+				continue;
+			err = mn_flush_collect(c, nlh);
+			if (err == -EBADMSG)
+				mn->rtnl_dropped++;
+			else if (err)
+				c->err = err;
 		}
+		if (len > 0)
+			mn->rtnl_dropped++;
 	}
+}
+
+/* Tell @deleted about every route a (sent) delete of ours removed. */
+static void mn_flush_report(const struct sk_buff *skb, u8 family,
+			    mn_flush_deleted_t deleted, void *ctx)
+{
+	const struct nlmsghdr *nlh = nlmsg_hdr(skb);
+	const struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct mn_route r = {};
+	struct mn_hop hop;
+	int err;
+
+	if (mn_route_parse(nlh, family, tb))
+		return;		/* cannot happen: we built it */
+	r.key.family = family;
+	r.key.dst_len = rtm->rtm_dst_len;
+	r.key.table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) :
+				      rtm->rtm_table;
+	r.key.metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	if (tb[RTA_DST])
+		nla_memcpy(&r.key.dst, tb[RTA_DST], sizeof(r.key.dst));
+	r.type = RTN_UNICAST;
+	if (!tb[RTA_MULTIPATH]) {
+		r.has_gw = !!tb[RTA_GATEWAY];
+		if (r.has_gw)
+			nla_memcpy(&r.gw, tb[RTA_GATEWAY], sizeof(r.gw));
+		deleted(ctx, &r);
+		return;
+	}
+	/* An IPv4 multipath route: once per hop, with its gateway. */
+	for (err = mn_hop_first(&hop, tb[RTA_MULTIPATH], family); err > 0;
+	     err = mn_hop_next(&hop)) {
+		memset(&r.gw, 0, sizeof(r.gw));
+		r.has_gw = !!hop.tb[RTA_GATEWAY];
+		if (r.has_gw)
+			nla_memcpy(&r.gw, hop.tb[RTA_GATEWAY], sizeof(r.gw));
+		deleted(ctx, &r);
+	}
+}
+
+/* Send a pass's deletes; stop at the first real error. */
+static int mn_flush_send(struct mn_net *mn, struct mn_flush_ctx *c,
+			 mn_flush_deleted_t deleted, void *ctx, bool *progress,
+			 struct mn_kerr *kerr)
+{
+	struct sk_buff *skb;
+	int err;
+
+	while ((skb = __skb_dequeue(&c->dels))) {
+		skb_get(skb);	/* mn_rtnl_do() frees one reference */
+		err = mn_rtnl_do(mn, skb, kerr);
+		if (!err)
+			*progress = true;
+		if (!err || err == -ESRCH) {
+			/* ESRCH: gone already, which is what was asked. */
+			mn_flush_report(skb, c->family, deleted, ctx);
+			kerr->msg[0] = '\0';
+			err = 0;
+		}
+		kfree_skb(skb);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /**
  * mn_apply_route_flush - delete a device's unicast routes from the kernel
  * @mn: per-netns state, locked
- * @ifindex: the output netdev
- * @family: AF_INET, AF_INET6 or AF_UNSPEC for both
- * @table: only this table, or 0 for all
- * @gateway_only: only routes with a gateway
+ * @ifindex: the device
+ * @f: which routes: family (AF_INET, AF_INET6, or 0 for both), table (0 for
+ *	all), only those through a gateway
+ * @deleted: called for every route the kernel deleted
+ * @ctx: its context
  * @kerr: the kernel's error text
  *
- * Return: 0 or the first negative errno; routes that vanished meanwhile
- * (-ESRCH) are not an error.
+ * Deletes the IPv4 and IPv6 unicast routes on the device that do not belong
+ * to the kernel (rtm_protocol RTPROT_KERNEL: prefix routes, fe80::/64):
+ * routes whose device is @ifindex; IPv6 ECMP siblings on it (each deleted
+ * by device and gateway, the other siblings stay); IPv4 multipath routes
+ * whose hops are all on it (a route with hops on other devices too is left
+ * alone, as deleting it would cut those); routes through a nexthop object
+ * (or group) whose devices are all @ifindex. Other families (MPLS, ...) are
+ * never dumped. Work is done in bounded batches of dump-then-delete.
+ *
+ * @deleted is called exactly for what the kernel deleted, also when it
+ * reports a route gone already (-ESRCH); an IPv4 multipath route is
+ * reported once per hop, with that hop's gateway.
+ *
+ * Return: 0, or the first error (with the kernel's text in @kerr): the
+ * flush stops there, and @deleted has been called for what was deleted
+ * before it.
  */
-int mn_apply_route_flush(struct mn_net *mn, int ifindex, u8 family, u32 table,
-			 bool gateway_only, struct mn_kerr *kerr)
+int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *f,
+			 mn_flush_deleted_t deleted, void *ctx,
+			 struct mn_kerr *kerr)
 {
-	struct mn_flush_ctx ctx = {
+	static const u8 families[] = { AF_INET, AF_INET6 };
+	struct mn_flush_ctx c = {
+		.net = mn->net,
 		.ifindex = ifindex,
-		.table = table,
-		.gateway_only = gateway_only,
+		.f = f,
 	};
-	struct sk_buff *skb;
-	int err;
+	int err = 0;
+	int i;
 
 	kerr->msg[0] = '\0';
-	__skb_queue_head_init(&ctx.dels);
-	err = mn_flush_dump(mn, family, &ctx);
-	while ((skb = __skb_dequeue(&ctx.dels))) {
-		int ret;
+	__skb_queue_head_init(&c.dels);
+	for (i = 0; i < ARRAY_SIZE(families) && !err; i++) {
+		bool progress = true;
 
-		if (err) {
-			kfree_skb(skb);
+		if (f->family && f->family != families[i])
 			continue;
-		}
-		ret = mn_rtnl_do(mn, skb, kerr);
-		if (ret && ret != -ESRCH)
-			err = ret;
+		c.family = families[i];
+		/*
+		 * Dump again while the last pass had more than it could queue
+		 * and deleted something: a pass whose deletes all found the
+		 * route gone already would find the same routes again.
+		 */
+		do {
+			c.full = false;
+			c.err = 0;
+			c.bytes = 0;
+			err = mn_flush_dump(mn, &c, kerr) ?: c.err;
+			if (err)
+				break;
+			progress = false;
+			err = mn_flush_send(mn, &c, deleted, ctx, &progress,
+					    kerr);
+		} while (!err && c.full && progress);
+		__skb_queue_purge(&c.dels);
 	}
 	return err;
 }

@@ -13,6 +13,7 @@ enum mn_op {
 	MN_OP_ADD,	/* create; fail with -EEXIST if the same object exists */
 	MN_OP_REPLACE,	/* create or replace the object with the same key */
 	MN_OP_DEL,
+	MN_OP_REPAIR,	/* restore: create only if no object has that identity */
 };
 
 /* The kernel's own extack text for a rejected rtnetlink request. */
@@ -37,7 +38,22 @@ int mn_apply_rule(struct mn_net *mn, const struct mn_rule *r, enum mn_op op,
 		  struct mn_kerr *kerr);
 int mn_apply_conf(struct mn_net *mn, int ifindex, unsigned int key, u32 value,
 		  struct mn_kerr *kerr);
-int mn_apply_route_flush(struct mn_net *mn, int ifindex, u8 family, u32 table,
-			 bool gateway_only, struct mn_kerr *kerr);
+
+/* Which routes route-flush deletes, besides their device. */
+struct mn_flush {
+	u8 family;		/* AF_INET, AF_INET6, or 0 for both */
+	u32 table;		/* only this table, or 0 for all */
+	bool gateway_only;	/* only routes through a gateway */
+};
+
+/* Called for every route the kernel deleted, identity and gateway filled in. */
+typedef void (*mn_flush_deleted_t)(void *ctx, const struct mn_route *r);
+
+int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *f,
+			 mn_flush_deleted_t deleted, void *ctx,
+			 struct mn_kerr *kerr);
+
+int mn_rtnl_parse_ack(const struct nlmsghdr *nlh, int len, int *error,
+		      struct mn_kerr *kerr);
 
 #endif /* _MIRRORNET_APPLY_H */

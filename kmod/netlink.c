@@ -767,6 +767,30 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return mn_nl_end(mn, iface, err);
 }
 
+struct mn_nl_flush {
+	struct mn_net *mn;
+	struct mn_iface *iface;
+};
+
+/* route-flush deleted @r from the kernel: forget the goal routes it was. */
+static void mn_nl_flush_deleted(void *ctx, const struct mn_route *r)
+{
+	struct mn_nl_flush *fl = ctx;
+	struct mn_route *cur, *tmp;
+
+	list_for_each_entry_safe(cur, tmp, &fl->iface->routes, node) {
+		if (cur->key.family != r->key.family ||
+		    cur->key.table != r->key.table ||
+		    cur->key.dst_len != r->key.dst_len ||
+		    cur->key.metric != r->key.metric ||
+		    !ipv6_addr_equal(&cur->key.dst, &r->key.dst) ||
+		    cur->has_gw != r->has_gw ||
+		    (cur->has_gw && !ipv6_addr_equal(&cur->gw, &r->gw)))
+			continue;
+		mn_route_remove(fl->mn, cur);
+	}
+}
+
 /**
  * mirrornet_nl_route_flush_doit - delete and forget an interface's matching routes
  * @skb: the request
@@ -778,6 +802,7 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_net *mn = mn_net_get(genl_info_net(info));
 	struct nlattr *tb[MIRRORNET_A_FLUSH_MAX + 1] = {};
+	struct mn_nl_flush fl = { .mn = mn };
 	struct mn_route *r, *tmp;
 	struct mn_kerr kerr = {};
 	struct mn_iface *iface;
@@ -805,11 +830,20 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	if (iface->ifindex) {
-		err = mn_apply_route_flush(mn, iface->ifindex, family, table,
-					   gateway_only, &kerr);
+		struct mn_flush f = {
+			.family = family,
+			.table = table,
+			.gateway_only = gateway_only,
+		};
+
+		/* Forget exactly the routes the kernel deleted. */
+		fl.iface = iface;
+		err = mn_apply_route_flush(mn, iface->ifindex, &f,
+					   mn_nl_flush_deleted, &fl, &kerr);
 		if (err)
 			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
 				    &kerr);
+		return mn_nl_end(mn, iface, err);
 	}
 	list_for_each_entry_safe(r, tmp, &iface->routes, node) {
 		if ((family && r->key.family != family) ||

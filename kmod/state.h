@@ -133,6 +133,7 @@ struct mn_net {
 	struct socket *rtnl_sock;	/* kernel rtnetlink socket of this netns */
 	void *rtnl_buf;			/* receive buffer for its acks and dumps */
 	u32 rtnl_seq;
+	u64 rtnl_dropped;		/* refused: not from the kernel, malformed */
 	struct list_head ifaces;
 	DECLARE_HASHTABLE(by_ifindex, MN_IFACE_BITS);
 	DECLARE_HASHTABLE(by_hwkey, MN_IFACE_BITS);
