@@ -1356,3 +1356,4 @@ int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *
 	}
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_apply_route_flush);

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the parser of rtnetlink acks read from the module's socket. Every
- * malformed ack is refused as a whole, before any of it is used.
+ * KUnit: the transport to rtnetlink. The parser of acks read from the
+ * module's socket refuses every malformed ack as a whole, before any of it
+ * is used; route-flush deletes (and reports) exactly the routes it should,
+ * in the private netns the test module is loaded in.
  */
 
 #include <kunit/test.h>
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/addrconf.h>
 #include <net/netlink.h>
 
 #include "../apply.h"
+#include "../reconcile.h"
 
 #define MN_ACK_BUF	256
 
@@ -303,4 +309,253 @@ static struct kunit_suite mn_ack_suite = {
 	.test_cases = mn_ack_cases,
 };
 
-kunit_test_suite(mn_ack_suite);
+/* Cases run in a kthread; suite_init runs in the (unshared) insmod task. */
+static struct net *mn_flush_net;
+
+static int mn_flush_suite_init(struct kunit_suite *suite)
+{
+	mn_flush_net = get_net(current->nsproxy->net_ns);
+	return 0;
+}
+
+static void mn_flush_suite_exit(struct kunit_suite *suite)
+{
+	put_net(mn_flush_net);
+}
+
+static netdev_tx_t mn_flush_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops mn_flush_ops = {
+	.ndo_start_xmit = mn_flush_xmit,
+};
+
+struct mn_flush_test {
+	struct net_device *a, *b;
+	struct mn_net *mn;
+};
+
+static struct net_device *mn_flush_dev(struct kunit *test)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(0, "mnf%d", NET_NAME_UNKNOWN, ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->netdev_ops = &mn_flush_ops;
+	eth_hw_addr_random(dev);
+	dev_net_set(dev, mn_flush_net);
+	err = register_netdev(dev);
+	if (err)
+		free_netdev(dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	rtnl_lock();
+	err = dev_open(dev, NULL);
+	rtnl_unlock();
+	if (err) {
+		unregister_netdev(dev);
+		free_netdev(dev);
+	}
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return dev;
+}
+
+static int mn_flush_test_init(struct kunit *test)
+{
+	struct mn_flush_test *t;
+
+	KUNIT_ASSERT_PTR_NE_MSG(test, mn_flush_net, &init_net,
+				"not in a private netns");
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+	t->a = mn_flush_dev(test);
+	t->b = mn_flush_dev(test);
+	t->mn = mn_net_get(mn_flush_net);
+	KUNIT_ASSERT_NOT_NULL(test, t->mn);
+	return 0;
+}
+
+static void mn_flush_test_exit(struct kunit *test)
+{
+	struct mn_flush_test *t = test->priv;
+
+	if (!t)
+		return;
+	if (t->b) {
+		unregister_netdev(t->b);
+		free_netdev(t->b);
+	}
+	if (t->a) {
+		unregister_netdev(t->a);
+		free_netdev(t->a);
+	}
+}
+
+struct mn_flush_seen {
+	struct kunit *test;
+	unsigned int routes;
+	unsigned int with_gw;
+	unsigned int kernel;	/* fe80::/64 or 192.0.2.0/24: never */
+};
+
+static void mn_flush_deleted(void *ctx, const struct mn_route *r)
+{
+	struct mn_flush_seen *seen = ctx;
+
+	seen->routes++;
+	seen->with_gw += r->has_gw;
+	if ((r->key.family == AF_INET6 && r->key.dst_len == 64 &&
+	     ipv6_addr_type(&r->key.dst) & IPV6_ADDR_LINKLOCAL) ||
+	    (r->key.family == AF_INET && r->key.dst_len == 24 &&
+	     r->key.dst.s6_addr32[0] == cpu_to_be32(0xc0000200)))
+		seen->kernel++;
+}
+
+static int mn_flush_run(struct mn_net *mn, struct net_device *dev, u8 family,
+			u32 table, bool gateway_only,
+			struct mn_flush_seen *seen)
+{
+	struct mn_flush f = {
+		.family = family,
+		.table = table,
+		.gateway_only = gateway_only,
+	};
+	struct mn_kerr kerr;
+
+	memset(seen, 0, sizeof(*seen));
+	return mn_apply_route_flush(mn, dev->ifindex, &f, mn_flush_deleted,
+				    seen, &kerr);
+}
+
+static int mn_flush_route6(struct mn_net *mn, struct net_device *dev,
+			   u16 gw)
+{
+	struct mn_route r = {
+		.key.family = AF_INET6,
+		.key.dst_len = 64,
+		.key.table = RT_TABLE_MAIN,
+		.key.metric = 1024,
+		.key.dst.s6_addr16[0] = cpu_to_be16(0x2001),
+		.key.dst.s6_addr16[1] = cpu_to_be16(0xdb8),
+		.type = RTN_UNICAST,
+		.has_gw = 1,
+		.gw.s6_addr16[0] = cpu_to_be16(0xfe80),
+		.gw.s6_addr16[7] = cpu_to_be16(gw),
+	};
+	struct mn_kerr kerr;
+
+	return mn_apply_route(mn, dev->ifindex, &r, MN_OP_ADD, &kerr);
+}
+
+/* IPv6 ECMP siblings: only the ones on the device go, one by one. */
+static void mn_flush_ecmp6_test(struct kunit *test)
+{
+	struct mn_flush_test *t = test->priv;
+	struct net_device *a = t->a, *b = t->b;
+	struct mn_net *mn = t->mn;
+	struct mn_flush_seen seen;
+
+	mn_lock(mn);
+	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, a, 1), 0);
+	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, a, 2), 0);
+	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, b, 3), 0);
+
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET6, 0, false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 2);
+	KUNIT_EXPECT_EQ(test, seen.with_gw, 2);
+	KUNIT_EXPECT_EQ(test, seen.kernel, 0);
+	/* Nothing left on a: fe80::/64 belongs to the kernel. */
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, 0, 0, false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 0);
+	/* b's sibling survived a's flush. */
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, b, AF_INET6, 0, false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 1);
+	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, b, 3), 0);
+	mn_unlock(mn);
+}
+
+static int mn_flush_route4(struct mn_net *mn, struct net_device *dev,
+			   u32 dst, u8 dst_len, u32 table, u32 gw, u8 type)
+{
+	struct mn_route r = {
+		.key.family = AF_INET,
+		.key.dst_len = dst_len,
+		.key.table = table,
+		.key.dst.s6_addr32[0] = cpu_to_be32(dst),
+		.type = type,
+		.has_gw = !!gw,
+		.gw.s6_addr32[0] = cpu_to_be32(gw),
+	};
+	struct mn_kerr kerr;
+
+	return mn_apply_route(mn, dev->ifindex, &r, MN_OP_ADD, &kerr);
+}
+
+/* Batches, table and gateway filters, kernel routes and other types kept. */
+static void mn_flush_ipv4_test(struct kunit *test)
+{
+	static const struct mn_addr addr = {
+		.family = AF_INET,
+		.prefixlen = 24,
+		.preferred_lft = MN_LFT_FOREVER,
+		.valid_lft = MN_LFT_FOREVER,
+		.addr.s6_addr32[0] = cpu_to_be32(0xc000020a),	/* 192.0.2.10 */
+	};
+	struct mn_flush_test *t = test->priv;
+	struct net_device *a = t->a;
+	struct mn_net *mn = t->mn;
+	struct mn_flush_seen seen;
+	struct mn_kerr kerr;
+	int i;
+
+	mn_lock(mn);
+	KUNIT_EXPECT_EQ(test, mn_apply_addr(mn, a->ifindex, &addr, MN_OP_ADD,
+					    &kerr), 0);
+	for (i = 0; i < 150; i++)
+		KUNIT_EXPECT_EQ(test, mn_flush_route4(mn, a, 0x0a640000 | i << 8,
+						      24, 100, 0, RTN_UNICAST),
+				0);
+	/* 10.9.0.0/16 via 192.0.2.1 and a blackhole (no device: L8). */
+	KUNIT_EXPECT_EQ(test, mn_flush_route4(mn, a, 0x0a090000, 16,
+					      RT_TABLE_MAIN, 0xc0000201,
+					      RTN_UNICAST), 0);
+	KUNIT_EXPECT_EQ(test, mn_flush_route4(mn, a, 0xcb007100, 24,
+					      RT_TABLE_MAIN, 0, RTN_BLACKHOLE),
+			0);
+
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET, 100, false, &seen),
+			0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 150);
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET, 0, true, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 1);
+	KUNIT_EXPECT_EQ(test, seen.with_gw, 1);
+	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET, 0, false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 0);
+	KUNIT_EXPECT_EQ(test, seen.kernel, 0);
+	/* The blackhole is still there: adding it again collides. */
+	KUNIT_EXPECT_EQ(test, mn_flush_route4(mn, a, 0xcb007100, 24,
+					      RT_TABLE_MAIN, 0, RTN_BLACKHOLE),
+			-EEXIST);
+	mn_unlock(mn);
+}
+
+static struct kunit_case mn_flush_cases[] = {
+	KUNIT_CASE(mn_flush_ecmp6_test),
+	KUNIT_CASE(mn_flush_ipv4_test),
+	{}
+};
+
+static struct kunit_suite mn_flush_suite = {
+	.name = "mirrornet_flush",
+	.suite_init = mn_flush_suite_init,
+	.suite_exit = mn_flush_suite_exit,
+	.init = mn_flush_test_init,
+	.exit = mn_flush_test_exit,
+	.test_cases = mn_flush_cases,
+};
+
+kunit_test_suites(&mn_ack_suite, &mn_flush_suite);
