@@ -10,24 +10,9 @@
 
 #include <uapi/linux/mirrornet.h>
 
-/* Sparse enums validation callbacks */
-static int
-mirrornet_ip_family_validate(const struct nlattr *attr,
-			     struct netlink_ext_ack *extack)
-{
-	switch (nla_get_u32(attr)) {
-	case MIRRORNET_IP_FAMILY_INET:
-		fallthrough;
-	case MIRRORNET_IP_FAMILY_INET6:
-		return 0;
-	}
-	NL_SET_ERR_MSG_ATTR(extack, attr, "invalid enum value");
-	return -EINVAL;
-}
-
 /* Common nested types */
 const struct nla_policy mirrornet_addr_nl_policy[MIRRORNET_A_ADDR_SCOPE + 1] = {
-	[MIRRORNET_A_ADDR_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U32, mirrornet_ip_family_validate),
+	[MIRRORNET_A_ADDR_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_ADDR_ADDRESS] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U32, 128),
 	[MIRRORNET_A_ADDR_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
@@ -42,7 +27,7 @@ const struct nla_policy mirrornet_conf_nl_policy[MIRRORNET_A_CONF_VALUE + 1] = {
 };
 
 const struct nla_policy mirrornet_flush_nl_policy[MIRRORNET_A_FLUSH_GATEWAY_ONLY + 1] = {
-	[MIRRORNET_A_FLUSH_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U32, mirrornet_ip_family_validate),
+	[MIRRORNET_A_FLUSH_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_FLUSH_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_FLUSH_GATEWAY_ONLY] = { .type = NLA_FLAG, },
 };
@@ -54,13 +39,13 @@ const struct nla_policy mirrornet_link_nl_policy[MIRRORNET_A_LINK_LLADDR + 1] = 
 };
 
 const struct nla_policy mirrornet_neigh_nl_policy[MIRRORNET_A_NEIGH_LLADDR + 1] = {
-	[MIRRORNET_A_NEIGH_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U32, mirrornet_ip_family_validate),
+	[MIRRORNET_A_NEIGH_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_NEIGH_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_NEIGH_LLADDR] = NLA_POLICY_RANGE(NLA_BINARY, 1, 32),
 };
 
 const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1] = {
-	[MIRRORNET_A_ROUTE_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U32, mirrornet_ip_family_validate),
+	[MIRRORNET_A_ROUTE_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_ROUTE_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_ROUTE_DST_LEN] = NLA_POLICY_MAX(NLA_U32, 128),
 	[MIRRORNET_A_ROUTE_GATEWAY] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
@@ -72,7 +57,7 @@ const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1] =
 };
 
 const struct nla_policy mirrornet_rule_nl_policy[MIRRORNET_A_RULE_IIFNAME + 1] = {
-	[MIRRORNET_A_RULE_FAMILY] = NLA_POLICY_VALIDATE_FN(NLA_U32, mirrornet_ip_family_validate),
+	[MIRRORNET_A_RULE_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_RULE_PRIORITY] = { .type = NLA_U32, },
 	[MIRRORNET_A_RULE_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_RULE_IP_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),

@@ -209,6 +209,24 @@ static int mn_nl_parse_nest(struct genl_info *info, int type,
 				info->extack);
 }
 
+/*
+ * A family: the policy allows the range of the ip-family enum, 2 to 10;
+ * the values between are refused here (see scripts/ynl-regen.sh).
+ */
+static int mn_nl_family(struct genl_info *info, const struct nlattr *attr,
+			u8 *family)
+{
+	u32 val = nla_get_u32(attr);
+
+	if (val != AF_INET && val != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	*family = val;
+	return 0;
+}
+
 /* An address of @family; the policy allows 4 to 16 bytes. */
 static int mn_nl_ip(struct genl_info *info, const struct nlattr *attr,
 		    u8 family, struct in6_addr *ip)
@@ -325,8 +343,8 @@ static int mn_nl_parse_addr(struct genl_info *info, struct mn_addr *a,
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_ADDRESS) ||
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_PREFIXLEN))
 		return -EINVAL;
-	a->family = nla_get_u32(tb[MIRRORNET_A_ADDR_FAMILY]);
-	err = mn_nl_ip(info, tb[MIRRORNET_A_ADDR_ADDRESS], a->family, &a->addr);
+	err = mn_nl_family(info, tb[MIRRORNET_A_ADDR_FAMILY], &a->family) ?:
+	      mn_nl_ip(info, tb[MIRRORNET_A_ADDR_ADDRESS], a->family, &a->addr);
 	if (err)
 		return err;
 	err = mn_nl_prefixlen(info, tb[MIRRORNET_A_ADDR_PREFIXLEN], a->family,
@@ -449,8 +467,8 @@ static int mn_nl_parse_neigh(struct genl_info *info, struct mn_neigh *n,
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_FAMILY) ||
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_DST))
 		return -EINVAL;
-	n->family = nla_get_u32(tb[MIRRORNET_A_NEIGH_FAMILY]);
-	err = mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
+	err = mn_nl_family(info, tb[MIRRORNET_A_NEIGH_FAMILY], &n->family) ?:
+	      mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
 	if (err || del)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_LLADDR))
@@ -552,7 +570,9 @@ static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ROUTE_FAMILY))
 		return -EINVAL;
-	family = nla_get_u32(tb[MIRRORNET_A_ROUTE_FAMILY]);
+	err = mn_nl_family(info, tb[MIRRORNET_A_ROUTE_FAMILY], &family);
+	if (err)
+		return err;
 	r->key.family = family;
 	if (tb[MIRRORNET_A_ROUTE_DST_LEN]) {
 		err = mn_nl_prefixlen(info, tb[MIRRORNET_A_ROUTE_DST_LEN],
@@ -751,7 +771,12 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
-	f.family = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_FAMILY], AF_UNSPEC);
+	if (tb[MIRRORNET_A_FLUSH_FAMILY]) {
+		err = mn_nl_family(info, tb[MIRRORNET_A_FLUSH_FAMILY],
+				   &f.family);
+		if (err)
+			return err;
+	}
 	f.table = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_TABLE], 0);
 	f.gateway_only = nla_get_flag(tb[MIRRORNET_A_FLUSH_GATEWAY_ONLY]);
 
@@ -787,7 +812,9 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
 	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_RULE_FAMILY) ||
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_RULE_TABLE))
 		return -EINVAL;
-	r->family = nla_get_u32(tb[MIRRORNET_A_RULE_FAMILY]);
+	err = mn_nl_family(info, tb[MIRRORNET_A_RULE_FAMILY], &r->family);
+	if (err)
+		return err;
 	r->table = nla_get_u32(tb[MIRRORNET_A_RULE_TABLE]);
 	if (tb[MIRRORNET_A_RULE_PRIORITY]) {
 		r->has_priority = 1;
