@@ -509,9 +509,9 @@ static void mn_addr_move(struct mn_net *mn, struct mn_iface *into,
 	rhashtable_remove_fast(&mn->addr_index, &a->hnode, mn_addr_params);
 	a->iface = into;
 	list_move_tail(&a->node, &into->addrs);
-	/* Cannot fail: the table grows in a worker and has room to chain. */
-	WARN_ON(rhashtable_insert_fast(&mn->addr_index, &a->hnode,
-				       mn_addr_params));
+	/* Only an allocation can fail here: then the address is forgotten. */
+	if (rhashtable_insert_fast(&mn->addr_index, &a->hnode, mn_addr_params))
+		mn_addr_del(mn, a);
 }
 
 static void mn_neigh_move(struct mn_net *mn, struct mn_iface *into,
@@ -530,8 +530,9 @@ static void mn_neigh_move(struct mn_net *mn, struct mn_iface *into,
 	rhashtable_remove_fast(&mn->neigh_index, &n->hnode, mn_neigh_params);
 	n->iface = into;
 	list_move_tail(&n->node, &into->neighs);
-	WARN_ON(rhashtable_insert_fast(&mn->neigh_index, &n->hnode,
-				       mn_neigh_params));
+	if (rhashtable_insert_fast(&mn->neigh_index, &n->hnode,
+				   mn_neigh_params))
+		mn_neigh_del(mn, n);
 }
 
 static void mn_route_move(struct mn_net *mn, struct mn_iface *into,
