@@ -15,17 +15,72 @@
 #ifndef MN_HAVE_GENL_SPLIT_OPS
 #include <linux/bug.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 
 /*
- * Split ops (6.2) carry separate do and dump entries per command. The
- * generated table has no per-op pre/post hooks, so each entry is a valid
- * genl_ops; but a command with both a do and a dump has two entries, which
- * 6.1 refuses. mn_genl_register_family() folds each such pair into one.
+ * 6.1 has neither split ops (6.2) nor per-op pre/post doit hooks. The
+ * generated table is kept as is, typed with the struct below; the family
+ * gets it through MN_SPLIT_OPS() (see scripts/ynl-regen.sh), and
+ * mn_genl_register_family() folds it into genl_ops (a command's do and
+ * dump share one entry on 6.1) and installs family-level hooks that call
+ * the hooks of the command's do entry.
  */
-#define genl_split_ops		genl_ops
+struct mn_genl_split_ops {
+	int (*pre_doit)(const struct mn_genl_split_ops *ops,
+			struct sk_buff *skb, struct genl_info *info);
+	int (*doit)(struct sk_buff *skb, struct genl_info *info);
+	void (*post_doit)(const struct mn_genl_split_ops *ops,
+			  struct sk_buff *skb, struct genl_info *info);
+	int (*start)(struct netlink_callback *cb);
+	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
+	int (*done)(struct netlink_callback *cb);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 internal_flags;
+	u8 flags;
+	u8 validate;
+};
+
+#define genl_split_ops		mn_genl_split_ops
 #define split_ops		ops
 #define n_split_ops		n_ops
+#define MN_SPLIT_OPS(table)	((const struct genl_ops *)(const void *)(table))
+
+/*
+ * The split table of the registered family. Only main.c registers it, and
+ * the hooks below are installed from there: this is main.c's copy.
+ */
+static const struct mn_genl_split_ops *mn_split_table __maybe_unused;
+static unsigned int mn_n_split_table __maybe_unused;
+
+static inline const struct mn_genl_split_ops *mn_split_doit(u8 cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < mn_n_split_table; i++)
+		if (mn_split_table[i].cmd == cmd && mn_split_table[i].doit)
+			return &mn_split_table[i];
+	return NULL;
+}
+
+static inline int mn_compat_pre_doit(const struct genl_ops *ops,
+				     struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	const struct mn_genl_split_ops *op = mn_split_doit(ops->cmd);
+
+	return op && op->pre_doit ? op->pre_doit(op, skb, info) : 0;
+}
+
+static inline void mn_compat_post_doit(const struct genl_ops *ops,
+				       struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const struct mn_genl_split_ops *op = mn_split_doit(ops->cmd);
+
+	if (op && op->post_doit)
+		op->post_doit(op, skb, info);
+}
 
 static inline struct nlattr **mn_dump_attrs(struct netlink_callback *cb)
 {
@@ -38,60 +93,74 @@ static inline struct nlattr **mn_dump_attrs(struct netlink_callback *cb)
  * neither is checked less than its spec asks.
  */
 static inline bool mn_genl_ops_foldable(const struct genl_ops *a,
-					const struct genl_ops *b)
+					const struct mn_genl_split_ops *b)
 {
-	const u8 perm = GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM;
-
 	/* one of them the do, the other the dump */
 	if (!a->doit == !b->doit || !a->dumpit == !b->dumpit)
 		return false;
 	if (a->maxattr != b->maxattr || a->validate != b->validate ||
 	    a->internal_flags != b->internal_flags ||
-	    (a->flags & perm) != (b->flags & perm) || !a->policy != !b->policy)
+	    (a->flags & GENL_ADMIN_PERM) != (b->flags & GENL_ADMIN_PERM) ||
+	    !a->policy != !b->policy)
 		return false;
 	return a->policy == b->policy ||
 	       !memcmp(a->policy, b->policy,
 		       (a->maxattr + 1) * sizeof(*a->policy));
 }
 
-/* Register @family with the do and dump entries of each command folded. */
+/*
+ * Register @family with its split table folded into genl_ops. @family is
+ * __ro_after_init: it is written here, during module init, only.
+ */
 static inline int mn_genl_register_family(struct genl_family *family)
 {
-	const struct genl_ops *ops = family->ops;
-	unsigned int n_ops = family->n_ops;
-	unsigned int i, j, n = 0;
+	const struct mn_genl_split_ops *split = (const void *)family->ops;
+	unsigned int i, j, n_split = family->n_ops, n = 0;
 	struct genl_ops *folded;
 	int err;
 
-	folded = kcalloc(n_ops, sizeof(*folded), GFP_KERNEL);
+	folded = kcalloc(n_split, sizeof(*folded), GFP_KERNEL);
 	if (!folded)
 		return -ENOMEM;
-	for (i = 0; i < n_ops; i++) {
-		for (j = 0; j < n && folded[j].cmd != ops[i].cmd; j++)
+	for (i = 0; i < n_split; i++) {
+		const struct mn_genl_split_ops *s = &split[i];
+
+		for (j = 0; j < n && folded[j].cmd != s->cmd; j++)
 			;
 		if (j == n) {
-			folded[n++] = ops[i];
+			folded[n++] = (struct genl_ops) {
+				.cmd = s->cmd, .doit = s->doit,
+				.start = s->start, .dumpit = s->dumpit,
+				.done = s->done, .policy = s->policy,
+				.maxattr = s->maxattr, .flags = s->flags,
+				.internal_flags = s->internal_flags,
+				.validate = s->validate,
+			};
 			continue;
 		}
-		if (WARN_ON(!mn_genl_ops_foldable(&folded[j], &ops[i]))) {
+		if (WARN_ON(!mn_genl_ops_foldable(&folded[j], s))) {
 			kfree(folded);
 			return -EINVAL;
 		}
-		if (ops[i].doit) {
-			folded[j].doit = ops[i].doit;
+		if (s->doit) {
+			folded[j].doit = s->doit;
 		} else {
-			folded[j].start = ops[i].start;
-			folded[j].dumpit = ops[i].dumpit;
-			folded[j].done = ops[i].done;
+			folded[j].start = s->start;
+			folded[j].dumpit = s->dumpit;
+			folded[j].done = s->done;
 		}
-		folded[j].flags |= ops[i].flags;
+		folded[j].flags |= s->flags;
 	}
+	mn_split_table = split;
+	mn_n_split_table = n_split;
 	family->ops = folded;
 	family->n_ops = n;
+	family->pre_doit = mn_compat_pre_doit;
+	family->post_doit = mn_compat_post_doit;
 	err = genl_register_family(family);
 	if (err) {
-		family->ops = ops;
-		family->n_ops = n_ops;
+		family->ops = MN_SPLIT_OPS(split);
+		family->n_ops = n_split;
 		kfree(folded);
 	}
 	return err;
@@ -103,6 +172,8 @@ static inline void mn_genl_unregister_family(struct genl_family *family)
 	kfree(family->ops);
 }
 #else
+#define MN_SPLIT_OPS(table)	(table)
+
 static inline struct nlattr **mn_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_info_dump(cb)->attrs;

@@ -12,22 +12,22 @@
 
 /* Common nested types */
 const struct nla_policy mirrornet_addr_nl_policy[MIRRORNET_A_ADDR_SCOPE + 1] = {
-	[MIRRORNET_A_ADDR_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_ADDR_ADDRESS] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_ADDR_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
+	[MIRRORNET_A_ADDR_ADDRESS] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_ADDR_PREFIXLEN] = NLA_POLICY_MAX(NLA_U32, 128),
 	[MIRRORNET_A_ADDR_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[MIRRORNET_A_ADDR_PREFERRED_LFT] = { .type = NLA_U32, },
-	[MIRRORNET_A_ADDR_VALID_LFT] = { .type = NLA_U32, },
+	[MIRRORNET_A_ADDR_VALID_LFT] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_ADDR_SCOPE] = NLA_POLICY_MAX(NLA_U32, 255),
 };
 
 const struct nla_policy mirrornet_conf_nl_policy[MIRRORNET_A_CONF_VALUE + 1] = {
 	[MIRRORNET_A_CONF_KEY] = NLA_POLICY_MAX(NLA_U32, 9),
-	[MIRRORNET_A_CONF_VALUE] = { .type = NLA_U32, },
+	[MIRRORNET_A_CONF_VALUE] = NLA_POLICY_MAX(NLA_U32, 255),
 };
 
 const struct nla_policy mirrornet_flush_nl_policy[MIRRORNET_A_FLUSH_GATEWAY_ONLY + 1] = {
-	[MIRRORNET_A_FLUSH_FAMILY] = { .type = NLA_U32, },
+	[MIRRORNET_A_FLUSH_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_FLUSH_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_FLUSH_GATEWAY_ONLY] = { .type = NLA_FLAG, },
 };
@@ -35,21 +35,21 @@ const struct nla_policy mirrornet_flush_nl_policy[MIRRORNET_A_FLUSH_GATEWAY_ONLY
 const struct nla_policy mirrornet_link_nl_policy[MIRRORNET_A_LINK_LLADDR + 1] = {
 	[MIRRORNET_A_LINK_ADMIN] = NLA_POLICY_MAX(NLA_U32, 1),
 	[MIRRORNET_A_LINK_MTU] = NLA_POLICY_MIN(NLA_U32, 68),
-	[MIRRORNET_A_LINK_LLADDR] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_LINK_LLADDR] = NLA_POLICY_RANGE(NLA_BINARY, 1, 32),
 };
 
 const struct nla_policy mirrornet_neigh_nl_policy[MIRRORNET_A_NEIGH_LLADDR + 1] = {
-	[MIRRORNET_A_NEIGH_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_NEIGH_DST] = { .type = NLA_BINARY, },
-	[MIRRORNET_A_NEIGH_LLADDR] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_NEIGH_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
+	[MIRRORNET_A_NEIGH_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[MIRRORNET_A_NEIGH_LLADDR] = NLA_POLICY_RANGE(NLA_BINARY, 1, 32),
 };
 
 const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1] = {
-	[MIRRORNET_A_ROUTE_FAMILY] = { .type = NLA_U32, },
-	[MIRRORNET_A_ROUTE_DST] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_ROUTE_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
+	[MIRRORNET_A_ROUTE_DST] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_ROUTE_DST_LEN] = NLA_POLICY_MAX(NLA_U32, 128),
-	[MIRRORNET_A_ROUTE_GATEWAY] = { .type = NLA_BINARY, },
-	[MIRRORNET_A_ROUTE_PREFSRC] = { .type = NLA_BINARY, },
+	[MIRRORNET_A_ROUTE_GATEWAY] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[MIRRORNET_A_ROUTE_PREFSRC] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[MIRRORNET_A_ROUTE_METRIC] = { .type = NLA_U32, },
 	[MIRRORNET_A_ROUTE_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_ROUTE_TYPE] = NLA_POLICY_RANGE(NLA_U32, 1, 9),
@@ -57,7 +57,7 @@ const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1] =
 };
 
 const struct nla_policy mirrornet_rule_nl_policy[MIRRORNET_A_RULE_IIFNAME + 1] = {
-	[MIRRORNET_A_RULE_FAMILY] = { .type = NLA_U32, },
+	[MIRRORNET_A_RULE_FAMILY] = NLA_POLICY_RANGE(NLA_U32, 2, 10),
 	[MIRRORNET_A_RULE_PRIORITY] = { .type = NLA_U32, },
 	[MIRRORNET_A_RULE_TABLE] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MIRRORNET_A_RULE_IP_PROTO] = NLA_POLICY_MAX(NLA_U32, 255),
@@ -173,87 +173,111 @@ static const struct nla_policy mirrornet_iface_get_dump_nl_policy[MIRRORNET_A_HW
 static const struct genl_split_ops mirrornet_nl_ops[] = {
 	{
 		.cmd		= MIRRORNET_CMD_LINK_SET,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_link_set_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_link_set_nl_policy,
 		.maxattr	= MIRRORNET_A_LINK,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_ADDR_NEW,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_addr_new_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_addr_new_nl_policy,
 		.maxattr	= MIRRORNET_A_REPLACE,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_ADDR_DEL,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_addr_del_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_addr_del_nl_policy,
 		.maxattr	= MIRRORNET_A_ADDR,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_ROUTE_NEW,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_route_new_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_route_new_nl_policy,
 		.maxattr	= MIRRORNET_A_REPLACE,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_ROUTE_DEL,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_route_del_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_route_del_nl_policy,
 		.maxattr	= MIRRORNET_A_ROUTE,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_ROUTE_FLUSH,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_route_flush_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_route_flush_nl_policy,
 		.maxattr	= MIRRORNET_A_FLUSH,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_NEIGH_NEW,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_neigh_new_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_neigh_new_nl_policy,
 		.maxattr	= MIRRORNET_A_NEIGH,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_NEIGH_DEL,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_neigh_del_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_neigh_del_nl_policy,
 		.maxattr	= MIRRORNET_A_NEIGH,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_RULE_NEW,
+		.pre_doit	= mn_nl_pre_doit,
 		.doit		= mirrornet_nl_rule_new_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_rule_new_nl_policy,
 		.maxattr	= MIRRORNET_A_RULE,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_RULE_DEL,
+		.pre_doit	= mn_nl_pre_doit,
 		.doit		= mirrornet_nl_rule_del_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_rule_del_nl_policy,
 		.maxattr	= MIRRORNET_A_RULE,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_CONF_SET,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_conf_set_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_conf_set_nl_policy,
 		.maxattr	= MIRRORNET_A_CONF,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_IFACE_DEL,
+		.pre_doit	= mn_nl_pre_doit_iface,
 		.doit		= mirrornet_nl_iface_del_doit,
+		.post_doit	= mn_nl_post_doit,
 		.policy		= mirrornet_iface_del_nl_policy,
 		.maxattr	= MIRRORNET_A_HWKEY,
-		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= MIRRORNET_CMD_IFACE_GET,
@@ -277,7 +301,7 @@ static const struct genl_split_ops mirrornet_nl_ops[] = {
 };
 
 static const struct genl_multicast_group mirrornet_nl_mcgrps[] = {
-	[MIRRORNET_NLGRP_MONITOR] = { "monitor", },
+	[MIRRORNET_NLGRP_MONITOR] = { .name = "monitor", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 struct genl_family mirrornet_nl_family __ro_after_init = {
@@ -286,7 +310,7 @@ struct genl_family mirrornet_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	.split_ops	= mirrornet_nl_ops,
+	.split_ops	= MN_SPLIT_OPS(mirrornet_nl_ops),
 	.n_split_ops	= ARRAY_SIZE(mirrornet_nl_ops),
 	.mcgrps		= mirrornet_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mirrornet_nl_mcgrps),

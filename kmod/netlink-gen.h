@@ -20,6 +20,14 @@ extern const struct nla_policy mirrornet_neigh_nl_policy[MIRRORNET_A_NEIGH_LLADD
 extern const struct nla_policy mirrornet_route_nl_policy[MIRRORNET_A_ROUTE_FLAGS + 1];
 extern const struct nla_policy mirrornet_rule_nl_policy[MIRRORNET_A_RULE_IIFNAME + 1];
 
+int mn_nl_pre_doit_iface(const struct genl_split_ops *ops, struct sk_buff *skb,
+			 struct genl_info *info);
+int mn_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		   struct genl_info *info);
+void
+mn_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		struct genl_info *info);
+
 int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info);
 int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info);

@@ -2,6 +2,12 @@
 /*
  * The mirrornet generic netlink family: request parsing, the goal-state
  * update that follows a successful apply, and the dumps.
+ *
+ * Mutating requests go through the pre/post doit hooks of the spec: the
+ * pre hook creates the namespace's state on first use, locks it and
+ * resolves the request's interface into info->user_ptr[]; the post hook
+ * drops an interface the request left empty and unlocks. Reads take the
+ * lock only while they fill a message and create no state.
  */
 
 #include <linux/in6.h>
@@ -16,8 +22,28 @@
 #include "notify.h"
 #include "reconcile.h"
 
-/* The largest reply a get builds; a larger interface is for the dump. */
-#define MN_NL_GET_MAX	(NLMSG_GOODSIZE << 8)
+/* info->user_ptr[] of a request past its pre doit hook */
+#define MN_NL_PTR_NET	0
+#define MN_NL_PTR_IFACE	1
+
+/*
+ * TEMPORARY, until the lifecycle branch lands: the state of every
+ * namespace exists from its creation, so get-or-create is a get.
+ */
+static struct mn_net *mn_net_get_or_create(struct net *net)
+{
+	return mn_net_get(net);
+}
+
+static struct mn_net *mn_nl_net(struct genl_info *info)
+{
+	return info->user_ptr[MN_NL_PTR_NET];
+}
+
+static struct mn_iface *mn_nl_iface(struct genl_info *info)
+{
+	return info->user_ptr[MN_NL_PTR_IFACE];
+}
 
 static int mn_nl_no_iface(struct genl_info *info)
 {
@@ -36,7 +62,7 @@ static int mn_nl_no_iface(struct genl_info *info)
  * pointed to by *@hwkeyp (returns 0), or the present netdev it names by
  * ifindex or ifname (returns its ifindex, *@hwkeyp NULL).
  */
-static int mn_nl_selector(struct genl_info *info, struct mn_net *mn,
+static int mn_nl_selector(struct genl_info *info, struct net *net,
 			  uuid_t *key, const uuid_t **hwkeyp)
 {
 	struct nlattr **attrs = info->attrs;
@@ -58,10 +84,10 @@ static int mn_nl_selector(struct genl_info *info, struct mn_net *mn,
 
 	rcu_read_lock();
 	if (attrs[MIRRORNET_A_IFINDEX])
-		dev = dev_get_by_index_rcu(mn->net,
+		dev = dev_get_by_index_rcu(net,
 					   nla_get_u32(attrs[MIRRORNET_A_IFINDEX]));
 	else
-		dev = dev_get_by_name_rcu(mn->net,
+		dev = dev_get_by_name_rcu(net,
 					  nla_data(attrs[MIRRORNET_A_IFNAME]));
 	if (dev)
 		ifindex = dev->ifindex;
@@ -69,44 +95,80 @@ static int mn_nl_selector(struct genl_info *info, struct mn_net *mn,
 	return ifindex ?: mn_nl_no_iface(info);
 }
 
-/* Resolve the request's one interface selector and track that interface. */
-static int mn_nl_iface(struct genl_info *info, struct mn_net *mn,
-		       struct mn_iface **ifacep)
+/**
+ * mn_nl_pre_doit - create and lock the namespace's state for a request
+ * @ops: the request's op
+ * @skb: the request
+ * @info: its attributes; user_ptr[] gets the state
+ *
+ * Return: 0 or a negative errno.
+ */
+int mn_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		   struct genl_info *info)
 {
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
+
+	if (IS_ERR(mn)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "cannot set up this namespace's state");
+		return PTR_ERR(mn);
+	}
+	mn_lock(mn);
+	info->user_ptr[MN_NL_PTR_NET] = mn;
+	info->user_ptr[MN_NL_PTR_IFACE] = NULL;
+	return 0;
+}
+
+/**
+ * mn_nl_pre_doit_iface - mn_nl_pre_doit(), then track the request's interface
+ * @ops: the request's op
+ * @skb: the request
+ * @info: its attributes; user_ptr[] gets the state and the interface
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int mn_nl_pre_doit_iface(const struct genl_split_ops *ops,
+			 struct sk_buff *skb, struct genl_info *info)
+{
+	struct mn_iface *iface;
 	const uuid_t *hwkey;
-	int ifindex;
+	struct mn_net *mn;
+	int ifindex, err;
 	uuid_t key;
 
-	ifindex = mn_nl_selector(info, mn, &key, &hwkey);
-	if (ifindex < 0)
-		return ifindex;
-	*ifacep = mn_iface_get(mn, ifindex, hwkey);
-	return *ifacep ? 0 : -ENOMEM;
-}
-
-/* Lock the namespace's state and resolve the request's interface. */
-static int mn_nl_begin(struct genl_info *info, struct mn_net *mn,
-		       struct mn_iface **ifacep)
-{
-	int err;
-
-	mn_lock(mn);
-	err = mn_nl_iface(info, mn, ifacep);
+	err = mn_nl_pre_doit(ops, skb, info);
 	if (err)
+		return err;
+	mn = mn_nl_net(info);
+	ifindex = mn_nl_selector(info, mn->net, &key, &hwkey);
+	iface = ifindex < 0 ? ERR_PTR(ifindex) :
+			      mn_iface_get(mn, ifindex, hwkey, info->extack);
+	if (IS_ERR(iface)) {
 		mn_unlock(mn);
-	return err;
+		return PTR_ERR(iface);
+	}
+	info->user_ptr[MN_NL_PTR_IFACE] = iface;
+	return 0;
 }
 
-/*
- * Unlock after mn_nl_begin(), passing @err on; an interface a failed or
- * deleting request left empty stops being tracked.
+/**
+ * mn_nl_post_doit - unlock after a request
+ * @ops: the request's op
+ * @skb: the request
+ * @info: its attributes and user_ptr[]
+ *
+ * An interface the request left empty (it failed, or deleted the last
+ * object) stops being tracked.
  */
-static int mn_nl_end(struct mn_net *mn, struct mn_iface *iface, int err)
+void mn_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		     struct genl_info *info)
 {
-	if (mn_iface_is_empty(iface))
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+
+	if (iface && mn_iface_is_empty(iface))
 		mn_iface_free(mn, iface);
 	mn_unlock(mn);
-	return err;
 }
 
 static int mn_nl_reply_iface(struct genl_info *info,
@@ -147,16 +209,17 @@ static int mn_nl_parse_nest(struct genl_info *info, int type,
 				info->extack);
 }
 
-static int mn_nl_family(struct genl_info *info, struct nlattr *nest,
-			struct nlattr **tb, int type, u8 *family)
+/*
+ * A family: the policy allows the range of the ip-family enum, 2 to 10;
+ * the values between are refused here (see scripts/ynl-regen.sh).
+ */
+static int mn_nl_family(struct genl_info *info, const struct nlattr *attr,
+			u8 *family)
 {
-	u32 val;
+	u32 val = nla_get_u32(attr);
 
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, type))
-		return -EINVAL;
-	val = nla_get_u32(tb[type]);
 	if (val != AF_INET && val != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[type],
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "family must be AF_INET or AF_INET6");
 		return -EAFNOSUPPORT;
 	}
@@ -164,6 +227,7 @@ static int mn_nl_family(struct genl_info *info, struct nlattr *nest,
 	return 0;
 }
 
+/* An address of @family; the policy allows 4 to 16 bytes. */
 static int mn_nl_ip(struct genl_info *info, const struct nlattr *attr,
 		    u8 family, struct in6_addr *ip)
 {
@@ -179,6 +243,7 @@ static int mn_nl_ip(struct genl_info *info, const struct nlattr *attr,
 	return 0;
 }
 
+/* A prefix length; the policy allows up to 128. */
 static int mn_nl_prefixlen(struct genl_info *info, const struct nlattr *attr,
 			   u8 family, u8 *plen)
 {
@@ -193,16 +258,44 @@ static int mn_nl_prefixlen(struct genl_info *info, const struct nlattr *attr,
 	return 0;
 }
 
-static int mn_nl_lladdr(struct genl_info *info, const struct nlattr *attr,
-			u8 *lladdr, u8 *len)
+static void mn_nl_kerr(struct genl_info *info, enum mirrornet_object object,
+		       const struct mn_kerr *kerr, int err)
 {
-	if (!nla_len(attr) || nla_len(attr) > MAX_ADDR_LEN) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "lladdr must be 1 to 32 bytes");
+	if (err)
+		mn_set_kerr(info->extack, object, kerr);
+}
+
+/* link */
+
+static int mn_nl_parse_link(struct genl_info *info, struct mn_link *link)
+{
+	struct nlattr *tb[MIRRORNET_A_LINK_MAX + 1];
+	int err;
+
+	err = mn_nl_parse_nest(info, MIRRORNET_A_LINK, tb, MIRRORNET_A_LINK_MAX,
+			       mirrornet_link_nl_policy);
+	if (err)
+		return err;
+	if (tb[MIRRORNET_A_LINK_ADMIN]) {
+		link->has_admin = 1;
+		link->admin_up = nla_get_u32(tb[MIRRORNET_A_LINK_ADMIN]) ==
+				 MIRRORNET_LINK_ADMIN_UP;
+	}
+	if (tb[MIRRORNET_A_LINK_MTU]) {
+		link->has_mtu = 1;
+		link->mtu = nla_get_u32(tb[MIRRORNET_A_LINK_MTU]);
+	}
+	if (tb[MIRRORNET_A_LINK_LLADDR]) {
+		link->has_lladdr = 1;
+		link->lladdr_len = nla_len(tb[MIRRORNET_A_LINK_LLADDR]);
+		nla_memcpy(link->lladdr, tb[MIRRORNET_A_LINK_LLADDR],
+			   sizeof(link->lladdr));
+	}
+	if (!link->has_admin && !link->has_mtu && !link->has_lladdr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIRRORNET_A_LINK],
+				    "nothing to set");
 		return -EINVAL;
 	}
-	*len = nla_len(attr);
-	memcpy(lladdr, nla_data(attr), *len);
 	return 0;
 }
 
@@ -215,125 +308,43 @@ static int mn_nl_lladdr(struct genl_info *info, const struct nlattr *attr,
  */
 int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[MIRRORNET_A_LINK_MAX + 1];
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_link link = {};
-	struct mn_iface *iface;
 	int err;
 
-	err = mn_nl_parse_nest(info, MIRRORNET_A_LINK, tb, MIRRORNET_A_LINK_MAX,
-			       mirrornet_link_nl_policy);
+	err = mn_nl_parse_link(info, &link);
 	if (err)
 		return err;
-	if (tb[MIRRORNET_A_LINK_ADMIN]) {
-		link.has_admin = 1;
-		link.admin_up = nla_get_u32(tb[MIRRORNET_A_LINK_ADMIN]) ==
-				MIRRORNET_LINK_ADMIN_UP;
-	}
-	if (tb[MIRRORNET_A_LINK_MTU]) {
-		link.has_mtu = 1;
-		link.mtu = nla_get_u32(tb[MIRRORNET_A_LINK_MTU]);
-	}
-	if (tb[MIRRORNET_A_LINK_LLADDR]) {
-		err = mn_nl_lladdr(info, tb[MIRRORNET_A_LINK_LLADDR],
-				   link.lladdr, &link.lladdr_len);
+	if (iface->ifindex) {
+		err = mn_apply_link(mn, iface->ifindex, &link, info->extack);
 		if (err)
 			return err;
-		link.has_lladdr = 1;
 	}
-	if (!link.has_admin && !link.has_mtu && !link.has_lladdr) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MIRRORNET_A_LINK],
-				    "nothing to set");
-		return -EINVAL;
-	}
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	if (iface->ifindex)
-		err = mn_apply_link(mn, iface->ifindex, &link, info->extack);
-	if (!err) {
-		struct mn_link *cur = &iface->link;
-
-		if (link.has_admin) {
-			cur->has_admin = 1;
-			cur->admin_up = link.admin_up;
-		}
-		if (link.has_mtu) {
-			cur->has_mtu = 1;
-			cur->mtu = link.mtu;
-		}
-		if (link.has_lladdr) {
-			cur->has_lladdr = 1;
-			cur->lladdr_len = link.lladdr_len;
-			memcpy(cur->lladdr, link.lladdr, link.lladdr_len);
-		}
-		mn->generation++;
-		err = mn_nl_reply_iface(info, iface);
-	}
-	return mn_nl_end(mn, iface, err);
+	mn_link_merge(&iface->link, &link);
+	mn->generation++;
+	return mn_nl_reply_iface(info, iface);
 }
 
-/*
- * Addresses and neighbours are kept on a list per interface, found by key
- * and applied through rtnetlink: their new and del requests are one piece
- * of logic over the operations below. A request's object is parsed into
- * the union; the list node comes first in each kind, so that a list entry
- * is the object.
- */
-union mn_nl_listed {
-	struct mn_addr addr;
-	struct mn_neigh neigh;
-};
+/* addresses */
 
-static_assert(offsetof(struct mn_addr, node) == 0);
-static_assert(offsetof(struct mn_neigh, node) == 0);
-
-/**
- * struct mn_nl_listed_ops - what tells addresses and neighbours apart
- * @object: the kind, for messages
- * @size: size of a stored object
- * @list: offset of the kind's list in struct mn_iface
- * @parse: parse a request's object; with @del only its key
- * @find: the stored object with the same key, or NULL
- * @apply: apply an object to a present netdev
- * @held: extack and errno of a new object already held, without replace
- *	(only for a kind that can be added without replace)
- * @not_held: extack and errno of a deleted object not held
- */
-struct mn_nl_listed_ops {
-	enum mirrornet_object object;
-	size_t size;
-	size_t list;
-	int (*parse)(struct genl_info *info, union mn_nl_listed *obj, bool del);
-	struct list_head *(*find)(struct mn_iface *iface,
-				  const union mn_nl_listed *obj);
-	int (*apply)(struct mn_net *mn, int ifindex,
-		     const union mn_nl_listed *obj, enum mn_op op,
-		     struct mn_kerr *kerr);
-	int (*held)(struct netlink_ext_ack *extack);
-	int (*not_held)(struct netlink_ext_ack *extack);
-};
-
-static int mn_nl_parse_addr(struct genl_info *info, union mn_nl_listed *obj,
+static int mn_nl_parse_addr(struct genl_info *info, struct mn_addr *a,
 			    bool del)
 {
 	struct nlattr *nest = info->attrs[MIRRORNET_A_ADDR];
 	struct nlattr *tb[MIRRORNET_A_ADDR_MAX + 1];
-	struct mn_addr *a = &obj->addr;
 	int err;
 
 	err = mn_nl_parse_nest(info, MIRRORNET_A_ADDR, tb, MIRRORNET_A_ADDR_MAX,
 			       mirrornet_addr_nl_policy);
 	if (err)
 		return err;
-	err = mn_nl_family(info, nest, tb, MIRRORNET_A_ADDR_FAMILY, &a->family);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_ADDRESS) ||
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_ADDRESS) ||
 	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ADDR_PREFIXLEN))
 		return -EINVAL;
-	err = mn_nl_ip(info, tb[MIRRORNET_A_ADDR_ADDRESS], a->family, &a->addr);
+	err = mn_nl_family(info, tb[MIRRORNET_A_ADDR_FAMILY], &a->family) ?:
+	      mn_nl_ip(info, tb[MIRRORNET_A_ADDR_ADDRESS], a->family, &a->addr);
 	if (err)
 		return err;
 	err = mn_nl_prefixlen(info, tb[MIRRORNET_A_ADDR_PREFIXLEN], a->family,
@@ -348,11 +359,6 @@ static int mn_nl_parse_addr(struct genl_info *info, union mn_nl_listed *obj,
 					   MN_LFT_FOREVER);
 	a->preferred_lft = nla_get_u32_default(tb[MIRRORNET_A_ADDR_PREFERRED_LFT],
 					       a->valid_lft);
-	if (!a->valid_lft) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MIRRORNET_A_ADDR_VALID_LFT],
-				    "valid lifetime must not be 0");
-		return -EINVAL;
-	}
 	if (a->preferred_lft > a->valid_lft) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[MIRRORNET_A_ADDR_PREFERRED_LFT],
@@ -360,191 +366,6 @@ static int mn_nl_parse_addr(struct genl_info *info, union mn_nl_listed *obj,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static struct list_head *mn_nl_find_addr(struct mn_iface *iface,
-					 const union mn_nl_listed *obj)
-{
-	struct mn_addr *a = mn_addr_find(iface, &obj->addr);
-
-	return a ? &a->node : NULL;
-}
-
-static int mn_nl_apply_addr(struct mn_net *mn, int ifindex,
-			    const union mn_nl_listed *obj, enum mn_op op,
-			    struct mn_kerr *kerr)
-{
-	return mn_apply_addr(mn, ifindex, &obj->addr, op, kerr);
-}
-
-static int mn_nl_addr_held(struct netlink_ext_ack *extack)
-{
-	NL_SET_ERR_MSG_MOD(extack, "address already held");
-	return -EEXIST;
-}
-
-static int mn_nl_addr_not_held(struct netlink_ext_ack *extack)
-{
-	NL_SET_ERR_MSG_MOD(extack, "no such address held");
-	return -EADDRNOTAVAIL;
-}
-
-static const struct mn_nl_listed_ops mn_nl_addr_ops = {
-	.object		= MIRRORNET_OBJECT_ADDR,
-	.size		= sizeof(struct mn_addr),
-	.list		= offsetof(struct mn_iface, addrs),
-	.parse		= mn_nl_parse_addr,
-	.find		= mn_nl_find_addr,
-	.apply		= mn_nl_apply_addr,
-	.held		= mn_nl_addr_held,
-	.not_held	= mn_nl_addr_not_held,
-};
-
-static int mn_nl_parse_neigh(struct genl_info *info, union mn_nl_listed *obj,
-			     bool del)
-{
-	struct nlattr *nest = info->attrs[MIRRORNET_A_NEIGH];
-	struct nlattr *tb[MIRRORNET_A_NEIGH_MAX + 1];
-	struct mn_neigh *n = &obj->neigh;
-	int err;
-
-	err = mn_nl_parse_nest(info, MIRRORNET_A_NEIGH, tb,
-			       MIRRORNET_A_NEIGH_MAX, mirrornet_neigh_nl_policy);
-	if (err)
-		return err;
-	err = mn_nl_family(info, nest, tb, MIRRORNET_A_NEIGH_FAMILY, &n->family);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_DST))
-		return -EINVAL;
-	err = mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
-	if (err || del)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_LLADDR))
-		return -EINVAL;
-	return mn_nl_lladdr(info, tb[MIRRORNET_A_NEIGH_LLADDR], n->lladdr,
-			    &n->lladdr_len);
-}
-
-static struct list_head *mn_nl_find_neigh(struct mn_iface *iface,
-					  const union mn_nl_listed *obj)
-{
-	struct mn_neigh *n = mn_neigh_find(iface, &obj->neigh);
-
-	return n ? &n->node : NULL;
-}
-
-static int mn_nl_apply_neigh(struct mn_net *mn, int ifindex,
-			     const union mn_nl_listed *obj, enum mn_op op,
-			     struct mn_kerr *kerr)
-{
-	return mn_apply_neigh(mn, ifindex, &obj->neigh, op, kerr);
-}
-
-static int mn_nl_neigh_not_held(struct netlink_ext_ack *extack)
-{
-	NL_SET_ERR_MSG_MOD(extack, "no such neighbour held");
-	return -ENOENT;
-}
-
-/* Neighbour entries are always added or replaced: no @held. */
-static const struct mn_nl_listed_ops mn_nl_neigh_ops = {
-	.object		= MIRRORNET_OBJECT_NEIGH,
-	.size		= sizeof(struct mn_neigh),
-	.list		= offsetof(struct mn_iface, neighs),
-	.parse		= mn_nl_parse_neigh,
-	.find		= mn_nl_find_neigh,
-	.apply		= mn_nl_apply_neigh,
-	.not_held	= mn_nl_neigh_not_held,
-};
-
-/* Apply @obj to the present netdev of @iface, reporting a refusal. */
-static int mn_nl_listed_apply(struct genl_info *info,
-			      const struct mn_nl_listed_ops *ops,
-			      struct mn_net *mn, const struct mn_iface *iface,
-			      const union mn_nl_listed *obj, enum mn_op op)
-{
-	struct mn_kerr kerr = {};
-	int err;
-
-	err = ops->apply(mn, iface->ifindex, obj, op, &kerr);
-	if (err)
-		mn_set_kerr(info->extack, ops->object, &kerr);
-	return err;
-}
-
-/* Add an address or neighbour, or with @replace add or replace it. */
-static int mn_nl_listed_new(struct genl_info *info,
-			    const struct mn_nl_listed_ops *ops, bool replace)
-{
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	union mn_nl_listed obj = {};
-	struct mn_iface *iface;
-	struct list_head *cur;
-	int err;
-
-	err = ops->parse(info, &obj, false);
-	if (err)
-		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	cur = ops->find(iface, &obj);
-	if (iface->ifindex)
-		err = mn_nl_listed_apply(info, ops, mn, iface, &obj,
-					 replace ? MN_OP_REPLACE : MN_OP_ADD);
-	else if (cur && !replace)
-		err = ops->held(info->extack);
-	/* An object the kernel already has is tracked from now on. */
-	if (!err || err == -EEXIST) {
-		if (!cur) {
-			cur = kmemdup(&obj, ops->size, GFP_KERNEL);
-			if (cur)
-				list_add_tail(cur, (void *)iface + ops->list);
-			else
-				err = -ENOMEM;
-		} else if (!err) {
-			struct list_head node = *cur;
-
-			memcpy(cur, &obj, ops->size);
-			*cur = node;
-		}
-		mn->generation++;
-	}
-	if (!err)
-		err = mn_nl_reply_iface(info, iface);
-	return mn_nl_end(mn, iface, err);
-}
-
-/* Delete an address or neighbour and forget it. */
-static int mn_nl_listed_del(struct genl_info *info,
-			    const struct mn_nl_listed_ops *ops)
-{
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	union mn_nl_listed obj = {};
-	struct mn_iface *iface;
-	struct list_head *cur;
-	int err;
-
-	err = ops->parse(info, &obj, true);
-	if (err)
-		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	cur = ops->find(iface, &obj);
-	if (iface->ifindex)
-		err = mn_nl_listed_apply(info, ops, mn, iface, &obj, MN_OP_DEL);
-	else if (!cur)
-		err = ops->not_held(info->extack);
-	if (cur) {
-		list_del(cur);
-		kfree(cur);
-		mn->generation++;
-	}
-	return mn_nl_end(mn, iface, err);
 }
 
 /**
@@ -556,8 +377,46 @@ static int mn_nl_listed_del(struct genl_info *info,
  */
 int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return mn_nl_listed_new(info, &mn_nl_addr_ops,
-				nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]));
+	bool replace = nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]);
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+	struct mn_kerr kerr = {};
+	struct mn_addr a = {};
+	struct mn_addr *cur;
+	int err;
+
+	err = mn_nl_parse_addr(info, &a, false);
+	if (err)
+		return err;
+	cur = mn_addr_find(mn, iface, &a);
+	if (!cur) {
+		err = mn_objects_check(mn, info->extack);
+		if (err)
+			return err;
+	}
+	if (iface->ifindex) {
+		err = mn_apply_addr(mn, iface->ifindex, &a,
+				    replace ? MN_OP_REPLACE : MN_OP_ADD, &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_ADDR, &kerr, err);
+	} else if (cur && !replace) {
+		NL_SET_ERR_MSG_MOD(info->extack, "address already held");
+		return -EEXIST;
+	}
+	/* An address the kernel already has is tracked from now on. */
+	if (err && err != -EEXIST)
+		return err;
+	if (!cur) {
+		cur = mn_addr_add(mn, iface, &a, info->extack);
+		if (IS_ERR(cur))
+			return PTR_ERR(cur);
+	} else if (!err) {
+		cur->scope = a.scope;
+		cur->flags = a.flags;
+		cur->preferred_lft = a.preferred_lft;
+		cur->valid_lft = a.valid_lft;
+		mn->generation++;
+	}
+	return err ?: mn_nl_reply_iface(info, iface);
 }
 
 /**
@@ -569,7 +428,54 @@ int mirrornet_nl_addr_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return mn_nl_listed_del(info, &mn_nl_addr_ops);
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+	struct mn_kerr kerr = {};
+	struct mn_addr a = {};
+	struct mn_addr *cur;
+	int err;
+
+	err = mn_nl_parse_addr(info, &a, true);
+	if (err)
+		return err;
+	cur = mn_addr_find(mn, iface, &a);
+	if (iface->ifindex) {
+		err = mn_apply_addr(mn, iface->ifindex, &a, MN_OP_DEL, &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_ADDR, &kerr, err);
+	} else if (!cur) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such address held");
+		return -EADDRNOTAVAIL;
+	}
+	if (cur)
+		mn_addr_del(mn, cur);
+	return err;
+}
+
+/* neighbours */
+
+static int mn_nl_parse_neigh(struct genl_info *info, struct mn_neigh *n,
+			     bool del)
+{
+	struct nlattr *nest = info->attrs[MIRRORNET_A_NEIGH];
+	struct nlattr *tb[MIRRORNET_A_NEIGH_MAX + 1];
+	int err;
+
+	err = mn_nl_parse_nest(info, MIRRORNET_A_NEIGH, tb,
+			       MIRRORNET_A_NEIGH_MAX, mirrornet_neigh_nl_policy);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_DST))
+		return -EINVAL;
+	err = mn_nl_family(info, tb[MIRRORNET_A_NEIGH_FAMILY], &n->family) ?:
+	      mn_nl_ip(info, tb[MIRRORNET_A_NEIGH_DST], n->family, &n->dst);
+	if (err || del)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_NEIGH_LLADDR))
+		return -EINVAL;
+	n->lladdr_len = nla_len(tb[MIRRORNET_A_NEIGH_LLADDR]);
+	nla_memcpy(n->lladdr, tb[MIRRORNET_A_NEIGH_LLADDR], sizeof(n->lladdr));
+	return 0;
 }
 
 /**
@@ -581,7 +487,39 @@ int mirrornet_nl_addr_del_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return mn_nl_listed_new(info, &mn_nl_neigh_ops, true);
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+	struct mn_kerr kerr = {};
+	struct mn_neigh n = {};
+	struct mn_neigh *cur;
+	int err;
+
+	err = mn_nl_parse_neigh(info, &n, false);
+	if (err)
+		return err;
+	cur = mn_neigh_find(mn, iface, &n);
+	if (!cur) {
+		err = mn_objects_check(mn, info->extack);
+		if (err)
+			return err;
+	}
+	if (iface->ifindex) {
+		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_REPLACE,
+				     &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_NEIGH, &kerr, err);
+		if (err)
+			return err;
+	}
+	if (cur) {
+		cur->lladdr_len = n.lladdr_len;
+		memcpy(cur->lladdr, n.lladdr, n.lladdr_len);
+		mn->generation++;
+	} else {
+		cur = mn_neigh_add(mn, iface, &n, info->extack);
+		if (IS_ERR(cur))
+			return PTR_ERR(cur);
+	}
+	return mn_nl_reply_iface(info, iface);
 }
 
 /**
@@ -593,8 +531,30 @@ int mirrornet_nl_neigh_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_neigh_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return mn_nl_listed_del(info, &mn_nl_neigh_ops);
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+	struct mn_kerr kerr = {};
+	struct mn_neigh n = {};
+	struct mn_neigh *cur;
+	int err;
+
+	err = mn_nl_parse_neigh(info, &n, true);
+	if (err)
+		return err;
+	cur = mn_neigh_find(mn, iface, &n);
+	if (iface->ifindex) {
+		err = mn_apply_neigh(mn, iface->ifindex, &n, MN_OP_DEL, &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_NEIGH, &kerr, err);
+	} else if (!cur) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such neighbour held");
+		return -ENOENT;
+	}
+	if (cur)
+		mn_neigh_del(mn, cur);
+	return err;
 }
+
+/* routes */
 
 static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
 {
@@ -608,7 +568,9 @@ static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
 			       MIRRORNET_A_ROUTE_MAX, mirrornet_route_nl_policy);
 	if (err)
 		return err;
-	err = mn_nl_family(info, nest, tb, MIRRORNET_A_ROUTE_FAMILY, &family);
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_ROUTE_FAMILY))
+		return -EINVAL;
+	err = mn_nl_family(info, tb[MIRRORNET_A_ROUTE_FAMILY], &family);
 	if (err)
 		return err;
 	r->key.family = family;
@@ -661,71 +623,54 @@ static int mn_nl_parse_route(struct genl_info *info, struct mn_route *r)
 	return 0;
 }
 
-/* Store a route the kernel accepted (or already had). */
-static int mn_nl_route_store(struct mn_net *mn, struct mn_iface *iface,
-			     const struct mn_route *r, bool replace)
-{
-	struct mn_route *cur;
-	int err;
-
-	if (replace) {
-		while ((cur = mn_route_first(mn, &r->key)))
-			mn_route_remove(mn, cur);
-	} else if (mn_route_find(mn, r)) {
-		return 0;
-	}
-	cur = kmemdup(r, sizeof(*r), GFP_KERNEL);
-	if (!cur)
-		return -ENOMEM;
-	err = mn_route_insert(mn, iface, cur);
-	if (err)
-		kfree(cur);
-	return err;
-}
-
 /**
  * mirrornet_nl_route_new_doit - add a route, or with replace add or replace it
  * @skb: the request
  * @info: its attributes and extack
  *
+ * A replace replaces what the kernel replaces, through any interface (see
+ * mn_route_add()); the goal state follows.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
 	bool replace = nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]);
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
 	struct mn_route r = {};
+	bool stored;
 	int err;
 
 	err = mn_nl_parse_route(info, &r);
 	if (err)
 		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	r.key.iface = iface;
+	r.iface = iface;
+	stored = replace ? !!mn_route_first(mn, &r.key) : !!mn_route_find(mn, &r);
+	if (!stored) {
+		err = mn_objects_check(mn, info->extack);
+		if (err)
+			return err;
+	}
 	if (iface->ifindex) {
 		err = mn_apply_route(mn, iface->ifindex, &r,
 				     replace ? MN_OP_REPLACE : MN_OP_ADD, &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
-				    &kerr);
-	} else if (!replace && mn_route_find(mn, &r)) {
+		mn_nl_kerr(info, MIRRORNET_OBJECT_ROUTE, &kerr, err);
+	} else if (!replace && stored) {
 		NL_SET_ERR_MSG_MOD(info->extack, "route already held");
-		err = -EEXIST;
+		return -EEXIST;
 	}
 	/* A route the kernel already has is tracked from now on. */
-	if (!err || (err == -EEXIST && iface->ifindex)) {
-		int ret = mn_nl_route_store(mn, iface, &r, replace);
+	if (err && err != -EEXIST)
+		return err;
+	if (!err || !stored) {
+		int ret = mn_route_add(mn, iface, &r, replace && !err,
+				       info->extack);
 
 		err = err ?: ret;
 	}
-	if (!err)
-		err = mn_nl_reply_iface(info, iface);
-	return mn_nl_end(mn, iface, err);
+	return err ?: mn_nl_reply_iface(info, iface);
 }
 
 /**
@@ -737,9 +682,9 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
 	struct mn_route r = {};
 	struct mn_route *cur;
 	int err;
@@ -747,48 +692,35 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mn_nl_parse_route(info, &r);
 	if (err)
 		return err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	r.key.iface = iface;
-	cur = r.has_gw ? mn_route_find(mn, &r) : mn_route_first(mn, &r.key);
+	r.iface = iface;
+	cur = mn_route_find_del(mn, &r);
 	if (iface->ifindex) {
 		err = mn_apply_route(mn, iface->ifindex, &r, MN_OP_DEL, &kerr);
-		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
-				    &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_ROUTE, &kerr, err);
 	} else if (!cur) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no such route held");
-		err = -ESRCH;
+		return -ESRCH;
 	}
 	if (cur)
 		mn_route_remove(mn, cur);
-	return mn_nl_end(mn, iface, err);
+	return err;
 }
 
-struct mn_nl_flush {
+struct mn_nl_flush_ctx {
 	struct mn_net *mn;
 	struct mn_iface *iface;
 };
 
-/* route-flush deleted @r from the kernel: forget the goal routes it was. */
-static void mn_nl_flush_deleted(void *ctx, const struct mn_route *r)
+/* The kernel deleted @r: forget it. */
+static void mn_nl_flush_deleted(void *arg, const struct mn_route *r)
 {
-	struct mn_nl_flush *fl = ctx;
-	struct mn_route *cur, *tmp;
+	struct mn_nl_flush_ctx *ctx = arg;
+	struct mn_route probe = *r, *cur;
 
-	list_for_each_entry_safe(cur, tmp, &fl->iface->routes, node) {
-		if (cur->key.family != r->key.family ||
-		    cur->key.table != r->key.table ||
-		    cur->key.dst_len != r->key.dst_len ||
-		    cur->key.metric != r->key.metric ||
-		    !ipv6_addr_equal(&cur->key.dst, &r->key.dst) ||
-		    cur->has_gw != r->has_gw ||
-		    (cur->has_gw && !ipv6_addr_equal(&cur->gw, &r->gw)))
-			continue;
-		mn_route_remove(fl->mn, cur);
-	}
+	probe.iface = ctx->iface;
+	cur = mn_route_find(ctx->mn, &probe);
+	if (cur)
+		mn_route_remove(ctx->mn, cur);
 }
 
 /**
@@ -796,18 +728,20 @@ static void mn_nl_flush_deleted(void *ctx, const struct mn_route *r)
  * @skb: the request
  * @info: its attributes and extack
  *
+ * The goal state forgets the routes the kernel deleted; once the flush
+ * succeeded, also those of the filter the kernel did not have.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
 	struct nlattr *tb[MIRRORNET_A_FLUSH_MAX + 1] = {};
-	struct mn_nl_flush fl = { .mn = mn };
+	struct mn_iface *iface = mn_nl_iface(info);
+	struct mn_net *mn = mn_nl_net(info);
+	struct mn_nl_flush_ctx ctx = { .mn = mn, .iface = iface };
 	struct mn_route *r, *tmp;
 	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
-	bool gateway_only;
-	u32 family, table;
+	struct mn_flush f = {};
 	int err;
 
 	if (info->attrs[MIRRORNET_A_FLUSH]) {
@@ -817,43 +751,33 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
-	family = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_FAMILY], AF_UNSPEC);
-	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[MIRRORNET_A_FLUSH_FAMILY],
-				    "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	table = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_TABLE], 0);
-	gateway_only = nla_get_flag(tb[MIRRORNET_A_FLUSH_GATEWAY_ONLY]);
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	if (iface->ifindex) {
-		struct mn_flush f = {
-			.family = family,
-			.table = table,
-			.gateway_only = gateway_only,
-		};
-
-		/* Forget exactly the routes the kernel deleted. */
-		fl.iface = iface;
-		err = mn_apply_route_flush(mn, iface->ifindex, &f,
-					   mn_nl_flush_deleted, &fl, &kerr);
+	if (tb[MIRRORNET_A_FLUSH_FAMILY]) {
+		err = mn_nl_family(info, tb[MIRRORNET_A_FLUSH_FAMILY],
+				   &f.family);
 		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_ROUTE,
-				    &kerr);
-		return mn_nl_end(mn, iface, err);
+			return err;
+	}
+	f.table = nla_get_u32_default(tb[MIRRORNET_A_FLUSH_TABLE], 0);
+	f.gateway_only = nla_get_flag(tb[MIRRORNET_A_FLUSH_GATEWAY_ONLY]);
+
+	if (iface->ifindex) {
+		err = mn_apply_route_flush(mn, iface->ifindex, &f,
+					   mn_nl_flush_deleted, &ctx, &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_ROUTE, &kerr, err);
+		if (err)
+			return err;
 	}
 	list_for_each_entry_safe(r, tmp, &iface->routes, node) {
-		if ((family && r->key.family != family) ||
-		    (table && r->key.table != table) ||
-		    (gateway_only && !r->has_gw))
+		if ((f.family && r->key.family != f.family) ||
+		    (f.table && r->key.table != f.table) ||
+		    (f.gateway_only && !r->has_gw))
 			continue;
 		mn_route_remove(mn, r);
 	}
-	return mn_nl_end(mn, iface, err);
+	return 0;
 }
+
+/* rules */
 
 static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
 {
@@ -865,11 +789,12 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
 			       mirrornet_rule_nl_policy);
 	if (err)
 		return err;
-	err = mn_nl_family(info, nest, tb, MIRRORNET_A_RULE_FAMILY, &r->family);
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_RULE_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_RULE_TABLE))
+		return -EINVAL;
+	err = mn_nl_family(info, tb[MIRRORNET_A_RULE_FAMILY], &r->family);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, MIRRORNET_A_RULE_TABLE))
-		return -EINVAL;
 	r->table = nla_get_u32(tb[MIRRORNET_A_RULE_TABLE]);
 	if (tb[MIRRORNET_A_RULE_PRIORITY]) {
 		r->has_priority = 1;
@@ -881,6 +806,7 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
 	}
 	if (tb[MIRRORNET_A_RULE_IIFNAME]) {
 		r->has_iifname = 1;
+		/* zero-pads: the name is part of the hashed key */
 		nla_strscpy(r->iifname, tb[MIRRORNET_A_RULE_IIFNAME],
 			    sizeof(r->iifname));
 	}
@@ -896,7 +822,7 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
  */
 int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_kerr kerr = {};
 	struct mn_rule r = {};
 	struct mn_rule *cur;
@@ -905,23 +831,20 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mn_nl_parse_rule(info, &r);
 	if (err)
 		return err;
-
-	mn_lock(mn);
-	err = mn_apply_rule(mn, &r, MN_OP_ADD, &kerr);
-	if (err)
-		mn_set_kerr(info->extack, MIRRORNET_OBJECT_RULE,
-			    &kerr);
-	/* A rule the kernel already has is tracked from now on. */
-	if ((!err || err == -EEXIST) && !mn_rule_find(mn, &r)) {
-		cur = kmemdup(&r, sizeof(r), GFP_KERNEL);
-		if (cur) {
-			list_add_tail(&cur->node, &mn->rules);
-			mn->generation++;
-		} else {
-			err = -ENOMEM;
-		}
+	cur = mn_rule_find(mn, &r);
+	if (!cur) {
+		err = mn_objects_check(mn, info->extack);
+		if (err)
+			return err;
 	}
-	mn_unlock(mn);
+	err = mn_apply_rule(mn, &r, MN_OP_ADD, &kerr);
+	mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
+	/* A rule the kernel already has is tracked from now on. */
+	if ((!err || err == -EEXIST) && !cur) {
+		cur = mn_rule_add(mn, &r, info->extack);
+		if (IS_ERR(cur))
+			err = err ?: PTR_ERR(cur);
+	}
 	return err;
 }
 
@@ -934,7 +857,7 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_kerr kerr = {};
 	struct mn_rule r = {};
 	struct mn_rule *cur;
@@ -943,21 +866,15 @@ int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mn_nl_parse_rule(info, &r);
 	if (err)
 		return err;
-
-	mn_lock(mn);
 	err = mn_apply_rule(mn, &r, MN_OP_DEL, &kerr);
-	if (err)
-		mn_set_kerr(info->extack, MIRRORNET_OBJECT_RULE,
-			    &kerr);
+	mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
 	cur = mn_rule_find(mn, &r);
-	if (cur) {
-		list_del(&cur->node);
-		kfree(cur);
-		mn->generation++;
-	}
-	mn_unlock(mn);
+	if (cur)
+		mn_rule_del(mn, cur);
 	return err;
 }
+
+/* conf knobs */
 
 /* The largest value each knob's sysctl accepts (as unsigned). */
 static const u32 mn_conf_max[MN_CONF_KEYS] = {
@@ -982,11 +899,11 @@ static const u32 mn_conf_max[MN_CONF_KEYS] = {
  */
 int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
 	struct nlattr *nest = info->attrs[MIRRORNET_A_CONF];
+	struct mn_iface *iface = mn_nl_iface(info);
 	struct nlattr *tb[MIRRORNET_A_CONF_MAX + 1];
+	struct mn_net *mn = mn_nl_net(info);
 	struct mn_kerr kerr = {};
-	struct mn_iface *iface;
 	u32 key, value;
 	int err;
 
@@ -999,28 +916,22 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	key = nla_get_u32(tb[MIRRORNET_A_CONF_KEY]);
 	value = nla_get_u32(tb[MIRRORNET_A_CONF_VALUE]);
+	/* The policy knows the keys and the largest of all ranges. */
 	if (value > mn_conf_max[key]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[MIRRORNET_A_CONF_VALUE],
 				    "value out of range for this key");
 		return -ERANGE;
 	}
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
 	if (iface->ifindex) {
 		err = mn_apply_conf(mn, iface->ifindex, key, value, &kerr);
+		mn_nl_kerr(info, MIRRORNET_OBJECT_CONF, &kerr, err);
 		if (err)
-			mn_set_kerr(info->extack, MIRRORNET_OBJECT_CONF,
-				    &kerr);
+			return err;
 	}
-	if (!err) {
-		__set_bit(key, &iface->conf_set);
-		iface->conf[key] = value;
-		mn->generation++;
-		err = mn_nl_reply_iface(info, iface);
-	}
-	return mn_nl_end(mn, iface, err);
+	__set_bit(key, &iface->conf_set);
+	iface->conf[key] = value;
+	mn->generation++;
+	return mn_nl_reply_iface(info, iface);
 }
 
 /**
@@ -1028,21 +939,16 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
  * @skb: the request
  * @info: its attributes and extack
  *
- * Return: 0 or a negative errno, with an extack message.
+ * Return: 0.
  */
 int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	struct mn_iface *iface;
-	int err;
-
-	err = mn_nl_begin(info, mn, &iface);
-	if (err)
-		return err;
-	mn_iface_free(mn, iface);
-	mn_unlock(mn);
+	mn_iface_free(mn_nl_net(info), mn_nl_iface(info));
+	info->user_ptr[MN_NL_PTR_IFACE] = NULL;
 	return 0;
 }
+
+/* replies: one interface's goal state */
 
 static int mn_nl_put_ip(struct sk_buff *skb, int type, u8 family,
 			const struct in6_addr *ip)
@@ -1075,6 +981,22 @@ static int mn_nl_put_link(struct sk_buff *skb, const struct mn_link *link)
 	return 0;
 }
 
+static int mn_nl_put_stats(struct sk_buff *skb, const struct mn_iface *iface)
+{
+	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_uint(skb, MIRRORNET_A_STATS_REPAIRS, iface->repairs) ||
+	    nla_put_uint(skb, MIRRORNET_A_STATS_APPLY_ERRORS,
+			 iface->apply_errors)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int mn_nl_put_addr(struct sk_buff *skb, const struct mn_addr *a)
 {
 	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_ADDR);
@@ -1088,6 +1010,22 @@ static int mn_nl_put_addr(struct sk_buff *skb, const struct mn_addr *a)
 	    nla_put_u32(skb, MIRRORNET_A_ADDR_PREFERRED_LFT, a->preferred_lft) ||
 	    nla_put_u32(skb, MIRRORNET_A_ADDR_VALID_LFT, a->valid_lft) ||
 	    nla_put_u32(skb, MIRRORNET_A_ADDR_SCOPE, a->scope)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int mn_nl_put_neigh(struct sk_buff *skb, const struct mn_neigh *n)
+{
+	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_NEIGH);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MIRRORNET_A_NEIGH_FAMILY, n->family) ||
+	    mn_nl_put_ip(skb, MIRRORNET_A_NEIGH_DST, n->family, &n->dst) ||
+	    nla_put(skb, MIRRORNET_A_NEIGH_LLADDR, n->lladdr_len, n->lladdr)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1122,15 +1060,14 @@ static int mn_nl_put_route(struct sk_buff *skb, const struct mn_route *r)
 	return 0;
 }
 
-static int mn_nl_put_neigh(struct sk_buff *skb, const struct mn_neigh *n)
+static int mn_nl_put_conf(struct sk_buff *skb, unsigned int key, u32 value)
 {
-	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_NEIGH);
+	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_CONF);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MIRRORNET_A_NEIGH_FAMILY, n->family) ||
-	    mn_nl_put_ip(skb, MIRRORNET_A_NEIGH_DST, n->family, &n->dst) ||
-	    nla_put(skb, MIRRORNET_A_NEIGH_LLADDR, n->lladdr_len, n->lladdr)) {
+	if (nla_put_u32(skb, MIRRORNET_A_CONF_KEY, key) ||
+	    nla_put_u32(skb, MIRRORNET_A_CONF_VALUE, value)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1138,89 +1075,167 @@ static int mn_nl_put_neigh(struct sk_buff *skb, const struct mn_neigh *n)
 	return 0;
 }
 
-static int mn_nl_put_conf(struct sk_buff *skb, const struct mn_iface *iface)
+/*
+ * Where a dump of an interface's goal state resumes: the part, and the
+ * position in that part's list. The saved entry pointers are only used if
+ * the goal state did not change since (gen): an entry is freed only with
+ * mn->generation bumped. Else the dump walks to the saved positions, and
+ * genl_dump_check_consistent() flags it as interrupted.
+ */
+enum mn_nl_part {
+	MN_NL_PART_HEAD,	/* link, stats */
+	MN_NL_PART_ADDRS,
+	MN_NL_PART_NEIGHS,
+	MN_NL_PART_ROUTES,
+	MN_NL_PART_CONF,
+	MN_NL_PART_DONE,
+};
+
+struct mn_nl_dump_ctx {
+	const struct list_head *iface;	/* node of the interface to resume */
+	const struct list_head *next;	/* entry to resume in the part */
+	unsigned long iface_pos;
+	unsigned long pos;
+	unsigned int gen;
+	u8 part;
+};
+
+static_assert(sizeof(struct mn_nl_dump_ctx) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+/* The entry of @head to resume at: the saved one, else the pos-th. */
+static struct list_head *mn_nl_resume(struct mn_net *mn,
+				      const struct mn_nl_dump_ctx *ctx,
+				      const struct list_head *saved,
+				      unsigned long pos, struct list_head *head)
 {
-	unsigned int key;
+	struct list_head *p;
 
-	for_each_set_bit(key, &iface->conf_set, MN_CONF_KEYS) {
-		struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_CONF);
+	if (saved && ctx->gen == mn->generation)
+		return (struct list_head *)saved;
+	list_for_each(p, head)
+		if (!pos--)
+			break;
+	return p;
+}
 
-		if (!nest)
-			return -EMSGSIZE;
-		if (nla_put_u32(skb, MIRRORNET_A_CONF_KEY, key) ||
-		    nla_put_u32(skb, MIRRORNET_A_CONF_VALUE, iface->conf[key])) {
-			nla_nest_cancel(skb, nest);
+static void mn_nl_part_done(struct mn_nl_dump_ctx *ctx)
+{
+	ctx->part++;
+	ctx->pos = 0;
+	ctx->next = NULL;
+}
+
+/* The part's entries from the saved position on, as many as fit. */
+static int mn_nl_fill_addrs(struct sk_buff *skb, struct mn_net *mn,
+			    struct mn_iface *iface, struct mn_nl_dump_ctx *ctx)
+{
+	struct list_head *p = mn_nl_resume(mn, ctx, ctx->next, ctx->pos,
+					   &iface->addrs);
+	struct mn_addr *a = list_entry(p, struct mn_addr, node);
+
+	list_for_each_entry_from(a, &iface->addrs, node) {
+		if (mn_nl_put_addr(skb, a)) {
+			ctx->next = &a->node;
 			return -EMSGSIZE;
 		}
-		nla_nest_end(skb, nest);
+		ctx->pos++;
 	}
+	mn_nl_part_done(ctx);
 	return 0;
 }
 
-static int mn_nl_put_stats(struct sk_buff *skb, const struct mn_iface *iface)
+static int mn_nl_fill_neighs(struct sk_buff *skb, struct mn_net *mn,
+			     struct mn_iface *iface, struct mn_nl_dump_ctx *ctx)
 {
-	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_STATS);
+	struct list_head *p = mn_nl_resume(mn, ctx, ctx->next, ctx->pos,
+					   &iface->neighs);
+	struct mn_neigh *n = list_entry(p, struct mn_neigh, node);
 
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_uint(skb, MIRRORNET_A_STATS_REPAIRS, iface->repairs) ||
-	    nla_put_uint(skb, MIRRORNET_A_STATS_APPLY_ERRORS,
-			 iface->apply_errors)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	list_for_each_entry_from(n, &iface->neighs, node) {
+		if (mn_nl_put_neigh(skb, n)) {
+			ctx->next = &n->node;
+			return -EMSGSIZE;
+		}
+		ctx->pos++;
 	}
-	nla_nest_end(skb, nest);
+	mn_nl_part_done(ctx);
 	return 0;
 }
 
-/* An interface's goal state but its routes, which may not fit. */
-static int mn_nl_put_state(struct sk_buff *skb, const struct mn_iface *iface)
+static int mn_nl_fill_routes(struct sk_buff *skb, struct mn_net *mn,
+			     struct mn_iface *iface, struct mn_nl_dump_ctx *ctx)
 {
-	const struct mn_neigh *n;
-	const struct mn_addr *a;
+	struct list_head *p = mn_nl_resume(mn, ctx, ctx->next, ctx->pos,
+					   &iface->routes);
+	struct mn_route *r = list_entry(p, struct mn_route, node);
 
-	if (mn_nl_put_link(skb, &iface->link) ||
-	    mn_nl_put_conf(skb, iface) || mn_nl_put_stats(skb, iface))
-		return -EMSGSIZE;
-	list_for_each_entry(a, &iface->addrs, node)
-		if (mn_nl_put_addr(skb, a))
+	list_for_each_entry_from(r, &iface->routes, node) {
+		if (mn_nl_put_route(skb, r)) {
+			ctx->next = &r->node;
 			return -EMSGSIZE;
-	list_for_each_entry(n, &iface->neighs, node)
-		if (mn_nl_put_neigh(skb, n))
+		}
+		ctx->pos++;
+	}
+	mn_nl_part_done(ctx);
+	return 0;
+}
+
+static int mn_nl_fill_conf(struct sk_buff *skb, struct mn_iface *iface,
+			   struct mn_nl_dump_ctx *ctx)
+{
+	unsigned int key = ctx->pos;
+
+	for_each_set_bit_from(key, &iface->conf_set, MN_CONF_KEYS) {
+		if (mn_nl_put_conf(skb, key, iface->conf[key])) {
+			ctx->pos = key;
 			return -EMSGSIZE;
+		}
+	}
+	mn_nl_part_done(ctx);
 	return 0;
 }
 
 /*
- * An interface's routes from the *@pos-th on; *@pos counts the routes put,
- * up to the first that does not fit.
+ * Fill @skb with @iface's goal state from @ctx on: its identity, then
+ * each part in turn, as far as it fits. Returns -EMSGSIZE with @ctx
+ * where the next message resumes, or 0 once everything was put.
  */
-static int mn_nl_put_routes(struct sk_buff *skb, const struct mn_iface *iface,
-			    long *pos)
+static int mn_nl_fill_iface(struct sk_buff *skb, struct mn_net *mn,
+			    struct mn_iface *iface, const uuid_t *hwkey,
+			    struct mn_nl_dump_ctx *ctx)
 {
-	const struct mn_route *r;
-	long i = 0;
+	int err = 0;
 
-	list_for_each_entry(r, &iface->routes, node) {
-		if (i++ < *pos)
-			continue;
-		if (mn_nl_put_route(skb, r))
+	if (mn_nl_put_iface_id(skb, mn->net, iface->ifindex, hwkey))
+		return -EMSGSIZE;
+	if (ctx->part == MN_NL_PART_HEAD) {
+		if (mn_nl_put_link(skb, &iface->link) ||
+		    mn_nl_put_stats(skb, iface))
 			return -EMSGSIZE;
-		(*pos)++;
+		mn_nl_part_done(ctx);
 	}
-	return 0;
+	if (ctx->part == MN_NL_PART_ADDRS)
+		err = mn_nl_fill_addrs(skb, mn, iface, ctx);
+	if (!err && ctx->part == MN_NL_PART_NEIGHS)
+		err = mn_nl_fill_neighs(skb, mn, iface, ctx);
+	if (!err && ctx->part == MN_NL_PART_ROUTES)
+		err = mn_nl_fill_routes(skb, mn, iface, ctx);
+	if (!err && ctx->part == MN_NL_PART_CONF)
+		err = mn_nl_fill_conf(skb, iface, ctx);
+	return err;
 }
 
 /*
- * One dump message for an interface; its routes continue in further
- * messages when they do not fit. *@progress is 0 before the first message,
- * else 1 + the number of routes already sent.
+ * One dump message for an interface. Returns 0 once all of it was sent,
+ * -EMSGSIZE if the rest continues in the next message (after some of it
+ * was put here, unless nothing fit at all).
  */
-static int mn_nl_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
-			    struct mn_net *mn, const struct mn_iface *iface,
-			    long *progress)
+static int mn_nl_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct mn_net *mn, struct mn_iface *iface,
+			  struct mn_nl_dump_ctx *ctx)
 {
-	long sent = *progress ? *progress - 1 : 0;
+	struct mn_nl_dump_ctx before = *ctx;
 	void *hdr;
 	int err;
 
@@ -1230,112 +1245,15 @@ static int mn_nl_fill_iface(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	err = mn_nl_put_iface_id(skb, mn, iface->ifindex,
-				 mn_iface_hwkey(iface));
-	if (!err && !*progress)
-		err = mn_nl_put_state(skb, iface);
-	if (err) {
+	err = mn_nl_fill_iface(skb, mn, iface, mn_iface_hwkey(iface), ctx);
+	if (err && ctx->part == before.part && ctx->pos == before.pos) {
+		/* nothing of this interface fit: all of it in the next one */
+		*ctx = before;
 		genlmsg_cancel(skb, hdr);
 		return err;
 	}
-	err = mn_nl_put_routes(skb, iface, &sent);
-	if (err)
-		*progress = sent + 1;
 	genlmsg_end(skb, hdr);
 	return err;
-}
-
-/*
- * Resolve a get request's selector, tracking nothing: a present netdev
- * (*@ifindexp) and its goal state if tracked (*@ifacep, else NULL), or the
- * state held for a hardware key (*@ifindexp 0).
- */
-static int mn_nl_get_resolve(struct genl_info *info, struct mn_net *mn,
-			     int *ifindexp, struct mn_iface **ifacep)
-{
-	struct mn_iface *iface;
-	const uuid_t *hwkey;
-	int ifindex;
-	uuid_t key;
-
-	ifindex = mn_nl_selector(info, mn, &key, &hwkey);
-	if (ifindex < 0)
-		return ifindex;
-	iface = mn_iface_find(mn, ifindex, hwkey);
-	if (hwkey)
-		ifindex = iface ? iface->ifindex : mn_hwkey_lookup(mn, hwkey);
-	if (!ifindex && !iface)
-		return mn_nl_no_iface(info);
-	*ifindexp = ifindex;
-	*ifacep = iface;
-	return 0;
-}
-
-/* A get reply in @size bytes, or an ERR_PTR: identity, then goal state. */
-static struct sk_buff *mn_nl_get_msg(struct genl_info *info, struct mn_net *mn,
-				     int ifindex, const uuid_t *hwkey,
-				     const struct mn_iface *iface, size_t size)
-{
-	struct sk_buff *msg;
-	long sent = 0;
-	void *hdr;
-	int err;
-
-	msg = genlmsg_new(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	hdr = genlmsg_put_reply(msg, info, &mirrornet_nl_family, 0,
-				info->genlhdr->cmd);
-	err = hdr ? mn_nl_put_iface_id(msg, mn, ifindex, hwkey) : -EMSGSIZE;
-	if (!err && iface)
-		err = mn_nl_put_state(msg, iface) ?:
-		      mn_nl_put_routes(msg, iface, &sent);
-	if (err) {
-		nlmsg_free(msg);
-		return ERR_PTR(err);
-	}
-	genlmsg_end(msg, hdr);
-	return msg;
-}
-
-/**
- * mirrornet_nl_iface_get_doit - one interface, resolved without tracking it
- * @skb: the request
- * @info: its attributes and extack
- *
- * Replies, in one message, with a present netdev's identity and its goal
- * state if it has one, or with the state held for a hardware key.
- *
- * Return: 0 or a negative errno, with an extack message.
- */
-int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
-	size_t size = NLMSG_GOODSIZE;
-	struct mn_iface *iface;
-	struct sk_buff *msg;
-	const uuid_t *hwkey;
-	int ifindex, err;
-
-	mn_lock_read(mn);
-	err = mn_nl_get_resolve(info, mn, &ifindex, &iface);
-	if (err)
-		goto out;
-	/* A present netdev's own key; else the key its state is held for. */
-	hwkey = ifindex ? mn_hwkey_of_ifindex(mn, ifindex) :
-			  mn_iface_hwkey(iface);
-	/* All in one message: grow it until the routes fit. */
-	do {
-		msg = mn_nl_get_msg(info, mn, ifindex, hwkey, iface, size);
-		size *= 2;
-	} while (msg == ERR_PTR(-EMSGSIZE) && size <= MN_NL_GET_MAX);
-	err = PTR_ERR_OR_ZERO(msg);
-	if (err == -EMSGSIZE)
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "goal state too large for one message, dump it");
-out:
-	mn_unlock(mn);
-	return err ?: genlmsg_reply(msg, info);
 }
 
 static bool mn_nl_iface_match(struct mn_net *mn, const struct mn_iface *iface,
@@ -1366,8 +1284,9 @@ static bool mn_nl_iface_match(struct mn_net *mn, const struct mn_iface *iface,
  * @skb: the message to fill
  * @cb: the dump's state
  *
- * An optional selector filters the interfaces; routes that do not fit
- * continue in further messages.
+ * An optional selector filters the interfaces. An interface that does not
+ * fit in one message continues in further messages, inside any of its
+ * lists. A namespace without state dumps nothing.
  *
  * Return: the length of @skb, or a negative errno if nothing fit.
  */
@@ -1375,26 +1294,145 @@ int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	struct mn_net *mn = mn_net_get(sock_net(cb->skb->sk));
+	struct mn_nl_dump_ctx *ctx = (void *)cb->ctx;
 	struct nlattr **attrs = mn_dump_attrs(cb);
-	const struct mn_iface *iface;
-	long idx = 0;
+	struct mn_iface *iface;
+	struct list_head *p;
 	int err = 0;
 
+	if (!mn)
+		return 0;
 	mn_lock_read(mn);
 	cb->seq = mn->generation;
-	list_for_each_entry(iface, &mn->ifaces, node) {
-		if (idx++ < cb->args[0])
-			continue;
+	p = mn_nl_resume(mn, ctx, ctx->iface, ctx->iface_pos, &mn->ifaces);
+	iface = list_entry(p, struct mn_iface, node);
+	list_for_each_entry_from(iface, &mn->ifaces, node) {
 		if (mn_nl_iface_match(mn, iface, attrs)) {
-			err = mn_nl_fill_iface(skb, cb, mn, iface, &cb->args[1]);
+			err = mn_nl_dump_one(skb, cb, mn, iface, ctx);
 			if (err)
 				break;
 		}
-		cb->args[0] = idx;
-		cb->args[1] = 0;
+		ctx->iface_pos++;
+		ctx->part = MN_NL_PART_HEAD;
+		ctx->pos = 0;
+		ctx->next = NULL;
 	}
+	ctx->iface = &iface->node;
+	ctx->gen = mn->generation;
 	mn_unlock(mn);
 	return err && !skb->len ? err : skb->len;
+}
+
+/*
+ * Resolve a get request's selector, tracking nothing: a present netdev
+ * (*@ifindexp) and its goal state if tracked (*@ifacep, else NULL), or the
+ * state held for a hardware key (*@ifindexp 0). @mn may be NULL.
+ */
+static int mn_nl_get_resolve(struct genl_info *info, struct mn_net *mn,
+			     int *ifindexp, struct mn_iface **ifacep)
+{
+	struct mn_iface *iface = NULL;
+	const uuid_t *hwkey;
+	int ifindex;
+	uuid_t key;
+
+	ifindex = mn_nl_selector(info, genl_info_net(info), &key, &hwkey);
+	if (ifindex < 0)
+		return ifindex;
+	if (mn)
+		iface = mn_iface_find(mn, ifindex, hwkey);
+	if (hwkey)
+		ifindex = iface ? iface->ifindex :
+			  mn ? mn_hwkey_lookup(mn, hwkey) : 0;
+	if (!ifindex && !iface)
+		return mn_nl_no_iface(info);
+	*ifindexp = ifindex;
+	*ifacep = iface;
+	return 0;
+}
+
+static int mn_nl_get_fill(struct sk_buff *msg, struct genl_info *info,
+			  struct mn_net *mn)
+{
+	struct mn_nl_dump_ctx ctx = {};
+	struct mn_iface *iface = NULL;
+	const uuid_t *hwkey = NULL;
+	int ifindex, err;
+
+	err = mn_nl_get_resolve(info, mn, &ifindex, &iface);
+	if (err)
+		return err;
+	/* A present netdev's own key; else the key its state is held for. */
+	if (mn)
+		hwkey = ifindex ? mn_hwkey_of_ifindex(mn, ifindex) :
+				  mn_iface_hwkey(iface);
+	if (iface)
+		return mn_nl_fill_iface(msg, mn, iface, hwkey, &ctx);
+	return mn_nl_put_iface_id(msg, genl_info_net(info), ifindex, hwkey);
+}
+
+/**
+ * mirrornet_nl_iface_get_doit - one interface, resolved without tracking it
+ * @skb: the request
+ * @info: its attributes and extack
+ *
+ * Replies, in one message of at most NLMSG_GOODSIZE bytes, with a present
+ * netdev's identity and its goal state if it has one, or with the state
+ * held for a hardware key. A larger goal state is for the dump.
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mirrornet_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	if (mn)
+		mn_lock_read(mn);
+	err = mn_nl_get_fill(msg, info, mn);
+	if (mn)
+		mn_unlock(mn);
+	if (err) {
+		if (err == -EMSGSIZE)
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "goal state too large for one message, dump it");
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mn_nl_put_rule(struct sk_buff *skb, const struct mn_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(skb, MIRRORNET_A_RULE);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MIRRORNET_A_RULE_FAMILY, r->family) ||
+	    nla_put_u32(skb, MIRRORNET_A_RULE_TABLE, r->table) ||
+	    (r->has_priority &&
+	     nla_put_u32(skb, MIRRORNET_A_RULE_PRIORITY, r->priority)) ||
+	    (r->has_ip_proto &&
+	     nla_put_u32(skb, MIRRORNET_A_RULE_IP_PROTO, r->ip_proto)) ||
+	    (r->has_iifname &&
+	     nla_put_string(skb, MIRRORNET_A_RULE_IIFNAME, r->iifname))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 /**
@@ -1408,39 +1446,33 @@ int mirrornet_nl_rule_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct mn_net *mn = mn_net_get(sock_net(cb->skb->sk));
-	const struct mn_rule *r;
-	struct nlattr *nest;
-	long idx = 0;
+	struct mn_nl_dump_ctx *ctx = (void *)cb->ctx;
+	struct list_head *p;
+	struct mn_rule *r;
 	void *hdr;
 
+	if (!mn)
+		return 0;
 	mn_lock_read(mn);
 	cb->seq = mn->generation;
-	list_for_each_entry(r, &mn->rules, node) {
-		if (idx++ < cb->args[0])
-			continue;
+	p = mn_nl_resume(mn, ctx, ctx->next, ctx->pos, &mn->rules);
+	r = list_entry(p, struct mn_rule, node);
+	list_for_each_entry_from(r, &mn->rules, node) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &mirrornet_nl_family,
 				  NLM_F_MULTI, MIRRORNET_CMD_RULE_GET);
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		nest = nla_nest_start(skb, MIRRORNET_A_RULE);
-		if (!nest ||
-		    nla_put_u32(skb, MIRRORNET_A_RULE_FAMILY, r->family) ||
-		    nla_put_u32(skb, MIRRORNET_A_RULE_TABLE, r->table) ||
-		    (r->has_priority &&
-		     nla_put_u32(skb, MIRRORNET_A_RULE_PRIORITY, r->priority)) ||
-		    (r->has_ip_proto &&
-		     nla_put_u32(skb, MIRRORNET_A_RULE_IP_PROTO, r->ip_proto)) ||
-		    (r->has_iifname &&
-		     nla_put_string(skb, MIRRORNET_A_RULE_IIFNAME, r->iifname))) {
+		if (mn_nl_put_rule(skb, r)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
-		nla_nest_end(skb, nest);
 		genlmsg_end(skb, hdr);
-		cb->args[0] = idx;
+		ctx->pos++;
 	}
+	ctx->next = &r->node;
+	ctx->gen = mn->generation;
 	mn_unlock(mn);
 	return skb->len;
 }

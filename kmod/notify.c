@@ -33,13 +33,13 @@ const char *mn_object_name(enum mirrornet_object object)
 /**
  * mn_nl_put_iface_id - put the attributes that name an interface
  * @skb: the message
- * @mn: per-netns state, locked
+ * @net: the namespace of @ifindex
  * @ifindex: the present netdev, or 0 for state held for @hwkey
  * @hwkey: the hardware key, or NULL
  *
  * Return: 0 or -EMSGSIZE.
  */
-int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn, int ifindex,
+int mn_nl_put_iface_id(struct sk_buff *skb, struct net *net, int ifindex,
 		       const uuid_t *hwkey)
 {
 	char name[IFNAMSIZ] = "";
@@ -50,7 +50,7 @@ int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn, int ifindex,
 
 		state = MIRRORNET_IFACE_STATE_PRESENT;
 		rcu_read_lock();
-		dev = dev_get_by_index_rcu(mn->net, ifindex);
+		dev = dev_get_by_index_rcu(net, ifindex);
 		if (dev)
 			strscpy(name, dev->name, sizeof(name));
 		rcu_read_unlock();
@@ -64,6 +64,11 @@ int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn, int ifindex,
 	return nla_put_u32(skb, MIRRORNET_A_STATE, state);
 }
 
+/* ifindex, ifname, hwkey, state, object, and a count or an error */
+#define MN_NOTIFY_SIZE	(4 * nla_total_size(sizeof(u32)) +		\
+			 nla_total_size(IFNAMSIZ) +			\
+			 nla_total_size(sizeof(uuid_t)))
+
 static void mn_notify(struct mn_net *mn, const struct mn_iface *iface, u8 cmd,
 		      enum mirrornet_object object, int attr, u32 value)
 {
@@ -73,13 +78,13 @@ static void mn_notify(struct mn_net *mn, const struct mn_iface *iface, u8 cmd,
 	if (!genl_has_listeners(&mirrornet_nl_family, mn->net,
 				MIRRORNET_NLGRP_MONITOR))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(MN_NOTIFY_SIZE, GFP_KERNEL);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &mirrornet_nl_family, 0, cmd);
 	if (!hdr)
 		goto err;
-	if (mn_nl_put_iface_id(skb, mn, iface->ifindex,
+	if (mn_nl_put_iface_id(skb, mn->net, iface->ifindex,
 			       mn_iface_hwkey(iface)) ||
 	    nla_put_u32(skb, MIRRORNET_A_OBJECT, object) ||
 	    nla_put_u32(skb, attr, value))

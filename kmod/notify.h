@@ -12,7 +12,7 @@ void mn_notify_repair(struct mn_net *mn, const struct mn_iface *iface,
 void mn_notify_apply_err(struct mn_net *mn, struct mn_iface *iface,
 			 enum mirrornet_object object, int err,
 			 const struct mn_kerr *kerr);
-int mn_nl_put_iface_id(struct sk_buff *skb, struct mn_net *mn, int ifindex,
+int mn_nl_put_iface_id(struct sk_buff *skb, struct net *net, int ifindex,
 		       const uuid_t *hwkey);
 
 #endif /* _MIRRORNET_NOTIFY_H */

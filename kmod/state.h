@@ -32,8 +32,16 @@ struct mn_link {
 	u8 lladdr[MAX_ADDR_LEN];
 };
 
+/*
+ * Addresses, neighbours and rules are kept on lists for iteration and in a
+ * per-namespace hash table each for lookups, keyed like the kernel keys
+ * them: an address by interface, family, address and prefix length; a
+ * neighbour by interface, family and destination; a rule by all its fields.
+ */
 struct mn_addr {
-	struct list_head node;
+	struct rhash_head hnode;	/* mn_net.addr_index */
+	struct list_head node;		/* mn_iface.addrs */
+	struct mn_iface *iface;
 	u8 family;
 	u8 prefixlen;
 	u8 scope;
@@ -44,23 +52,24 @@ struct mn_addr {
 };
 
 /*
- * Routes are keyed like the kernel keys them for replace: destination,
- * table and metric. Routes that differ only in gateway share a key and sit
- * on one rhlist.
+ * A route's identity is the kernel's: family, destination, table and
+ * metric, whatever the interface (IPv4 replaces the newest route with that
+ * key, IPv6 the routes with that key). Routes that share a key sit on one
+ * rhlist, newest first. Only the bytes up to dst_len are hashed: no
+ * padding.
  */
 struct mn_route_key {
-	const struct mn_iface *iface;
+	struct in6_addr dst;	/* IPv4 in the first 4 bytes */
 	u32 table;
 	u32 metric;
 	u8 family;
 	u8 dst_len;
-	u8 pad[2];
-	struct in6_addr dst;
 };
 
 struct mn_route {
-	struct rhlist_head hnode;
-	struct list_head node;	/* on mn_iface.routes */
+	struct rhlist_head hnode;	/* mn_net.routes */
+	struct list_head node;		/* mn_iface.routes */
+	struct mn_iface *iface;
 	struct mn_route_key key;
 	u8 type;
 	u8 flags;		/* MIRRORNET_ROUTE_FLAGS_* */
@@ -70,7 +79,9 @@ struct mn_route {
 };
 
 struct mn_neigh {
-	struct list_head node;
+	struct rhash_head hnode;	/* mn_net.neigh_index */
+	struct list_head node;		/* mn_iface.neighs */
+	struct mn_iface *iface;
 	u8 family;
 	u8 lladdr_len;
 	struct in6_addr dst;
@@ -78,13 +89,14 @@ struct mn_neigh {
 };
 
 struct mn_rule {
-	struct list_head node;
+	struct rhash_head hnode;	/* mn_net.rule_index */
+	struct list_head node;		/* mn_net.rules */
 	u8 family;
 	u8 has_ip_proto:1, has_iifname:1, has_priority:1;
 	u8 ip_proto;
 	u32 priority;
 	u32 table;
-	char iifname[IFNAMSIZ];
+	char iifname[IFNAMSIZ];	/* zero-padded */
 };
 
 /*
@@ -140,7 +152,12 @@ struct mn_net {
 	DECLARE_HASHTABLE(hwkeys, MN_IFACE_BITS);
 	DECLARE_HASHTABLE(hwkeys_by_ifindex, MN_IFACE_BITS);
 	struct rhltable routes;
+	struct rhashtable addr_index;
+	struct rhashtable neigh_index;
+	struct rhashtable rule_index;
 	struct list_head rules;
+	unsigned int held_ifaces;	/* against max_held_ifaces */
+	unsigned int objects;		/* against max_objects */
 	unsigned int generation;	/* bumped on every change, for dumps */
 
 	spinlock_t events_lock;		/* events, dying */
@@ -154,15 +171,20 @@ struct mn_net *mn_net_get(const struct net *net);
 int mn_state_init(struct mn_net *mn, struct net *net);
 void mn_state_exit(struct mn_net *mn);
 
+int mn_objects_check(struct mn_net *mn, struct netlink_ext_ack *extack);
+
 struct mn_iface *mn_iface_find(struct mn_net *mn, int ifindex,
 			       const uuid_t *hwkey);
 struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
-			      const uuid_t *hwkey);
+			      const uuid_t *hwkey,
+			      struct netlink_ext_ack *extack);
 void mn_iface_bind(struct mn_net *mn, struct mn_iface *iface, int ifindex);
+bool mn_iface_unbind(struct mn_net *mn, struct mn_iface *iface);
 void mn_iface_free(struct mn_net *mn, struct mn_iface *iface);
 struct mn_iface *mn_iface_merge(struct mn_net *mn, struct mn_iface *into,
 				struct mn_iface *from);
 bool mn_iface_is_empty(const struct mn_iface *iface);
+void mn_link_merge(struct mn_link *into, const struct mn_link *from);
 
 /* The hardware key an interface is tracked under, or NULL. */
 static inline const uuid_t *mn_iface_hwkey(const struct mn_iface *iface)
@@ -175,15 +197,35 @@ const uuid_t *mn_hwkey_of_ifindex(struct mn_net *mn, int ifindex);
 int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey,
 		 bool stacked);
 
-struct mn_addr *mn_addr_find(struct mn_iface *iface, const struct mn_addr *a);
+struct mn_addr *mn_addr_find(struct mn_net *mn, struct mn_iface *iface,
+			     const struct mn_addr *a);
+struct mn_addr *mn_addr_add(struct mn_net *mn, struct mn_iface *iface,
+			    const struct mn_addr *a,
+			    struct netlink_ext_ack *extack);
+void mn_addr_del(struct mn_net *mn, struct mn_addr *a);
+
 struct mn_route *mn_route_find(struct mn_net *mn, const struct mn_route *r);
-int mn_route_insert(struct mn_net *mn, struct mn_iface *iface,
-		    struct mn_route *r);
-void mn_route_remove(struct mn_net *mn, struct mn_route *r);
 struct mn_route *mn_route_first(struct mn_net *mn,
 				const struct mn_route_key *key);
-struct mn_neigh *mn_neigh_find(struct mn_iface *iface,
+struct mn_route *mn_route_find_del(struct mn_net *mn,
+				   const struct mn_route *r);
+int mn_route_insert(struct mn_net *mn, struct mn_iface *iface,
+		    struct mn_route *r);
+int mn_route_add(struct mn_net *mn, struct mn_iface *iface,
+		 const struct mn_route *r, bool replace,
+		 struct netlink_ext_ack *extack);
+void mn_route_remove(struct mn_net *mn, struct mn_route *r);
+
+struct mn_neigh *mn_neigh_find(struct mn_net *mn, struct mn_iface *iface,
 			       const struct mn_neigh *n);
+struct mn_neigh *mn_neigh_add(struct mn_net *mn, struct mn_iface *iface,
+			      const struct mn_neigh *n,
+			      struct netlink_ext_ack *extack);
+void mn_neigh_del(struct mn_net *mn, struct mn_neigh *n);
+
 struct mn_rule *mn_rule_find(struct mn_net *mn, const struct mn_rule *r);
+struct mn_rule *mn_rule_add(struct mn_net *mn, const struct mn_rule *r,
+			    struct netlink_ext_ack *extack);
+void mn_rule_del(struct mn_net *mn, struct mn_rule *r);
 
 #endif /* _MIRRORNET_STATE_H */

@@ -23,6 +23,15 @@ enum mirrornet_iface_state {
 };
 
 /**
+ * enum mirrornet_ip_family - Address family of an object; the values are
+ *   AF_INET and AF_INET6.
+ */
+enum mirrornet_ip_family {
+	MIRRORNET_IP_FAMILY_INET = 2,
+	MIRRORNET_IP_FAMILY_INET6 = 10,
+};
+
+/**
  * enum mirrornet_link_admin - Administrative state of a link.
  */
 enum mirrornet_link_admin {
