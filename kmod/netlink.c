@@ -90,7 +90,8 @@ static int mn_nl_begin(struct genl_info *info, struct mn_net *mn,
 {
 	int err;
 
-	mn_lock(mn);
+	mn_lock_hwkey(mn, info->attrs[MIRRORNET_A_HWKEY] ?
+		      nla_data(info->attrs[MIRRORNET_A_HWKEY]) : NULL);
 	err = mn_nl_iface(info, mn, ifacep);
 	if (err)
 		mn_unlock(mn);
@@ -216,11 +217,13 @@ static int mn_nl_lladdr(struct genl_info *info, const struct nlattr *attr,
 int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[MIRRORNET_A_LINK_MAX + 1];
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct mn_link link = {};
 	struct mn_iface *iface;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_nest(info, MIRRORNET_A_LINK, tb, MIRRORNET_A_LINK_MAX,
 			       mirrornet_link_nl_policy);
 	if (err)
@@ -477,12 +480,14 @@ static int mn_nl_listed_apply(struct genl_info *info,
 static int mn_nl_listed_new(struct genl_info *info,
 			    const struct mn_nl_listed_ops *ops, bool replace)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	union mn_nl_listed obj = {};
 	struct mn_iface *iface;
 	struct list_head *cur;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = ops->parse(info, &obj, false);
 	if (err)
 		return err;
@@ -521,12 +526,14 @@ static int mn_nl_listed_new(struct genl_info *info,
 static int mn_nl_listed_del(struct genl_info *info,
 			    const struct mn_nl_listed_ops *ops)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	union mn_nl_listed obj = {};
 	struct mn_iface *iface;
 	struct list_head *cur;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = ops->parse(info, &obj, true);
 	if (err)
 		return err;
@@ -692,13 +699,15 @@ static int mn_nl_route_store(struct mn_net *mn, struct mn_iface *iface,
  */
 int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	bool replace = nla_get_flag(info->attrs[MIRRORNET_A_REPLACE]);
 	struct mn_kerr kerr = {};
 	struct mn_iface *iface;
 	struct mn_route r = {};
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_route(info, &r);
 	if (err)
 		return err;
@@ -737,13 +746,15 @@ int mirrornet_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct mn_kerr kerr = {};
 	struct mn_iface *iface;
 	struct mn_route r = {};
 	struct mn_route *cur;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_route(info, &r);
 	if (err)
 		return err;
@@ -776,7 +787,7 @@ int mirrornet_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct nlattr *tb[MIRRORNET_A_FLUSH_MAX + 1] = {};
 	struct mn_route *r, *tmp;
 	struct mn_kerr kerr = {};
@@ -785,6 +796,8 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 family, table;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	if (info->attrs[MIRRORNET_A_FLUSH]) {
 		err = mn_nl_parse_nest(info, MIRRORNET_A_FLUSH, tb,
 				       MIRRORNET_A_FLUSH_MAX,
@@ -862,12 +875,14 @@ static int mn_nl_parse_rule(struct genl_info *info, struct mn_rule *r)
  */
 int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct mn_kerr kerr = {};
 	struct mn_rule r = {};
 	struct mn_rule *cur;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_rule(info, &r);
 	if (err)
 		return err;
@@ -900,12 +915,14 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct mn_kerr kerr = {};
 	struct mn_rule r = {};
 	struct mn_rule *cur;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_rule(info, &r);
 	if (err)
 		return err;
@@ -948,7 +965,7 @@ static const u32 mn_conf_max[MN_CONF_KEYS] = {
  */
 int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct nlattr *nest = info->attrs[MIRRORNET_A_CONF];
 	struct nlattr *tb[MIRRORNET_A_CONF_MAX + 1];
 	struct mn_kerr kerr = {};
@@ -956,6 +973,8 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 key, value;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_parse_nest(info, MIRRORNET_A_CONF, tb, MIRRORNET_A_CONF_MAX,
 			       mirrornet_conf_nl_policy);
 	if (err)
@@ -998,10 +1017,12 @@ int mirrornet_nl_conf_set_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int mirrornet_nl_iface_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get(genl_info_net(info));
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
 	struct mn_iface *iface;
 	int err;
 
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	err = mn_nl_begin(info, mn, &iface);
 	if (err)
 		return err;
@@ -1283,6 +1304,11 @@ int mirrornet_nl_iface_get_doit(struct sk_buff *skb, struct genl_info *info)
 	const uuid_t *hwkey;
 	int ifindex, err;
 
+	if (!mn) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "no goal state in this namespace");
+		return -ENODEV;
+	}
 	mn_lock_read(mn);
 	err = mn_nl_get_resolve(info, mn, &ifindex, &iface);
 	if (err)
@@ -1346,6 +1372,8 @@ int mirrornet_nl_iface_get_dumpit(struct sk_buff *skb,
 	long idx = 0;
 	int err = 0;
 
+	if (!mn)
+		return 0;
 	mn_lock_read(mn);
 	cb->seq = mn->generation;
 	list_for_each_entry(iface, &mn->ifaces, node) {
@@ -1379,6 +1407,8 @@ int mirrornet_nl_rule_get_dumpit(struct sk_buff *skb,
 	long idx = 0;
 	void *hdr;
 
+	if (!mn)
+		return 0;
 	mn_lock_read(mn);
 	cb->seq = mn->generation;
 	list_for_each_entry(r, &mn->rules, node) {
