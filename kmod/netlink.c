@@ -26,15 +26,6 @@
 #define MN_NL_PTR_NET	0
 #define MN_NL_PTR_IFACE	1
 
-/*
- * TEMPORARY, until the lifecycle branch lands: the state of every
- * namespace exists from its creation, so get-or-create is a get.
- */
-static struct mn_net *mn_net_get_or_create(struct net *net)
-{
-	return mn_net_get(net);
-}
-
 static struct mn_net *mn_nl_net(struct genl_info *info)
 {
 	return info->user_ptr[MN_NL_PTR_NET];
@@ -95,6 +86,17 @@ static int mn_nl_selector(struct genl_info *info, struct net *net,
 	return ifindex ?: mn_nl_no_iface(info);
 }
 
+/* The namespace's state, created on its first mutating request. */
+static struct mn_net *mn_nl_net_create(struct genl_info *info)
+{
+	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
+
+	if (IS_ERR(mn))
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "cannot set up this namespace's state");
+	return mn;
+}
+
 /**
  * mn_nl_pre_doit - create and lock the namespace's state for a request
  * @ops: the request's op
@@ -106,13 +108,10 @@ static int mn_nl_selector(struct genl_info *info, struct net *net,
 int mn_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
 		   struct genl_info *info)
 {
-	struct mn_net *mn = mn_net_get_or_create(genl_info_net(info));
+	struct mn_net *mn = mn_nl_net_create(info);
 
-	if (IS_ERR(mn)) {
-		NL_SET_ERR_MSG_MOD(info->extack,
-				   "cannot set up this namespace's state");
+	if (IS_ERR(mn))
 		return PTR_ERR(mn);
-	}
 	mn_lock(mn);
 	info->user_ptr[MN_NL_PTR_NET] = mn;
 	info->user_ptr[MN_NL_PTR_IFACE] = NULL;
@@ -133,20 +132,23 @@ int mn_nl_pre_doit_iface(const struct genl_split_ops *ops,
 	struct mn_iface *iface;
 	const uuid_t *hwkey;
 	struct mn_net *mn;
-	int ifindex, err;
+	int ifindex;
 	uuid_t key;
 
-	err = mn_nl_pre_doit(ops, skb, info);
-	if (err)
-		return err;
-	mn = mn_nl_net(info);
+	mn = mn_nl_net_create(info);
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
 	ifindex = mn_nl_selector(info, mn->net, &key, &hwkey);
-	iface = ifindex < 0 ? ERR_PTR(ifindex) :
-			      mn_iface_get(mn, ifindex, hwkey, info->extack);
+	if (ifindex < 0)
+		return ifindex;
+	/* A key no event showed yet (an alias set on a down link) is looked up. */
+	mn_lock_hwkey(mn, hwkey);
+	iface = mn_iface_get(mn, ifindex, hwkey, info->extack);
 	if (IS_ERR(iface)) {
 		mn_unlock(mn);
 		return PTR_ERR(iface);
 	}
+	info->user_ptr[MN_NL_PTR_NET] = mn;
 	info->user_ptr[MN_NL_PTR_IFACE] = iface;
 	return 0;
 }

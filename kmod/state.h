@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
@@ -127,7 +128,14 @@ struct mn_event {
 	int ifindex;
 	bool has_hwkey;
 	bool stacked;		/* a virt_wifi link with its NIC's key */
+	bool repair;		/* link up, or MTU raised to IPV6_MIN_MTU+ */
 	uuid_t hwkey;
+};
+
+/* mn_net.work_flags */
+enum {
+	MN_WORK_RESYNC,		/* an event was lost: rebuild from the netdevs */
+	MN_WORK_IFINFO,		/* RTNLGRP_IPV6_IFINFO messages to read */
 };
 
 /* Hardware key of a present netdev, indexed for request-time lookups. */
@@ -139,6 +147,11 @@ struct mn_hwkey_entry {
 	uuid_t hwkey;
 };
 
+/*
+ * The state of a namespace that used the family; the pernet slot holds
+ * only a pointer to it (main.c), and namespaces that never sent a
+ * mutating request have none.
+ */
 struct mn_net {
 	struct net *net;
 	struct mutex lock;		/* goal state, socket, hwkey index */
@@ -160,13 +173,21 @@ struct mn_net {
 	unsigned int objects;		/* against max_objects */
 	unsigned int generation;	/* bumped on every change, for dumps */
 
+	/* Lifecycle (main.c, reconcile.c). */
+	struct list_head node;		/* every mn_net, for module unload */
 	spinlock_t events_lock;		/* events, dying */
 	struct list_head events;
 	bool dying;
-	struct work_struct events_work;
+	unsigned long work_flags;	/* MN_WORK_* */
+	struct work_struct events_work;	/* the namespace worker */
+	struct socket *ifinfo_sock;	/* RTNLGRP_IPV6_IFINFO listener */
+	struct ratelimit_state log_rs;	/* this namespace's log lines */
+	u64 worker_repairs;		/* repair runs by the worker */
+	u64 ifinfo_dropped;		/* IFINFO messages refused */
 };
 
 struct mn_net *mn_net_get(const struct net *net);
+struct mn_net *mn_net_get_or_create(struct net *net);
 
 int mn_state_init(struct mn_net *mn, struct net *net);
 void mn_state_exit(struct mn_net *mn);
