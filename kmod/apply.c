@@ -241,6 +241,14 @@ int mn_rtnl_parse_ack(const struct nlmsghdr *nlh, int len, int *error,
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_rtnl_parse_ack);
 
+/* Count, and log, a message refused on the socket: it is never parsed. */
+static void mn_rtnl_drop(struct mn_net *mn)
+{
+	mn->rtnl_dropped++;
+	pr_warn_ratelimited("rtnetlink socket: dropped a message that is not the kernel's or is malformed (%llu so far)\n",
+			    mn->rtnl_dropped);
+}
+
 /*
  * Read one datagram. The socket is connected to the kernel, so only the
  * kernel can queue to it; still, anything that does not come from port 0,
@@ -267,7 +275,7 @@ static int mn_rtnl_recv(struct mn_net *mn)
 		    from.nl_family == AF_NETLINK && !from.nl_pid &&
 		    !from.nl_groups)
 			return len;
-		mn->rtnl_dropped++;
+		mn_rtnl_drop(mn);
 	}
 }
 
@@ -323,13 +331,13 @@ static int mn_rtnl_do(struct mn_net *mn, struct sk_buff *skb,
 			    nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
-				mn->rtnl_dropped++;
+				mn_rtnl_drop(mn);
 				continue;
 			}
 			return error;
 		}
 		if (len > 0)	/* trailing bytes that are no message */
-			mn->rtnl_dropped++;
+			mn_rtnl_drop(mn);
 	}
 }
 
@@ -1205,7 +1213,7 @@ static int mn_flush_dump(struct mn_net *mn, struct mn_flush_ctx *c,
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
-					mn->rtnl_dropped++;
+					mn_rtnl_drop(mn);
 					continue;
 				}
 				return error;
@@ -1214,12 +1222,12 @@ static int mn_flush_dump(struct mn_net *mn, struct mn_flush_ctx *c,
 				continue;
 			err = mn_flush_collect(c, nlh);
 			if (err == -EBADMSG)
-				mn->rtnl_dropped++;
+				mn_rtnl_drop(mn);
 			else if (err)
 				c->err = err;
 		}
 		if (len > 0)
-			mn->rtnl_dropped++;
+			mn_rtnl_drop(mn);
 	}
 }
 
