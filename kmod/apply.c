@@ -245,8 +245,8 @@ EXPORT_SYMBOL_IF_KUNIT(mn_rtnl_parse_ack);
 static void mn_rtnl_drop(struct mn_net *mn)
 {
 	mn->rtnl_dropped++;
-	pr_warn_ratelimited("rtnetlink socket: dropped a message that is not the kernel's or is malformed (%llu so far)\n",
-			    mn->rtnl_dropped);
+	mn_log(mn, warn, "rtnetlink socket: dropped a foreign or malformed message (%llu so far)\n",
+	       mn->rtnl_dropped);
 }
 
 /*

@@ -107,8 +107,8 @@ err:
 void mn_notify_repair(struct mn_net *mn, const struct mn_iface *iface,
 		      enum mirrornet_object object, u32 count)
 {
-	pr_info_ratelimited("ifindex %d: restored %u %s(s)\n", iface->ifindex,
-			    count, mn_object_names[object]);
+	mn_log(mn, info, "ifindex %d: restored %u %s(s)\n", iface->ifindex,
+	       count, mn_object_names[object]);
 	mn_notify(mn, iface, MIRRORNET_CMD_REPAIR_NTF, object,
 		  MIRRORNET_A_COUNT, count);
 }
@@ -126,9 +126,9 @@ void mn_notify_apply_err(struct mn_net *mn, struct mn_iface *iface,
 			 const struct mn_kerr *kerr)
 {
 	iface->apply_errors++;
-	pr_warn_ratelimited("ifindex %d: applying %s failed: %d%s%s\n",
-			    iface->ifindex, mn_object_names[object], err,
-			    kerr->msg[0] ? " " : "", kerr->msg);
+	mn_log(mn, warn, "ifindex %d: applying %s failed: %d%s%s\n",
+	       iface->ifindex, mn_object_names[object], err,
+	       kerr->msg[0] ? " " : "", kerr->msg);
 	mn_notify(mn, iface, MIRRORNET_CMD_APPLY_ERR_NTF, object,
 		  MIRRORNET_A_ERROR, err);
 }

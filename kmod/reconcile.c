@@ -48,13 +48,6 @@ static bool mn_lose_event(void)
 }
 #endif
 
-/* Log lines are rate-limited per namespace: one cannot silence another. */
-#define mn_log(mn, level, fmt, ...)					\
-	do {								\
-		if (__ratelimit(&(mn)->log_rs))				\
-			pr_##level(fmt, ##__VA_ARGS__);			\
-	} while (0)
-
 /*
  * The interfaces one worker pass repairs, each once however many events
  * named it; past MN_REPAIR_SLOTS every present interface is repaired.

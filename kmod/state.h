@@ -186,6 +186,13 @@ struct mn_net {
 	u64 ifinfo_dropped;		/* IFINFO messages refused */
 };
 
+/* Log lines are rate-limited per namespace: one cannot silence another. */
+#define mn_log(mn, level, fmt, ...)					\
+	do {								\
+		if (__ratelimit(&(mn)->log_rs))				\
+			pr_##level(fmt, ##__VA_ARGS__);			\
+	} while (0)
+
 struct mn_net *mn_net_get(const struct net *net);
 struct mn_net *mn_net_get_or_create(struct net *net);
 
