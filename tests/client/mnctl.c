@@ -709,8 +709,9 @@ static int cmd_fuzz(struct ctx *c, unsigned int seed, unsigned long count)
 /*
  * N distinct held objects from one process, as fast as acks come back:
  * "keys" sets the MTU of N distinct held hardware keys (held interfaces),
- * "routes" adds N distinct /32 routes on SEL. Prints how many the module
- * took and the first error with its extack; exits 0 once all were sent.
+ * "routes" adds N distinct /32 routes on SEL. Stops at the first error;
+ * prints how many the module took and that error with its extack, and
+ * exits 0.
  */
 static int cmd_flood(struct ctx *c, int argc, char **argv)
 {
@@ -754,12 +755,13 @@ static int cmd_flood(struct ctx *c, int argc, char **argv)
 		nla_nest_end(msg, nest);
 		err = ctx_xfer(c, msg, NULL);
 		nlmsg_free(msg);
-		if (!err) {
-			ok++;
-		} else if (!first) {
+		if (err) {
+			/* caps and a memory limit refuse every later one too */
 			first = -err;
 			snprintf(first_msg, sizeof(first_msg), "%s", c->extack);
+			break;
 		}
+		ok++;
 	}
 	printf("flood: %lu sent, %lu accepted, first error %d%s%s\n", n, ok,
 	       first, first_msg[0] ? ": " : "", first_msg);

@@ -26,6 +26,12 @@ adv_dummy() {
 	$IP link add "$1" type dummy
 }
 
+# print to the test output and to the console
+adv_kmsg() {
+	echo "$1"
+	echo "mn-adv: $1" | tr '\n' ' ' >/dev/kmsg
+}
+
 # (re)load the module with parameters
 adv_load() {
 	rmmod mirrornet 2>/dev/null || true
@@ -326,12 +332,17 @@ t_adv_forged_acks() {
 		$IP netns exec $ns mnctl rule-add -4 table 4242 prio 4242
 		$IP netns exec $ns cat /proc/net/netlink
 	done
-	$IP netns exec forge1 forge-ack success || rc=1
+	# each step also goes to the console: an oops loses this TAP output
+	$IP netns exec forge1 forge-ack success >/tmp/forge || rc=1
+	adv_kmsg "$(cat /tmp/forge)"
 	expect_err 2 "" $IP netns exec forge1 \
-		mnctl rule-del -4 table 4243 prio 4243 || rc=1
-	$IP netns exec forge2 forge-ack malformed || rc=1
+		mnctl rule-del -4 table 4243 prio 4243 >/tmp/forge || rc=1
+	adv_kmsg "rule-del after forged success acks: $(tail -n 2 /tmp/forge)"
+	$IP netns exec forge2 forge-ack malformed >/tmp/forge || rc=1
+	adv_kmsg "$(cat /tmp/forge)"
 	expect_err 2 "" $IP netns exec forge2 \
-		mnctl rule-del -4 table 4243 prio 4243 || rc=1
+		mnctl rule-del -4 table 4243 prio 4243 >/tmp/forge || rc=1
+	adv_kmsg "rule-del after malformed acks: $(tail -n 2 /tmp/forge)"
 	for ns in forge1 forge2; do
 		$IP netns exec $ns mnctl rule-del -4 table 4242 prio 4242 || rc=1
 		jq_true 'map(select(.table == "4242")) | length == 0' \
