@@ -50,7 +50,8 @@ done
 $IP -j link show u0 | jq -e '.[0].mtu == 1500 and
 	(.[0].flags | index("UP") == null)' >/dev/null ||
 	{ echo "u0 changed: $($IP -j link show u0)"; fail=1; }
-$IP -j addr show dev u0 | jq -e '.[0].addr_info | length == 0' >/dev/null ||
+$IP -j addr show dev u0 |
+	jq -e '.[0].addr_info | map(select(.local == "10.66.0.1")) | length == 0' >/dev/null ||
 	{ echo "u0 got an address: $($IP -j addr show dev u0)"; fail=1; }
 $IP -j rule show | jq -e 'map(select(.table == "4100")) | length == 0' >/dev/null ||
 	{ echo "rule 4100 added"; fail=1; }
