@@ -4,6 +4,8 @@
 # result is read back from the kernel with the real iproute2 (`ip -j` + jq),
 # never from the module itself. Prints TAP.
 . /tests/lib/tap.sh
+# mn.tap_timeout=S: the debug kernel runs several times slower
+TAP_TIMEOUT=${MN_TAP_TIMEOUT:-$TAP_TIMEOUT}
 
 MOD=/lib/mirrornet/mirrornet.ko
 GUID=6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8
@@ -513,8 +515,8 @@ last=
 for section in $sections; do last=$section; done
 for section in $sections; do
 	echo "MN-SECTION $section"
-	TAP_N=0
-	TAP_FAILED=0
+	# shellcheck disable=SC2034 # tap.sh's counters, one document each
+	TAP_N=0 TAP_FAILED=0
 	tap_plan_later
 	"${section}_tests"
 	if [ "$section" = "$last" ] && [ -e /sys/kernel/debug/kmemleak ]; then
