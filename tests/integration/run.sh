@@ -35,11 +35,11 @@ for s in "${series[@]}"; do
 	if [[ $s == debug ]]; then
 		kbuild=$("$MN_ROOT/tests/kunit/build-kernel.sh" | tail -n 1) || exit 1
 		kver=debug kernel=$kbuild/arch/x86/boot/bzImage
-		initrd_args=() extra="mn.tap_timeout=240"
+		initrd_args=() extra="mn.tap_timeout=240" limit=1200
 	else
 		kver=$(mn_kver_newest "$s") kbuild=/usr/src/linux-headers-$kver
 		kernel=/boot/vmlinuz-$kver
-		initrd_args=(-k "$kver" -M "dummy veth") extra=''
+		initrd_args=(-k "$kver" -M "dummy veth") extra='' limit=600
 	fi
 	out=$out_root/$kver
 	rm -rf "$out"
@@ -53,7 +53,7 @@ for s in "${series[@]}"; do
 	qrc=0
 	SECONDS=0
 	"$MN_ROOT/tests/vm/run-vm.sh" -k "$kernel" -i "$out/initrd.cpio" \
-		-o "$out" -t 1500 -a "$cmdline $extra" || qrc=$?
+		-o "$out" -t "$limit" -a "$cmdline $extra" || qrc=$?
 	mn_log "$s: ${SECONDS}s in QEMU"
 	"$MN_ROOT/tests/vm/check-results.sh" "$out" "integration-$s" "$qrc" \
 		"${check_args[@]}" || rc=1
