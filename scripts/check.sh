@@ -96,8 +96,11 @@ suite_kunit() {
 		"$mod/mirrornet.ko" "$mod/mirrornet_kunit.ko"
 }
 
+# the stock kernels and the debug (KUnit) kernel; each boot grades its
+# integration section and its adversarial section (integration-SERIES,
+# adversarial-SERIES)
 suite_integration() {
-	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12
+	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12 debug
 }
 
 # the helper's framing and decoding, and its system parts (sysctl files,
@@ -117,7 +120,8 @@ suite_fuzz() {
 	tests/fuzz/run.sh
 }
 
-# the stock kernels, and the KUnit kernel for the Wi-Fi emulation
+# the stock kernels, and the debug (KUnit) kernel: every session, and the
+# Wi-Fi emulation on its virt_wifi
 suite_e2e() {
 	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12 virt_wifi
 }

@@ -50,7 +50,8 @@ static void usage(void)
 	      "  dump [SEL] | get SEL | rules\n"
 	      "  monitor SECONDS\n"
 	      "  raw CMD HEX   (attributes as hex bytes)\n"
-	      "  fuzz SEED COUNT\n", stderr);
+	      "  fuzz SEED COUNT\n"
+	      "  flood keys N | flood routes N SEL\n", stderr);
 	exit(2);
 }
 
@@ -603,8 +604,12 @@ static int cmd_monitor(struct ctx *c, int seconds)
 	struct pollfd pfd = { .events = POLLIN };
 	struct nl_cb *cb;
 
-	if (grp < 0 || nl_socket_add_membership(c->sk, grp))
+	if (grp < 0)
 		return report(c, -ENOENT);
+	/* setsockopt itself, for the kernel's errno (EPERM without the cap) */
+	if (setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK,
+		       NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)))
+		return report(c, -errno);
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	/* Notifications carry sequence number 0. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
@@ -678,14 +683,88 @@ static int cmd_fuzz(struct ctx *c, unsigned int seed, unsigned long count)
 		struct nl_msg *msg = msg_new(c, cmd,
 					     rand() % 8 ? 0 : NLM_F_DUMP);
 
-		if (rand() % 2)
+		switch (rand() % 4) {
+		case 0:
+		case 1:
 			nla_put_u32(msg, MIRRORNET_A_IFINDEX, 1 + rand() % 4);
+			break;
+		case 2: {
+			/* a few keys, so held state accumulates and hits the caps */
+			unsigned char guid[16] = { 0x4d, 0x4e };
+
+			guid[15] = rand() % 16;
+			nla_put(msg, MIRRORNET_A_HWKEY, 16, guid);
+			break;
+		}
+		}
 		fuzz_attrs(msg, 0);
 		if (!ctx_xfer(c, msg, NULL))
 			ok++;
 		nlmsg_free(msg);
 	}
 	printf("fuzz: %lu messages, %lu accepted\n", count, ok);
+	return 0;
+}
+
+/*
+ * N distinct held objects from one process, as fast as acks come back:
+ * "keys" sets the MTU of N distinct held hardware keys (held interfaces),
+ * "routes" adds N distinct /32 routes on SEL. Stops at the first error;
+ * prints how many the module took and that error with its extack, and
+ * exits 0.
+ */
+static int cmd_flood(struct ctx *c, int argc, char **argv)
+{
+	unsigned long n, i, ok = 0;
+	int first = 0, err;
+	char first_msg[256] = "";
+	bool keys;
+
+	if (argc < 2 || (strcmp(argv[0], "keys") && strcmp(argv[0], "routes")))
+		usage();
+	keys = !strcmp(argv[0], "keys");
+	n = num(argv[1]);
+	if (!keys && argc != 4)
+		usage();
+	for (i = 0; i < n; i++) {
+		struct nl_msg *msg;
+		struct nlattr *nest;
+
+		if (keys) {
+			unsigned char guid[16] = { 0xf1, 0x00, 0xd0 };
+
+			msg = msg_new(c, MIRRORNET_CMD_LINK_SET, 0);
+			guid[12] = i >> 24;
+			guid[13] = i >> 16;
+			guid[14] = i >> 8;
+			guid[15] = i;
+			nla_put(msg, MIRRORNET_A_HWKEY, 16, guid);
+			nest = nla_nest_start(msg, MIRRORNET_A_LINK);
+			nla_put_u32(msg, MIRRORNET_A_LINK_MTU, 1400);
+		} else {
+			unsigned char dst[4] = { 10, i >> 16, i >> 8, i };
+
+			msg = msg_new(c, MIRRORNET_CMD_ROUTE_NEW, 0);
+			put_sel(msg, 2, argv + 2);
+			nest = nla_nest_start(msg, MIRRORNET_A_ROUTE);
+			nla_put_u32(msg, MIRRORNET_A_ROUTE_FAMILY, AF_INET);
+			nla_put(msg, MIRRORNET_A_ROUTE_DST, 4, dst);
+			nla_put_u32(msg, MIRRORNET_A_ROUTE_DST_LEN, 32);
+			nla_put_u32(msg, MIRRORNET_A_ROUTE_METRIC, 1);
+		}
+		nla_nest_end(msg, nest);
+		err = ctx_xfer(c, msg, NULL);
+		nlmsg_free(msg);
+		if (err) {
+			/* caps and a memory limit refuse every later one too */
+			first = -err;
+			snprintf(first_msg, sizeof(first_msg), "%s", c->extack);
+			break;
+		}
+		ok++;
+	}
+	printf("flood: %lu sent, %lu accepted, first error %d%s%s\n", n, ok,
+	       first, first_msg[0] ? ": " : "", first_msg);
 	return 0;
 }
 
@@ -749,6 +828,8 @@ int main(int argc, char **argv)
 		return cmd_monitor(&c, num(argv[0]));
 	if (!strcmp(cmd, "raw") && argc == 2)
 		return cmd_raw(&c, num(argv[0]), argv[1]);
+	if (!strcmp(cmd, "flood"))
+		return cmd_flood(&c, argc, argv);
 	if (!strcmp(cmd, "fuzz") && argc == 2)
 		return cmd_fuzz(&c, num(argv[0]), num(argv[1]));
 	usage();

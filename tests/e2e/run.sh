@@ -4,8 +4,10 @@
 # simulator tests/hostsim/gns-host playing session scripts
 # (tests/e2e/guest/sessions). Grades the TAP the guest prints.
 # Usage: tests/e2e/run.sh [6.1|6.12|virt_wifi]...   (default: 6.1 6.12)
-# virt_wifi: the KUnit kernel (tests/kunit/build-kernel.sh), which has
-# CONFIG_VIRT_WIFI and the rest built in; only the Wi-Fi emulation runs.
+# virt_wifi: the KUnit debug kernel (tests/kunit/build-kernel.sh: KASAN,
+# UBSAN, lockdep, kmemleak, KFENCE, DEBUG_NET), which has CONFIG_VIRT_WIFI
+# and the rest built in: every session, then the Wi-Fi emulation on a
+# virt_wifi link; any kernel report fails the run.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"

@@ -1,8 +1,14 @@
 #!/bin/bash
-# Integration tests of mirrornet.ko on Debian's stock kernels under QEMU:
-# build the module against the kernel's headers, boot it with the test
-# client and iproute2, grade the TAP the guest prints.
-# Usage: tests/integration/run.sh [6.1|6.12]...   (default: both)
+# Integration tests of mirrornet.ko under QEMU: build the module against the
+# kernel's headers, boot it with the test client, the adversarial tools and
+# iproute2, grade the TAP the guest prints: its integration section and its
+# adversarial section (tests/integration/guest/adversarial.sh) each under
+# their own name.
+# Usage: tests/integration/run.sh [6.1|6.12|debug]...   (default: 6.1 6.12)
+# debug: the KUnit kernel (tests/kunit/build-kernel.sh: KASAN, UBSAN,
+# lockdep, kmemleak, KFENCE, DEBUG_NET), everything built in; any kernel
+# report fails the run.
+# MN_SECTIONS="adversarial" (or "integration") runs only those sections.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
@@ -10,20 +16,46 @@ set -euo pipefail
 series=("$@")
 [[ ${#series[@]} -gt 0 ]] || series=(6.1 6.12)
 out_root=${MN_OUT:-$MN_ROOT/build/integration}
+sections=${MN_SECTIONS:-integration adversarial}
 make -s -C "$MN_ROOT" client
 
+# the adversarial tools: plain dynamic binaries, libc only
+mkdir -p "$out_root/tools"
+tools=()
+for src in "$MN_ROOT"/tests/integration/tools/*.c; do
+	bin=$out_root/tools/$(basename "$src" .c)
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$bin" "$src"
+	tools+=(-b "$bin")
+done
+
+cmdline="mn.sections=${sections// /,}"
+check_args=()
 rc=0
 for s in "${series[@]}"; do
-	kver=$(mn_kver_newest "$s")
+	if [[ $s == debug ]]; then
+		kbuild=$("$MN_ROOT/tests/kunit/build-kernel.sh" | tail -n 1) || exit 1
+		kver=debug kernel=$kbuild/arch/x86/boot/bzImage
+		initrd_args=() extra="mn.tap_timeout=240" limit=1200
+	else
+		kver=$(mn_kver_newest "$s") kbuild=/usr/src/linux-headers-$kver
+		kernel=/boot/vmlinuz-$kver
+		initrd_args=(-k "$kver" -M "dummy veth") extra='' limit=600
+	fi
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" || exit 1
-	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
-		-M "dummy veth" -m "$out/mod/mirrornet.ko" \
-		-b "$MN_ROOT/tests/client/mnctl" -d "$MN_ROOT/tests/integration/guest"
+	mn_build_module "$kver" "$out" "$kbuild" || exit 1
+	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" \
+		"${initrd_args[@]}" -m "$out/mod/mirrornet.ko" \
+		-b "$MN_ROOT/tests/client/mnctl" "${tools[@]}" \
+		-d "$MN_ROOT/tests/integration/guest"
+	check_args=()
+	for section in $sections; do check_args+=("$section=$section-$s"); done
 	qrc=0
-	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" \
-		-i "$out/initrd.cpio" -o "$out" -t 900 || qrc=$?
-	"$MN_ROOT/tests/vm/check-results.sh" "$out" "integration-$s" "$qrc" || rc=1
+	SECONDS=0
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "$kernel" -i "$out/initrd.cpio" \
+		-o "$out" -t "$limit" -a "$cmdline $extra" || qrc=$?
+	mn_log "$s: ${SECONDS}s in QEMU"
+	"$MN_ROOT/tests/vm/check-results.sh" "$out" "integration-$s" "$qrc" \
+		"${check_args[@]}" || rc=1
 done
 exit $rc

@@ -30,6 +30,9 @@ done
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700: an unprivileged guest process (userns-run) could
+# not reach /bin/sh
+chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,etc,root,tests/lib,lib/mirrornet}
 # ip netns uses /var/run/netns; keep it on the tmpfs mounted at /run
 mkdir "$root/var" && ln -s ../run "$root/var/run"
