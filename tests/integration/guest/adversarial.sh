@@ -284,7 +284,7 @@ t_adv_memcg() {
 	flood_expect /tmp/flood "$ADV_FLOOD_N" "$ADV_FLOOD_N" 0
 	$IP netns del memout
 	adv_ns memin
-	read -r printk _ </proc/sys/kernel/printk
+	printk=$(awk '{ print $1 }' /proc/sys/kernel/printk)
 	marker="mn-adv: memcg flood $$"
 	echo "$marker" >/dev/kmsg
 	dmesg -n 1
