@@ -82,6 +82,9 @@ t_adv_caps_params() {
 		$IP netns exec cap mnctl route-add dev c0 -4 10.250.0.0/16
 	jq_true 'map(select(.dst == "10.250.0.0/16")) | length == 0' \
 		$IP -n cap -j route show
+	$IP netns del cap
+	# a namespace with no held key yet
+	adv_ns cap
 	$IP netns exec cap mnctl flood keys 5 >/tmp/flood
 	flood_expect /tmp/flood 5 3 28 max_held_ifaces
 	$IP netns del cap
