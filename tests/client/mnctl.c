@@ -726,6 +726,13 @@ static int cmd_flood(struct ctx *c, int argc, char **argv)
 	n = num(argv[1]);
 	if (!keys && argc != 4)
 		usage();
+	/*
+	 * stdout's buffer now: in a memory cgroup at its limit, a new page of
+	 * our own would fault forever (the memcg OOM killer finds no victim
+	 * when we are its only, unkillable, member)
+	 */
+	printf("flood: %s %lu\n", argv[0], n);
+	fflush(stdout);
 	for (i = 0; i < n; i++) {
 		struct nl_msg *msg;
 		struct nlattr *nest;

@@ -9,6 +9,9 @@
 # lockdep, kmemleak, KFENCE, DEBUG_NET), everything built in; any kernel
 # report fails the run.
 # MN_SECTIONS="adversarial" (or "integration") runs only those sections.
+# Each VM has a time limit (600 s on a stock kernel, 1200 s on the debug
+# one); a crash, hang or timeout is graded as a failure of the section
+# that was running.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"

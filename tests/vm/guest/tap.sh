@@ -87,16 +87,13 @@ jq_true() {
 		{ echo "jq '$filter' not true on:"; "$@"; return 1; }
 }
 
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds, for
-# SECONDS of uptime (under TCG a CMD running ip and jq takes longer than
-# its 50 ms pause: counting rounds would wait ten times too long)
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds
 wait_for() {
-	local end
-	end=$(awk -v s="$1" '{ print $1 + s }' /proc/uptime)
+	local n=$(($1 * 20))
 	shift
-	while :; do
+	while [ "$n" -gt 0 ]; do
 		"$@" >/dev/null 2>&1 && return 0
-		awk -v e="$end" '{ exit !($1 < e) }' /proc/uptime || break
+		n=$((n - 1))
 		usleep 50000
 	done
 	echo "timed out waiting for: $*"
