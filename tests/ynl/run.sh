@@ -23,16 +23,9 @@ stock="dummy virtio_pci 9pnet_virtio 9p"
 # extract_cli DIR: the CLI, its library and the genetlink schema from the
 # tarball into DIR (explicit returns: it runs in an || list, without set -e)
 extract_cli() {
-	local schema=$1/Documentation/netlink/genetlink.yaml
 	tar -C "$1" --strip-components=1 -xf "$tarball" --wildcards \
 		'*/tools/net/ynl/cli.py' '*/tools/net/ynl/lib/*.py' \
 		'*/Documentation/netlink/genetlink.yaml' || return 1
-	# as in scripts/ynl-regen.sh: the 6.12 schema for new-style families
-	# lists only admin-perm, mirrornet needs uns-admin-perm
-	sed -i 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' "$schema" ||
-		return 1
-	grep -q 'enum: \[ admin-perm, uns-admin-perm \]' "$schema" ||
-		{ mn_log "the schema in $tarball has no admin-perm enum to extend"; return 1; }
 	# byte-compiled here: the guest sees the cache read-only, and compiling
 	# ynl.py at every start costs seconds under TCG
 	/usr/bin/python3 -m compileall -q "$1/tools/net/ynl" && touch "$1/.complete"

@@ -80,11 +80,11 @@ t_do_link_set() {
 t_do_addr_new() {
 	# 192.0.2.10/24, and 2001:db8::5/64 with the nodad flag by name
 	ynl --do addr-new --json '{"ifname": "d0",
-		"addr": {"family": 2, "address": "c000020a", "prefixlen": 24}}' \
+		"addr": {"family": "inet", "address": "c000020a", "prefixlen": 24}}' \
 		>/tmp/reply
 	jq_file '.state == "present"' /tmp/reply
 	ynl --do addr-new --json '{"ifname": "d0",
-		"addr": {"family": 10, "address": "20010db8000000000000000000000005",
+		"addr": {"family": "inet6", "address": "20010db8000000000000000000000005",
 			"prefixlen": 64, "flags": ["nodad"]}}' >/tmp/reply
 	jq_file '.state == "present"' /tmp/reply
 	jq_true '.[0].addr_info | map(select(.local == "192.0.2.10" and .prefixlen == 24))
@@ -95,7 +95,7 @@ t_do_addr_new() {
 
 t_do_route_new() {
 	# 198.51.100.0/24 via 192.0.2.1 metric 7
-	ynl --do route-new --json '{"ifname": "d0", "route": {"family": 2,
+	ynl --do route-new --json '{"ifname": "d0", "route": {"family": "inet",
 		"dst": "c6336400", "dst-len": 24, "gateway": "c0000201", "metric": 7}}' \
 		>/tmp/reply
 	jq_file '.state == "present"' /tmp/reply
@@ -113,13 +113,13 @@ t_dump() {
 		and .[0].state == \"present\"" /tmp/dump
 	jq_file '.[0].link == {"admin": "up", "mtu": 1400}' /tmp/dump
 	jq_file '.[0].addr | length == 2' /tmp/dump
-	jq_file '.[0].addr | map(select(.family == 2 and .address == "c000020a"
+	jq_file '.[0].addr | map(select(.family == "inet" and .address == "c000020a"
 		and .prefixlen == 24)) | length == 1' /tmp/dump
-	jq_file '.[0].addr | map(select(.family == 10
+	jq_file '.[0].addr | map(select(.family == "inet6"
 		and .address == "20010db8000000000000000000000005"
 		and .prefixlen == 64 and .flags == ["nodad"])) | length == 1' /tmp/dump
 	# table main and type unicast: the defaults the module filled in
-	jq_file '.[0].route == [{"family": 2, "dst": "c6336400", "dst-len": 24,
+	jq_file '.[0].route == [{"family": "inet", "dst": "c6336400", "dst-len": 24,
 		"gateway": "c0000201", "metric": 7, "table": 254, "type": 1,
 		"flags": []}]' /tmp/dump
 	jq_file '.[0].stats == {"repairs": 0, "apply-errors": 0}' /tmp/dump
