@@ -220,9 +220,12 @@ t_man_options() {
 			$2 == ENVIRON["W"] {found = 1} {prev = $0} END {exit !found}' "$man_page" ||
 			{ echo "option $opt is not described"; missing=1; }
 	done
-	# no parameters, and the page says so
-	[[ -z $(modinfo -F parm "$(built_ko "$k61")") ]] || { echo "the module has parameters now"; missing=1; }
-	grep -q 'has no module parameters' "$man_page" || { echo "no parameters section"; missing=1; }
+	# every module parameter, as the tag of a .TP paragraph
+	for opt in $(modinfo -F parm "$(built_ko "$k61")" | cut -d: -f1); do
+		W=$opt awk 'prev == ".TP" && $1 == ".BI" && index($2, ENVIRON["W"] "=") == 1 {found = 1}
+			{prev = $0} END {exit !found}' "$man_page" ||
+			{ echo "module parameter $opt is not described"; missing=1; }
+	done
 	return "$missing"
 }
 
@@ -239,7 +242,7 @@ t_man_family() {
 }
 
 check "mirrornet(8) renders without warnings (groff -ww, man --warnings)" t_man_renders
-check "mirrornet(8) describes every option of the helper's usage" t_man_options
+check "mirrornet(8) describes every option of the helper's usage and every module parameter" t_man_options
 check "mirrornet(8) names every operation, notification and group of the family's spec" t_man_family
 
 modules_load=$tree/packaging/modules-load.d/mirrornet.conf
