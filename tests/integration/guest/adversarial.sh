@@ -185,6 +185,72 @@ t_adv_replace_flap() {
 	$IP link del b0
 }
 
+# 4b. One rule for what an administrator deletes by hand, the same for a
+# link setting, a conf knob, an address, a route, a neighbour and a rule:
+# nothing comes back until the next repair event (here a flap), then all
+# of it does; what is deleted through the family stays deleted.
+hand_state() {
+	local mtu rp addr route neigh rule
+	mtu=$($IP -j link show h0 | jq '.[0].mtu')
+	rp=$(cat /proc/sys/net/ipv4/conf/h0/rp_filter)
+	addr=$($IP -j addr show dev h0 | jq '[.[0].addr_info[] | select(.local == "10.90.0.2")] | length')
+	route=$($IP -j route show dev h0 | jq '[.[] | select(.dst == "10.91.0.0/16")] | length')
+	neigh=$($IP -j neigh show dev h0 | jq '[.[] | select(.dst == "10.90.0.9")] | length')
+	rule=$($IP -j rule show | jq '[.[] | select(.priority == 4190)] | length')
+	echo "mtu $mtu rp_filter $rp addr $addr route $route neigh $neigh rule $rule"
+}
+
+# hand_wait STATE: wait up to 10 s for hand_state to print STATE
+hand_wait() {
+	local i=0
+	while [ "$(hand_state)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -le 10 ] || { echo "want $1, have $(hand_state)"; return 1; }
+		sleep 1
+	done
+}
+
+t_adv_hand_deleted() {
+	adv_dummy h0
+	$IP link set h0 up
+	mnctl link-set dev h0 mtu 1400
+	mnctl conf-set dev h0 ipv4-rp-filter 2
+	mnctl addr-add dev h0 10.90.0.2/24
+	mnctl route-add dev h0 -4 10.91.0.0/16 metric 5
+	mnctl neigh-add dev h0 10.90.0.9 02:00:00:00:00:09
+	mnctl rule-add -4 table 4190 prio 4190
+	want='mtu 1400 rp_filter 2 addr 1 route 1 neigh 1 rule 1'
+	assert [ "$(hand_state)" = "$want" ]
+	# by hand
+	$IP link set h0 mtu 1300
+	echo 0 >/proc/sys/net/ipv4/conf/h0/rp_filter
+	$IP route del 10.91.0.0/16 dev h0 metric 5
+	$IP neigh del 10.90.0.9 dev h0
+	$IP rule del prio 4190
+	# last: removing a device's last IPv4 address flushes its routes
+	$IP addr del 10.90.0.2/24 dev h0
+	sleep 1
+	gone='mtu 1300 rp_filter 0 addr 0 route 0 neigh 0 rule 0'
+	assert [ "$(hand_state)" = "$gone" ]
+	# the next repair event restores all of it
+	$IP link set h0 down
+	$IP link set h0 up
+	hand_wait "$want" || return 1
+	# through the family: forgotten, a flap does not bring them back
+	mnctl route-del dev h0 -4 10.91.0.0/16 metric 5
+	mnctl neigh-del dev h0 10.90.0.9
+	mnctl addr-del dev h0 10.90.0.2/24
+	mnctl rule-del -4 table 4190 prio 4190
+	$IP link set h0 mtu 1300
+	$IP link set h0 down
+	$IP link set h0 up
+	wait_secs 10 sh -c "[ \$($IP -j link show h0 | jq '.[0].mtu') -eq 1400 ]"
+	sleep 1
+	assert [ "$(hand_state)" = 'mtu 1400 rp_filter 2 addr 0 route 0 neigh 0 rule 0' ]
+	mnctl iface-del dev h0
+	$IP link del h0
+}
+
 addr_on() {
 	$IP -j addr show dev "$1" | jq -e --arg a "$2" \
 		'.[0].addr_info | map(select(.local == $a)) | length == 1' >/dev/null
@@ -386,6 +452,7 @@ adversarial_tests() {
 	run_test "unprivileged caller cannot join the monitor group" t_adv_monitor_unprivileged
 	run_test "link-set up leaves no PROMISC/ALLMULTI once a packet socket's references go" t_adv_promisc
 	run_test "cross-device replace, then a flap of the first device: only the new route" t_adv_replace_flap
+	run_test "deleted by hand: restored at the next repair event, all kinds alike; deleted through the family: gone" t_adv_hand_deleted
 	run_test "alias set on a down link, then config held for it: applied at once" t_adv_alias_then_held
 	run_test "config held, then the alias on a link that stays down: applied at its next event (MTU change)" t_adv_held_then_alias
 	run_test "disable_ipv6 1 then 0: IPv6 address and route restored without a flap" t_adv_disable_ipv6
