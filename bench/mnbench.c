@@ -486,6 +486,33 @@ static unsigned int genl_batch(struct genl *g, struct nl_msg **msgs,
 	return failed;
 }
 
+/*
+ * Forget what the module holds for a NIC's key: a NIC that unregisters
+ * keeps its state held, and the next repetition starts from nothing. A key
+ * with nothing held (ENODEV) is already forgotten; a state the module
+ * failed to forget shows as EEXIST in the next repetition.
+ */
+static void forget(struct genl *g, const uint8_t *hwkey)
+{
+	struct nl_msg *msg = genl_req(g, MIRRORNET_CMD_IFACE_DEL, hwkey);
+
+	genl_batch(g, &msg, 1, false);
+}
+
+static int cmd_forget(int argc, char **argv)
+{
+	uint8_t hwkey[GNS_GUID_LEN];
+	struct genl g;
+
+	if (argc != 1)
+		die("usage: forget GUID");
+	guid_bytes(argv[0], hwkey);
+	genl_open(&g);
+	forget(&g, hwkey);
+	nl_socket_free(g.sk);
+	return 0;
+}
+
 /* N requests of @k, WINDOW per sendmsg; prints the rate. */
 static int cmd_batch(enum kind k, int argc, char **argv)
 {
@@ -1010,8 +1037,8 @@ static void print_ms_dist(const char *label, const char *what, int64_t *t,
  * The module holds the state of an absent NIC; the NIC appears (a dummy
  * whose alias is its GUID: the test rig's hardware key, visible once it is
  * up). From the RTM_NEWLINK that creates it to its address and routes
- * being in the kernel, per repetition; the NIC is deleted in between, which
- * drops its state, so every repetition starts from held state.
+ * being in the kernel, per repetition; the NIC is deleted in between and
+ * its state forgotten, so every repetition starts from the same held state.
  */
 static int cmd_react_register(int argc, char **argv)
 {
@@ -1047,6 +1074,7 @@ static int cmd_react_register(int argc, char **argv)
 			    i, REACT_WAIT_MS);
 		t[i] = t1 - t0;
 		link_delete(&r, REACT_NIC);
+		forget(&g, hwkey);
 	}
 	print_ms_dist(argv[0], "nic_to_configured", t, reps, REACT_ROUTES);
 	free(t);
@@ -1135,6 +1163,8 @@ int main(int argc, char **argv)
 		return cmd_decode_lat(argc, argv);
 	if (!strcmp(cmd, "drive"))
 		return cmd_drive(argc, argv);
+	if (!strcmp(cmd, "forget"))
+		return cmd_forget(argc, argv);
 	if (!strcmp(cmd, "react-register"))
 		return cmd_react_register(argc, argv);
 	if (!strcmp(cmd, "react-linkup"))

@@ -53,6 +53,13 @@ nic() {
 	$IP link set "$1" up
 }
 
+# nic_del NAME N: delete the stand-in NIC and forget what the module holds
+# for GUID N (a NIC that unregisters keeps its state held for its key)
+nic_del() {
+	$IP link del "$1"
+	mnbench forget "$(guid "$2")"
+}
+
 # routes_are DEV N: the kernel has exactly N routes through DEV
 routes_are() {
 	local got
@@ -118,7 +125,7 @@ full() {
 	mnbench snapshot "$g" mnba 0.0.0.0 0 >/tmp/full.json
 	engine_run /tmp/full.json
 	read -r _ _ base_ms _ </tmp/engine.res
-	$IP link del mnba
+	nic_del mnba 10
 	nic mnba 10
 	mnbench snapshot "$g" mnba "$start" "$n" >/tmp/full.json
 	engine_run /tmp/full.json
@@ -189,13 +196,13 @@ t_throughput() {
 		mnbench routes "tput-b-$n.r$r" "$g" 32.0.0.0 "$n" "$WINDOW"
 		routes_are mnbb "$n"
 		tracked_are mnbb "$n"
-		$IP link del mnbb
+		nic_del mnbb 11
 		if [ "$n" -eq 10000 ] && [ "$r" -eq 1 ]; then
 			for w in $WINDOWS; do
 				nic mnbb 11
 				mnbench routes "window-$w" "$g" 32.0.0.0 "$n" "$w"
 				routes_are mnbb "$n"
-				$IP link del mnbb
+				nic_del mnbb 11
 			done
 		fi
 
@@ -204,13 +211,13 @@ t_throughput() {
 		drive - "tput-e-$n.r$r" route "$g" 80.0.0.0 "$n"
 		routes_are mnbe "$n"
 		tracked_are mnbe "$n"
-		$IP link del mnbe
+		nic_del mnbe 14
 
 		if [ "$n" -le "$ENGINE_MAX" ]; then
 			full "tput-a-$n.r$r" "$(guid 10)" 16.0.0.0 "$n"
 			routes_are mnba "$n"
 			tracked_are mnba "$n"
-			$IP link del mnba
+			nic_del mnba 10
 		elif [ "$r" -eq 1 ]; then
 			echo "BENCH tput-a-$n.r$r n=$n skipped=1"
 		fi
@@ -233,11 +240,11 @@ t_latency() {
 			nic mnbl 1
 			drive - "lat-full-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
 			[ "$kind" != route ] || routes_are mnbl "$LAT_N"
-			$IP link del mnbl
+			nic_del mnbl 1
 			nic mnbl 1
 			mnbench genl-lat "lat-genl-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
 			[ "$kind" != route ] || routes_are mnbl "$LAT_N"
-			$IP link del mnbl
+			nic_del mnbl 1
 			mnbench decode-lat "lat-decode-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
 		done
 		r=$((r + 1))
@@ -355,7 +362,7 @@ t_memory() {
 	mnbench addrs mem-addrs-track "$g" 121.0.0.0 "$MEM_ADDRS" "$WINDOW" eexist
 	mem mem-addrs-after
 	echo "BENCH mem-counts routes=$MEM_ROUTES addrs=$MEM_ADDRS"
-	$IP link del mnbm
+	nic_del mnbm 0x20
 }
 
 # 5. Reactions, event-driven in the module: a NIC with held state
