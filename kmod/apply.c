@@ -241,8 +241,14 @@ int mn_rtnl_parse_ack(const struct nlmsghdr *nlh, int len, int *error,
 }
 EXPORT_SYMBOL_IF_KUNIT(mn_rtnl_parse_ack);
 
-/* Count, and log, a message refused on the socket: it is never parsed. */
-static void mn_rtnl_drop(struct mn_net *mn)
+/**
+ * mn_rtnl_drop - count and log a message refused on a kernel rtnetlink socket
+ * @mn: per-netns state
+ *
+ * For the request socket and the IPv6 listener alike: the message is
+ * never parsed.
+ */
+void mn_rtnl_drop(struct mn_net *mn)
 {
 	mn->rtnl_dropped++;
 	mn_log(mn, warn, "rtnetlink socket: dropped a foreign or malformed message (%llu so far)\n",

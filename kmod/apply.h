@@ -24,6 +24,7 @@ struct mn_kerr {
 void mn_set_kerr(struct netlink_ext_ack *extack, enum mirrornet_object object,
 		 const struct mn_kerr *kerr);
 int mn_apply_init(struct mn_net *mn);
+void mn_rtnl_drop(struct mn_net *mn);
 void mn_apply_exit(struct mn_net *mn);
 
 int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,

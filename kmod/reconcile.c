@@ -421,7 +421,7 @@ static void mn_ifinfo_read(struct mn_net *mn, struct mn_repairs *rs)
 		    buf.nlh.nlmsg_type != RTM_NEWLINK ||
 		    buf.ifi.ifi_family != AF_INET6 ||
 		    buf.ifi.ifi_index <= 0) {
-			mn->ifinfo_dropped++;
+			mn_rtnl_drop(mn);
 			continue;
 		}
 		mn_repair_mark(rs, buf.ifi.ifi_index);

@@ -158,7 +158,7 @@ struct mn_net {
 	struct socket *rtnl_sock;	/* kernel rtnetlink socket of this netns */
 	void *rtnl_buf;			/* receive buffer for its acks and dumps */
 	u32 rtnl_seq;
-	u64 rtnl_dropped;		/* refused: not from the kernel, malformed */
+	u64 rtnl_dropped;		/* refused on either kernel socket */
 	struct list_head ifaces;
 	DECLARE_HASHTABLE(by_ifindex, MN_IFACE_BITS);
 	DECLARE_HASHTABLE(by_hwkey, MN_IFACE_BITS);
@@ -183,7 +183,6 @@ struct mn_net {
 	struct socket *ifinfo_sock;	/* RTNLGRP_IPV6_IFINFO listener */
 	struct ratelimit_state log_rs;	/* this namespace's log lines */
 	u64 worker_repairs;		/* repair runs by the worker */
-	u64 ifinfo_dropped;		/* IFINFO messages refused */
 };
 
 /* Log lines are rate-limited per namespace: one cannot silence another. */

@@ -587,7 +587,7 @@ static void mn_repair_disable_ipv6_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mn_test_addr6_present(t->dev));
 	mn_lock(t->mn);
 	mn_iface_free(t->mn, iface);
-	KUNIT_EXPECT_EQ(test, t->mn->ifinfo_dropped, 0);
+	KUNIT_EXPECT_EQ(test, t->mn->rtnl_dropped, 0);
 	mn_unlock(t->mn);
 }
 
