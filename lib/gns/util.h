@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers every mirrornet program uses, kept once.
+ */
+#ifndef MIRRORNET_GNS_UTIL_H
+#define MIRRORNET_GNS_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Little-endian loads and stores, byte by byte. */
+static inline uint32_t gns_get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline void gns_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t gns_now_ms(void);
+/*
+ * Sleep @ms milliseconds. A signal ends the sleep early: callers that
+ * must stop on a signal check their flag after it.
+ */
+void gns_sleep_ms(unsigned int ms);
+/*
+ * The kernel's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/',
+ * ':' or white space (isspace() in the kernel's Latin-1 table, NBSP 0xa0
+ * included).
+ */
+bool gns_ifname_valid(const char *name);
+
+#endif /* MIRRORNET_GNS_UTIL_H */
