@@ -28,7 +28,9 @@
 struct mn_genl {
 	struct nl_sock *sk;
 	struct nl_cb *cb;	/* one set of callbacks, pointed at each xfer */
-	int family;
+	int family;		/* -1: not known (yet, or any more) */
+	/* an answer timed out: it may still come, so the socket is replaced */
+	bool stale;
 };
 
 /*
@@ -58,37 +60,53 @@ static int resolve_family(struct mn_genl *g)
 {
 	/* The kernel loads the module through its genl family alias. */
 	g->family = genl_ctrl_resolve(g->sk, MIRRORNET_FAMILY_NAME);
-	return g->family < 0 ? -ENOENT : 0;
+	if (g->family < 0) {
+		g->family = -1;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* A socket with extended acks and a bound on every wait for an answer. */
+static struct nl_sock *sock_open(void)
+{
+	struct timeval tv = { .tv_sec = MN_GENL_TIMEOUT_MS / 1000 };
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1, fd;
+
+	if (!sk)
+		return NULL;
+	if (nl_socket_set_msg_buf_size(sk, MN_RECV_BUF) || genl_connect(sk)) {
+		nl_socket_free(sk);
+		return NULL;
+	}
+	nl_socket_disable_msg_peek(sk);
+	fd = nl_socket_get_fd(sk);
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return sk;
 }
 
 struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 {
 	struct mn_genl *g = calloc(1, sizeof(*g));
 	unsigned int waited = 0, delay = 50;
-	int one = 1, fd;
 
-	if (!g || !(g->sk = nl_socket_alloc())) {
+	if (!g || !(g->cb = nl_cb_alloc(NL_CB_DEFAULT))) {
 		snprintf(err, errlen, "out of memory");
 		free(g);
 		return NULL;
 	}
-	g->cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!g->cb || nl_socket_set_msg_buf_size(g->sk, MN_RECV_BUF)) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	nl_socket_disable_msg_peek(g->sk);
-	if (genl_connect(g->sk)) {
+	g->sk = sock_open();
+	if (!g->sk) {
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		goto fail;
 	}
-	fd = nl_socket_get_fd(g->sk);
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	while (resolve_family(g)) {
 		if (waited >= wait_ms) {
 			snprintf(err, errlen,
-				 "generic netlink family %s not found (is mirrornet.ko available?)",
+				 "generic netlink family %s not found",
 				 MIRRORNET_FAMILY_NAME);
 			goto fail;
 		}
@@ -102,6 +120,29 @@ fail:
 	nl_socket_free(g->sk);
 	free(g);
 	return NULL;
+}
+
+int mn_genl_check(struct mn_genl *g, char *err, size_t errlen)
+{
+	if (g->stale) {
+		struct nl_sock *sk = sock_open();
+
+		if (!sk) {
+			snprintf(err, errlen,
+				 "cannot open a generic netlink socket");
+			return -1;
+		}
+		nl_socket_free(g->sk);
+		g->sk = sk;
+		g->stale = false;
+		g->family = -1;
+	}
+	if (g->family < 0 && resolve_family(g)) {
+		snprintf(err, errlen, "generic netlink family %s not found",
+			 MIRRORNET_FAMILY_NAME);
+		return -1;
+	}
+	return 0;
 }
 
 void mn_genl_close(struct mn_genl *g)
@@ -169,34 +210,78 @@ static bool transient(int err)
 	       err == -EINTR;
 }
 
+/* Read answers until the last one; its errno and text in @x. */
+static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
+{
+	int ret;
+
+	while (!x->done) {
+		ret = nl_recvmsgs(g->sk, g->cb);
+		if (ret >= 0 || x->done)
+			continue;
+		if (ret == -NLE_AGAIN) {
+			/* SO_RCVTIMEO: the answer may still come, later */
+			g->stale = true;
+			x->res->err = -ETIMEDOUT;
+			snprintf(x->res->extack, sizeof(x->res->extack),
+				 "no answer from mirrornet.ko within %d s",
+				 MN_GENL_TIMEOUT_MS / 1000);
+		} else {
+			x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
+		}
+		return;
+	}
+}
+
 /* Send @msg (consumed) and wait for its answer; retry what is transient. */
 static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 {
 	unsigned int delay = 10;
 	int attempt, ret;
+	char why[128];
 
 	for (attempt = 0;; attempt++) {
 		struct nl_cb *cb = g->cb;
 
 		memset(x->res, 0, sizeof(*x->res));
 		x->done = false;
+		if (mn_genl_check(g, why, sizeof(why))) {
+			x->res->err = -ENOENT;
+			snprintf(x->res->extack, sizeof(x->res->extack),
+				 "mirrornet.ko is not loaded: %s", why);
+			break;
+		}
 		nl_cb_err(cb, NL_CB_CUSTOM, err_cb, x);
 		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, done_cb, x);
 		nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, x);
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, x);
 		nlmsg_hdr(msg)->nlmsg_type = (uint16_t)g->family;
+		/*
+		 * A fresh sequence number for every send: libnl expects the
+		 * next one and fills it in only when the field is 0.
+		 */
+		nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
 		ret = nl_send_auto(g->sk, msg);
 		if (ret < 0)
 			x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
-		while (ret >= 0 && !x->done) {
-			ret = nl_recvmsgs(g->sk, cb);
-			if (ret < 0 && !x->done)
-				x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
-		}
-		/* The module was reloaded: its family has a new id. */
+		else
+			recv_answer(g, x);
+		/*
+		 * The module was reloaded: its family has a new id, and the
+		 * old one is unknown (ENOENT without a message).
+		 */
 		if (x->res->err == -ENOENT && !x->res->extack[0] &&
-		    attempt < MN_RETRIES && !resolve_family(g))
-			continue;
+		    attempt < MN_RETRIES) {
+			int old = g->family;
+
+			if (resolve_family(g)) {
+				snprintf(x->res->extack, sizeof(x->res->extack),
+					 "mirrornet.ko is not loaded: it was unloaded");
+				break;
+			}
+			if (g->family != old)
+				continue;
+		}
 		if (!transient(x->res->err) || attempt >= MN_RETRIES)
 			break;
 		mn_log(MN_LOG_DEBUG, "transient %s, retrying in %u ms",

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The helper's client of the mirrornet generic netlink family: one request,
- * one synchronous answer with the kernel's errno and extack text. Transient
- * errors are retried here, so callers see only final answers.
+ * one synchronous answer with the kernel's errno and extack text, within
+ * MN_GENL_TIMEOUT_MS (-ETIMEDOUT otherwise). Transient errors are resent
+ * here with a new sequence number, and so is a request sent to the id of a
+ * family that a module reload replaced: callers see only final answers.
+ * A missing module is -ENOENT with "mirrornet.ko is not loaded: ..." as
+ * the text.
  */
 #ifndef MIRRORNET_GENL_H
 #define MIRRORNET_GENL_H
@@ -66,12 +70,22 @@ struct mn_iface_info {
 typedef void (*mn_dump_cb)(struct nlattr **attrs, struct nlattr *head,
 			   int len, void *arg);
 
+/* How long one request waits for the module's answer (SO_RCVTIMEO). */
+#define MN_GENL_TIMEOUT_MS	5000
+
 /*
  * Open a socket and resolve the family, asking the kernel to load the module
  * through its family alias; retried with backoff up to @wait_ms while the
- * family is not registered yet. NULL with @err set on failure.
+ * family is not registered yet (0: one try). NULL with @err set on failure.
  */
 struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen);
+/*
+ * Make @g usable again: a new socket after an answer that timed out, the
+ * family resolved (one try, autoloading the module) when it is not known,
+ * for example after the module was unloaded. 0, or -1 with @err set.
+ * Every request does this first; a caller can ask ahead of a sequence.
+ */
+int mn_genl_check(struct mn_genl *g, char *err, size_t errlen);
 void mn_genl_close(struct mn_genl *g);
 
 void mn_link_set(struct mn_genl *g, const struct mn_sel *s, int admin_up,
