@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -23,39 +30,71 @@ struct link_req {
 	char attrs[64];
 };
 
-/* Send one RTM_NEWLINK and read its ack, with extack text in @err. */
-static int link_request(struct link_req *req, char *err, size_t errlen)
+const char *rt_sysfs_net = "/sys/class/net";
+
+/* A rtnetlink socket with extended acks and a bound on every answer. */
+static int rt_socket(void)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int fd, one = 1, ret;
-	char buf[1024];
-	ssize_t n;
+	struct timeval tv = { .tv_sec = RT_TIMEOUT_MS / 1000 };
+	int fd, one = 1;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	req->nh.nlmsg_type = RTM_NEWLINK;
-	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nh.nlmsg_seq = 1;
-	req->ifi.ifi_family = AF_UNSPEC;
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* recv() on a rt_socket(): its timeout is -ETIMEDOUT, with a text. */
+static ssize_t rt_recv(int fd, void *buf, size_t len, char *err,
+		       size_t errlen)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, buf, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		return n;
+	if (errno != EAGAIN)
+		return -errno;
+	snprintf(err, errlen, "no answer from the kernel within %d s",
+		 RT_TIMEOUT_MS / 1000);
+	return -ETIMEDOUT;
+}
+
+/* Send one request with NLM_F_ACK and read its ack, extack text in @err. */
+static int rt_request(struct nlmsghdr *nh, char *err, size_t errlen)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char buf[1024];
+	int fd, ret;
+	ssize_t n;
+
+	err[0] = '\0';
+	fd = rt_socket();
+	if (fd < 0)
+		return fd;
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nh->nlmsg_seq = 1;
+	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&kernel,
 		   sizeof(kernel)) < 0) {
 		ret = -errno;
 		goto out;
 	}
-	n = recv(fd, buf, sizeof(buf), 0);
+	n = rt_recv(fd, buf, sizeof(buf), err, errlen);
 	if (n < 0) {
-		ret = -errno;
+		ret = (int)n;
 		goto out;
 	}
 	ret = -EPROTO;
 	if ((size_t)n >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
-		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-		struct nlmsgerr *e = NLMSG_DATA(nh);
+		struct nlmsghdr *rh = (struct nlmsghdr *)buf;
+		struct nlmsgerr *e = NLMSG_DATA(rh);
 
-		if (nh->nlmsg_type == NLMSG_ERROR && nh->nlmsg_len <= (size_t)n) {
+		if (rh->nlmsg_type == NLMSG_ERROR && rh->nlmsg_len <= (size_t)n) {
 			ret = e->error;
 			mn_nlerr_msg(e, err, errlen);
 		}
@@ -65,18 +104,26 @@ out:
 	return ret;
 }
 
-static void put_attr(struct link_req *req, unsigned short type,
-		     const void *data, size_t len)
+static int link_request(struct link_req *req, char *err, size_t errlen)
 {
-	struct nlattr *a = (struct nlattr *)((char *)req +
-					     NLMSG_ALIGN(req->nh.nlmsg_len));
+	req->nh.nlmsg_type = RTM_NEWLINK;
+	req->ifi.ifi_family = AF_UNSPEC;
+	return rt_request(&req->nh, err, errlen);
+}
+
+/* @msg: a request struct, a header and room for attributes after it */
+static void put_attr(void *msg, unsigned short type, const void *data,
+		     size_t len)
+{
+	struct nlmsghdr *nh = msg;
+	struct nlattr *a = (struct nlattr *)((char *)nh +
+					     NLMSG_ALIGN(nh->nlmsg_len));
 
 	a->nla_type = type;
 	a->nla_len = (unsigned short)(sizeof(*a) + len);
 	if (len)
 		memcpy(a + 1, data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) +
-			    NLA_ALIGNED(a->nla_len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGNED(a->nla_len);
 }
 
 int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
@@ -85,9 +132,9 @@ int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
 	size_t len = strnlen(name, IFNAMSIZ);
 	int ret;
 
+	err[0] = '\0';
 	if (!len || len >= IFNAMSIZ)
 		return -EINVAL;
-	err[0] = '\0';
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.ifi.ifi_index = ifindex;
@@ -119,9 +166,9 @@ int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen)
 	struct nlattr *linkinfo;
 	struct link_req req;
 
+	err[0] = '\0';
 	if (!len || len >= IFNAMSIZ)
 		return -EINVAL;
-	err[0] = '\0';
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -133,6 +180,299 @@ int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen)
 	linkinfo->nla_len = (unsigned short)((char *)&req + req.nh.nlmsg_len -
 					     (char *)linkinfo);
 	return link_request(&req, err, errlen);
+}
+
+int rt_link_up(int ifindex, char *err, size_t errlen)
+{
+	struct link_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.ifi.ifi_index = ifindex;
+	req.ifi.ifi_flags = IFF_UP;
+	req.ifi.ifi_change = IFF_UP;
+	return link_request(&req, err, errlen);
+}
+
+struct rule_req {
+	struct nlmsghdr nh;
+	struct fib_rule_hdr frh;
+	char attrs[64];
+};
+
+int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
+	    const char *iifname, char *err, size_t errlen)
+{
+	uint8_t proto = RTPROT_KERNEL;
+	struct rule_req req;
+
+	err[0] = '\0';
+	if (iifname && (!*iifname || strlen(iifname) >= IFNAMSIZ))
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.frh));
+	req.nh.nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
+	if (add)
+		req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	req.frh.family = AF_INET;
+	req.frh.action = FR_ACT_TO_TBL;
+	req.frh.table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	put_attr(&req, FRA_TABLE, &table, sizeof(table));
+	put_attr(&req, FRA_PRIORITY, &prio, sizeof(prio));
+	if (ip_proto)
+		put_attr(&req, FRA_IP_PROTO, &ip_proto, 1);
+	if (iifname)
+		put_attr(&req, FRA_IIFNAME, iifname, strlen(iifname) + 1);
+	/* the module's rules are proto kernel, and so are the helper's */
+	if (add)
+		put_attr(&req, FRA_PROTOCOL, &proto, 1);
+	return rt_request(&req.nh, err, errlen);
+}
+
+/*
+ * Is this IPv4 rule "@prio: from all lookup @table" with no other
+ * selector? Only attributes that select packets count.
+ */
+static bool rule_is_generic(const struct nlmsghdr *nh, uint32_t prio,
+			    uint32_t table)
+{
+	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
+	uint32_t rprio = 0, rtable = frh->table;
+	const struct nlattr *a;
+	int rem;
+
+	if (frh->family != AF_INET || frh->src_len || frh->dst_len ||
+	    frh->tos || frh->flags || frh->action != FR_ACT_TO_TBL)
+		return false;
+	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
+	for (a = (const struct nlattr *)(frh + 1);
+	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	     a->nla_len <= rem;
+	     rem -= NLA_ALIGNED(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a +
+					 NLA_ALIGNED(a->nla_len))) {
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case FRA_PRIORITY:
+			memcpy(&rprio, a + 1, 4);
+			break;
+		case FRA_TABLE:
+			memcpy(&rtable, a + 1, 4);
+			break;
+		case FRA_PROTOCOL:
+		case FRA_SUPPRESS_PREFIXLEN:
+		case FRA_SUPPRESS_IFGROUP:
+		case FRA_GOTO:
+		case FRA_UNSPEC:
+			break;
+		default:
+			/* iif, oif, ipproto, fwmark, ports, uid range... */
+			return false;
+		}
+	}
+	return rprio == prio && rtable == table;
+}
+
+/* Is this IPv4 rule at @prio looking up @table, whatever it selects? */
+static bool rule_is_at(const struct nlmsghdr *nh, uint32_t prio,
+		       uint32_t table)
+{
+	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
+	uint32_t rprio = 0, rtable = frh->table;
+	const struct nlattr *a;
+	int rem;
+
+	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
+	for (a = (const struct nlattr *)(frh + 1);
+	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	     a->nla_len <= rem;
+	     rem -= NLA_ALIGNED(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a +
+					 NLA_ALIGNED(a->nla_len))) {
+		if ((a->nla_type & NLA_TYPE_MASK) == FRA_PRIORITY)
+			memcpy(&rprio, a + 1, 4);
+		else if ((a->nla_type & NLA_TYPE_MASK) == FRA_TABLE)
+			memcpy(&rtable, a + 1, 4);
+	}
+	return frh->family == AF_INET && rprio == prio && rtable == table;
+}
+
+int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct fib_rule_hdr frh;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct fib_rule_hdr)),
+		.nh.nlmsg_type = RTM_GETRULE,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nh.nlmsg_seq = 1,
+		.frh.family = AF_INET,
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd, ret = RT_RULE_ABSENT, before = 0;
+	static char buf[32768];
+	bool done = false;
+	ssize_t n;
+
+	err[0] = '\0';
+	fd = rt_socket();
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while (!done) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+		n = rt_recv(fd, buf, sizeof(buf), err, errlen);
+		if (n < 0) {
+			ret = (int)n;
+			goto out;
+		}
+		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				ret = e->error ? e->error : -EPROTO;
+				goto out;
+			}
+			if (nh->nlmsg_type != RTM_NEWRULE ||
+			    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
+				continue;
+			/* the dump lists rules in the order the kernel tries them */
+			if (ret == RT_RULE_ABSENT &&
+			    rule_is_generic(nh, prio, table))
+				ret = before ? RT_RULE_BEHIND : RT_RULE_FIRST;
+			else if (rule_is_at(nh, prio, table))
+				before++;
+		}
+		if (n == 0)
+			break;
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* Read the first line of <sysfs net>/@name/@file into @buf. */
+static bool sysfs_line(const char *name, const char *file, char *buf,
+		       size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", rt_sysfs_net, name, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+/* @text is @guid (36 characters, lower case), braces optional, any case. */
+static bool guid_is(const char *text, size_t len, const char *guid)
+{
+	if (len == 38 && text[0] == '{' && text[37] == '}') {
+		text++;
+		len -= 2;
+	}
+	return len == 36 && !strncasecmp(text, guid, 36);
+}
+
+/*
+ * The hardware key of interface @name, as the module finds it: the GUID
+ * of a VMBus device among its parents, else its alias.
+ */
+static bool key_is(const char *name, const char *guid)
+{
+	char path[PATH_MAX], real[PATH_MAX], sub[PATH_MAX + 16], *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/device", rt_sysfs_net, name);
+	if (realpath(path, real)) {
+		for (;;) {
+			slash = strrchr(real, '/');
+			if (!slash || slash == real)
+				break;
+			snprintf(sub, sizeof(sub), "%s/subsystem", real);
+			n = readlink(sub, path, sizeof(path) - 1);
+			if (n > 0) {
+				path[n] = '\0';
+				if (!strcmp(strrchr(path, '/') ?
+					    strrchr(path, '/') + 1 : path,
+					    "vmbus") &&
+				    guid_is(slash + 1, strlen(slash + 1), guid))
+					return true;
+			}
+			*slash = '\0';
+		}
+	}
+	return sysfs_line(name, "ifalias", sub, sizeof(sub)) &&
+	       guid_is(sub, strlen(sub), guid);
+}
+
+/* The NIC under virt_wifi link @name (its lower_<nic> entry), or NULL. */
+static const char *wifi_lower(const char *name, char *lower, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s/phy80211", rt_sysfs_net, name);
+	if (access(path, F_OK))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", rt_sysfs_net, name);
+	d = opendir(path);
+	if (!d)
+		return NULL;
+	lower[0] = '\0';
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "lower_", 6)) {
+			snprintf(lower, len, "%s", de->d_name + 6);
+			break;
+		}
+	closedir(d);
+	return lower[0] ? lower : NULL;
+}
+
+int rt_iface_by_key(const char *guid, char name[IFNAMSIZ])
+{
+	char lower[NAME_MAX + 1], found[IFNAMSIZ] = "";
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(rt_sysfs_net);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		const char *own = wifi_lower(de->d_name, lower, sizeof(lower));
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= IFNAMSIZ ||
+		    !key_is(own ? own : de->d_name, guid))
+			continue;
+		/* a virt_wifi link carries its NIC's key, and wins */
+		if (!found[0] || own)
+			memcpy(found, de->d_name, strlen(de->d_name) + 1);
+		if (own)
+			break;
+	}
+	closedir(d);
+	if (!found[0])
+		return -ENODEV;
+	memcpy(name, found, IFNAMSIZ);
+	return 0;
 }
 
 int rt_link_watch_open(void)

@@ -7,7 +7,13 @@
 #ifndef MIRRORNET_RTLINK_H
 #define MIRRORNET_RTLINK_H
 
+#include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* How long a request waits for the kernel's answer (SO_RCVTIMEO). */
+#define RT_TIMEOUT_MS	5000
 
 /*
  * Rename @ifindex to @name. A link that is up is taken down first (the
@@ -22,6 +28,38 @@ int rt_rename(int ifindex, const char *name, char *err, size_t errlen);
  * no virt_wifi; other errors as rt_rename().
  */
 int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen);
+
+/* Set IFF_UP on @ifindex; errors as rt_rename(). */
+int rt_link_up(int ifindex, char *err, size_t errlen);
+
+/*
+ * Add or delete the IPv4 rule "@prio: [iif @iifname] [ipproto @ip_proto]
+ * lookup @table", as the module would (proto kernel). Errors as
+ * rt_rename(). The kernel deletes the first rule that matches what is
+ * given: an absent iifname or ip_proto matches any.
+ */
+int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
+	    const char *iifname, char *err, size_t errlen);
+
+/*
+ * Where the generic IPv4 rule "@prio: from all lookup @table" (no iif,
+ * no ipproto, no other selector) stands: absent, first among the rules
+ * at @prio for @table (so that a delete without selectors takes it), or
+ * behind others. A negative errno on failure.
+ */
+enum { RT_RULE_ABSENT, RT_RULE_FIRST, RT_RULE_BEHIND };
+int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen);
+
+/* Where interfaces are listed; tests point it at a fake tree. */
+extern const char *rt_sysfs_net;	/* default "/sys/class/net" */
+
+/*
+ * The interface whose hardware key is @guid (36 characters, lower case)
+ * without asking the module, found as the module finds it: a VMBus device
+ * named @guid among its sysfs parents, else @guid as its alias; a
+ * virt_wifi link stacked on it wins. 0 with its name, or -ENODEV.
+ */
+int rt_iface_by_key(const char *guid, char name[IFNAMSIZ]);
 
 /* A socket that hears about every new or changed link; -errno on failure. */
 int rt_link_watch_open(void);
