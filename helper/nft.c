@@ -232,10 +232,26 @@ static void nft_tag(unsigned int ifindex, char tag[32])
 	snprintf(tag, 32, "mirrornet ifindex %u", ifindex);
 }
 
+/* Is @comment a tag of ours for an index that no interface has? */
+static bool nft_orphan_tag(const char *comment)
+{
+	char ifname[IF_NAMESIZE], tag[32];
+	unsigned int ifindex;
+	int end = 0;
+
+	if (sscanf(comment, "mirrornet ifindex %u%n", &ifindex, &end) != 1 ||
+	    comment[end])
+		return false;
+	nft_tag(ifindex, tag);
+	/* the canonical form only: "mirrornet ifindex 07" is not ours */
+	return !strcmp(comment, tag) && !if_indextoname(ifindex, ifname);
+}
+
 /*
  * Append to @cmds a delete, by handle, of every rule in nat WSLPOSTROUTING
- * (ip and ip6) of interface @ifname, index @ifindex; @n counts them. The
- * whole ruleset is listed because listing a missing chain is an error.
+ * (ip and ip6) of interface @ifname, index @ifindex, or with @ifname NULL
+ * of every rule tagged for an index that no interface has; @n counts them.
+ * The whole ruleset is listed because listing a missing chain is an error.
  */
 static int nft_push_deletes(const char *ifname, unsigned int ifindex,
 			    json_t *cmds, size_t *n, char *err, size_t errlen)
@@ -261,8 +277,10 @@ static int nft_push_deletes(const char *ifname, unsigned int ifindex,
 			continue;
 		if ((strcmp(fam, "ip") && strcmp(fam, "ip6")) ||
 		    strcmp(table, "nat") || strcmp(chain, "WSLPOSTROUTING") ||
-		    !comment || strcmp(comment, tag) ||
-		    !nft_has_oif(expr, ifname))
+		    !comment)
+			continue;
+		if (ifname ? strcmp(comment, tag) || !nft_has_oif(expr, ifname) :
+			     !nft_orphan_tag(comment))
 			continue;
 		ret = nft_push(cmds, json_pack("{s:{s:{s:s,s:s,s:s,s:I}}}",
 					       "delete", "rule", "family", fam,
@@ -350,22 +368,24 @@ fail:
 
 int sys_nft_iface_del(const char *ifname, char *err, size_t errlen)
 {
-	unsigned int ifindex;
+	unsigned int ifindex = 0;
 	json_t *cmds;
 	size_t n;
 
-	if (!sys_ifname_valid(ifname)) {
+	if (ifname && !sys_ifname_valid(ifname)) {
 		snprintf(err, errlen, "nft interface: invalid interface name");
 		return -1;
 	}
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex) {
-		/* rules of a gone interface list their oif as a number */
-		if (errno == ENODEV)
-			return 0;
-		snprintf(err, errlen, "nft interface remove: %s: %s", ifname,
-			 strerror(errno));
-		return -1;
+	if (ifname) {
+		ifindex = if_nametoindex(ifname);
+		if (!ifindex && errno != ENODEV && errno != ENXIO) {
+			snprintf(err, errlen, "nft interface remove: %s: %s",
+				 ifname, strerror(errno));
+			return -1;
+		}
+		/* gone: its rules list their oif as a number, tagged */
+		if (!ifindex)
+			ifname = NULL;
 	}
 	cmds = json_array();
 	if (!cmds) {

@@ -82,8 +82,12 @@ int sys_nft_iface_add(const char *ifname, uint16_t port_start,
 
 /*
  * Type 73 Remove: delete the rules of nat WSLPOSTROUTING (ip and ip6) that
- * match oif @ifname and carry its index in their comment. No such table,
- * chain or interface is not an error.
+ * match oif @ifname and carry its index in their comment. When there is no
+ * such interface (any more), or @ifname is NULL (a GUID that resolves to
+ * nothing), delete instead every rule whose tag names an index that no
+ * interface has: the rules of vanished interfaces, whose oif would match
+ * the next interface to get that index. No such table or chain is not an
+ * error.
  */
 int sys_nft_iface_del(const char *ifname, char *err, size_t errlen);
 
