@@ -5,10 +5,17 @@
  * hardware key) is sent at once; the module applies it when the NIC
  * registers. A request that needs the NIC itself (a rename, a sysctl by
  * name, nftables, rules naming it) waits for it, up to the lookup timeout.
+ *
+ * Without the module, what needs none still works: the global sysctls,
+ * nftables, resolv.conf, the probe, renames (the NIC found through sysfs)
+ * and InterfaceNetFilter (its rules through rtnetlink). The rest fails at
+ * once with "mirrornet.ko is not loaded: ...".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +43,11 @@ struct req {
 	const char *name;	/* the message, as the reference names it */
 	char *err;
 	size_t errlen;
+	bool module;		/* mirrornet.ko answers (module_ready()) */
 };
+
+/* How often a NIC wait looks again when it cannot watch link events. */
+#define WAIT_POLL_MS	100
 
 static int32_t fail(struct req *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -55,6 +66,77 @@ static int32_t fail(struct req *q, const char *fmt, ...)
 	return -1;
 }
 
+/* Add @fmt to the error text fail() wrote. */
+static int32_t fail_more(struct req *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int32_t fail_more(struct req *q, const char *fmt, ...)
+{
+	size_t n = strlen(q->err);
+	va_list ap;
+
+	if (n < q->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(q->err + n, q->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* The module went missing: said once until it is back. */
+static void module_missing(struct mn_handler_ctx *c, const char *why)
+{
+	if (c->module_missing)
+		return;
+	c->module_missing = true;
+	mn_log(MN_LOG_WARN,
+	       "mirrornet.ko is not loaded: %s; requests that need it fail until it is",
+	       why);
+}
+
+/*
+ * Does mirrornet.ko answer? The family is opened on first use (the caller
+ * may start with no genl) and looked up once when it is not known: the
+ * kernel loads the module through its family alias if it can. Nothing
+ * waits for a module that is not there, and the next request looks again.
+ */
+static bool module_ready(struct mn_handler_ctx *c, char *why, size_t len)
+{
+	bool ok;
+
+	if (!c->genl)
+		c->genl = mn_genl_open(0, why, len);
+	ok = c->genl && !mn_genl_check(c->genl, why, len);
+	if (!ok) {
+		module_missing(c, why);
+		return false;
+	}
+	if (c->module_missing) {
+		c->module_missing = false;
+		mn_log(MN_LOG_INFO, "mirrornet.ko is loaded now");
+	}
+	return true;
+}
+
+/* For requests that cannot do without the module. */
+static int32_t need_module(struct req *q)
+{
+	char why[200];
+
+	q->module = module_ready(q->c, why, sizeof(why));
+	if (q->module)
+		return 0;
+	return fail(q, "mirrornet.ko is not loaded: %s", why);
+}
+
+/* For requests that can: q->module says which way to go. */
+static void try_module(struct req *q)
+{
+	char why[200];
+
+	q->module = module_ready(q->c, why, sizeof(why));
+}
+
 /*
  * The module's answer @r to the step @step: 0 if it succeeded or failed
  * with an errno the reference tolerates (a 0-terminated list), else -1
@@ -71,6 +153,12 @@ static int32_t check(struct req *q, const struct mn_res *r, const char *step,
 		}
 	if (!r->err)
 		return 0;
+	/* the module went away during the request (genl.h) */
+	if (r->err == -ENOENT && !strncmp(r->extack, "mirrornet.ko is not loaded",
+					  strlen("mirrornet.ko is not loaded"))) {
+		module_missing(q->c, r->extack + strlen("mirrornet.ko is not loaded: "));
+		return fail(q, "%s: %s", step, r->extack);
+	}
 	return fail(q, "%s: %s%s%s", step, strerror(-r->err),
 		    r->extack[0] ? ": " : "", r->extack);
 }
@@ -101,23 +189,56 @@ static int64_t now_ms(void)
 }
 
 /*
+ * One look for the NIC @t names: the module's answer, or without the
+ * module the kernel's name (sysfs for a GUID, as the module resolves it).
+ */
+static void lookup_iface(struct req *q, const struct gns_target *t,
+			 struct mn_iface_info *info, struct mn_res *r)
+{
+	struct mn_sel s = { .target = t };
+	char guid[37];
+
+	if (q->module) {
+		mn_iface_get(q->c->genl, &s, info, r);
+		return;
+	}
+	memset(info, 0, sizeof(*info));
+	memset(r, 0, sizeof(*r));
+	if (t->is_guid) {
+		gns_guid_format(&t->guid, guid);
+		r->err = rt_iface_by_key(guid, info->ifname);
+		if (r->err)
+			return;
+	} else {
+		snprintf(info->ifname, sizeof(info->ifname), "%s", t->name);
+	}
+	info->ifindex = (int)if_nametoindex(info->ifname);
+	if (!info->ifindex)
+		r->err = errno == ENXIO ? -ENODEV : -errno;
+}
+
+/*
  * The present NIC @t names, waiting up to the lookup timeout for it to
- * appear: every link event asks the module again, nothing polls.
+ * appear: every link event looks again (every WAIT_POLL_MS when link
+ * events cannot be watched). A stop signal ends the wait.
  */
 static int32_t wait_iface(struct req *q, const struct gns_target *t,
 			  struct mn_iface_info *info)
 {
 	int64_t deadline = now_ms() + q->c->lookup_timeout_ms;
-	struct mn_sel s = { .target = t };
 	char tname[40];
 	struct mn_res r;
 	int fd, ret = 0;
 
 	fd = rt_link_watch_open();
+	if (fd < 0)
+		mn_log(MN_LOG_DEBUG, "%s: cannot watch links (%s): polling",
+		       q->name, strerror(-fd));
 	for (;;) {
 		int64_t left;
+		int w;
 
-		mn_iface_get(q->c->genl, &s, info, &r);
+		lookup_iface(q, t, info, &r);
 		if (!r.err && info->ifindex > 0)
 			break;
 		if (r.err && r.err != -ENODEV) {
@@ -125,14 +246,29 @@ static int32_t wait_iface(struct req *q, const struct gns_target *t,
 			break;
 		}
 		left = deadline - now_ms();
-		if (left <= 0 || fd < 0) {
+		if (left <= 0) {
 			gns_target_format(t, tname);
 			ret = fail(q, "no interface %s appeared within %u ms",
 				   tname, q->c->lookup_timeout_ms);
 			break;
 		}
-		if (rt_link_watch_wait(fd, (int)left) < 0)
-			fd = -1;	/* one last look above, then give up */
+		if (fd >= 0) {
+			w = rt_link_watch_wait(fd, (int)left);
+		} else {
+			w = poll(NULL, 0, left < WAIT_POLL_MS ? (int)left :
+							    WAIT_POLL_MS);
+			w = w < 0 ? -errno : 0;
+		}
+		if (w == -EINTR) {
+			ret = fail(q, "stopping");
+			break;
+		}
+		if (w < 0) {
+			mn_log(MN_LOG_DEBUG, "%s: watching links: %s: polling",
+			       q->name, strerror(-w));
+			close(fd);
+			fd = -1;
+		}
 	}
 	if (fd >= 0)
 		close(fd);
@@ -182,10 +318,32 @@ static int32_t rule(struct req *q, bool add, uint32_t prio, uint32_t table,
 	char step[64];
 	struct mn_res r;
 
-	mn_rule(q->c->genl, add, &rq, &r);
+	if (q->module) {
+		mn_rule(q->c->genl, add, &rq, &r);
+	} else {
+		memset(&r, 0, sizeof(r));
+		r.err = rt_rule(add, prio, table, ip_proto, iifname,
+				r.extack, sizeof(r.extack));
+	}
 	snprintf(step, sizeof(step), "rule %s priority %u table %u", add ?
 		 "add" : "delete", prio, table);
 	return check(q, &r, step, add ? tolerate_exist : tolerate_missing);
+}
+
+/* Delete the generic rule at @prio for @table, tolerating @tolerated. */
+static int32_t rule_del_tolerating(struct req *q, uint32_t prio,
+				   uint32_t table, const int *tolerated)
+{
+	struct mn_rule_req rq = {
+		.family = AF_INET, .table = table, .priority = prio,
+	};
+	char step[64];
+	struct mn_res r;
+
+	mn_rule(q->c->genl, false, &rq, &r);
+	snprintf(step, sizeof(step), "rule delete priority %u table %u", prio,
+		 table);
+	return check(q, &r, step, tolerated);
 }
 
 /* 69: the global IPv6 knobs, "all" then "default" for each. */
@@ -227,7 +385,8 @@ static int32_t vmnic_created(struct req *q, const struct gns_vmnic *v,
 
 	gns_target_format(&t, tname);
 	snprintf(what, whatlen, "%s", tname);
-	if (conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
+	if (need_module(q) ||
+	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
 		     "accept_local") ||
 	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ROUTE_LOCALNET, 1,
 		     "route_localnet"))
@@ -247,6 +406,19 @@ static int32_t rename_link(struct req *q, int ifindex, const char *from,
 		return fail(q, "PortFriendlyName: renaming %s to %s: %s%s%s",
 			    from, to, strerror(-ret), why[0] ? ": " : "", why);
 	mn_log(MN_LOG_INFO, "renamed %s to %s", from, to);
+	return 0;
+}
+
+/* Without the module: bring @ifindex up through rtnetlink. */
+static int32_t link_up(struct req *q, int ifindex, const char *name)
+{
+	char why[200];
+	int ret;
+
+	ret = rt_link_up(ifindex, why, sizeof(why));
+	if (ret)
+		return fail(q, "link up %s: %s%s%s", name, strerror(-ret),
+			    why[0] ? ": " : "", why);
 	return 0;
 }
 
@@ -285,6 +457,12 @@ static int32_t emulate_wifi(struct req *q, const struct mn_sel *s,
 			    name, lower, strerror(-ret), why[0] ? ": " : "",
 			    why);
 	mn_log(MN_LOG_INFO, "created virt_wifi %s on %s", name, lower);
+	if (!q->module) {
+		if (sysctl(q, SYS_IPV4_ACCEPT_LOCAL, name, true) ||
+		    sysctl(q, SYS_IPV4_ROUTE_LOCALNET, name, true))
+			return -1;
+		return link_up(q, nic->ifindex, lower);
+	}
 	if (conf_set(q, s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
 		     "accept_local") ||
 	    conf_set(q, s, MIRRORNET_CONF_KEY_IPV4_ROUTE_LOCALNET, 1,
@@ -309,6 +487,9 @@ static int32_t interface_configuration(struct req *q,
 	gns_target_format(&t, tname);
 	snprintf(what, whatlen, "%s name %s", tname,
 		 name[0] ? name : "(kept)");
+	/* a rename needs no module; the NAT address does */
+	if (ic->has_ipv4 ? need_module(q) : (try_module(q), 0))
+		return -1;
 	if (wait_iface(q, &t, &info))
 		return -1;
 	if (name[0] && strcmp(name, info.ifname)) {
@@ -318,6 +499,12 @@ static int32_t interface_configuration(struct req *q,
 
 		if (ret)
 			return -1;
+	}
+	if (!q->module) {
+		int ifindex = (int)if_nametoindex(name[0] ? name : info.ifname);
+
+		return link_up(q, ifindex ? ifindex : info.ifindex,
+			       name[0] ? name : info.ifname);
 	}
 	if (ic->has_ipv4) {
 		struct gns_addr a = {
@@ -333,6 +520,31 @@ static int32_t interface_configuration(struct req *q,
 	}
 	mn_link_set(q->c->genl, &s, 1, 0, NULL, 0, &r);
 	return check(q, &r, "link up", NULL);
+}
+
+/*
+ * Delete "0: from all lookup local", the kernel's own rule, if it is there
+ * exactly. A rule delete matches what it is given and takes the first
+ * match, so the generic rule must come first among the priority-0 rules
+ * for table local; behind NICs' "iif X ipproto tcp" rules (someone put it
+ * back by hand) a delete could take one of those instead, so it is left.
+ * A second CreateDeviceRequest finds it gone and deletes nothing.
+ */
+static int32_t drop_generic_local(struct req *q)
+{
+	static const int tolerated[] = { ENOENT, ESRCH, EBUSY, 0 };
+	char why[200];
+	int ret;
+
+	ret = rt_generic_rule(0, LOCAL_TABLE, why, sizeof(why));
+	if (ret < 0)
+		return fail(q, "rule dump: %s%s%s", strerror(-ret),
+			    why[0] ? ": " : "", why);
+	if (ret == RT_RULE_ABSENT)
+		return 0;
+	if (ret == RT_RULE_BEHIND)
+		return fail(q, "rule delete priority 0 table 255: the generic rule stands behind interface rules at priority 0; not deleted, as that could take one of them");
+	return rule_del_tolerating(q, 0, LOCAL_TABLE, tolerated);
 }
 
 /* 62: the GELNIC and the policy routing for host loopback traffic. */
@@ -361,7 +573,7 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 	t.guid = d->lower;
 	gns_target_format(&t, tname);
 	snprintf(what, whatlen, "Loopback on %s", tname);
-	if (wait_iface(q, &t, &info))
+	if (need_module(q) || wait_iface(q, &t, &info))
 		return -1;
 	if (d->flags & 1 &&
 	    (conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ACCEPT_DAD, 0, "accept_dad") ||
@@ -381,8 +593,11 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 	if (check(q, &r, "link up", NULL))
 		return -1;
 
-	/* Local delivery moves from priority 0 to 2, below tables 127/128. */
-	if (rule(q, false, 0, LOCAL_TABLE, 0, NULL))
+	/*
+	 * Local delivery moves from priority 0 to 2, below tables 127/128:
+	 * the new rule first, so that one always looks up table local.
+	 */
+	if (rule(q, true, 2, LOCAL_TABLE, 0, NULL) || drop_generic_local(q))
 		return -1;
 	for (i = 0; i < sizeof(protos); i++)
 		if (rule(q, true, 0, LOCAL_TABLE, protos[i], info.ifname))
@@ -391,8 +606,6 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 		if (rule(q, true, 1, LOOPBACK_TABLE, protos[i], NULL) ||
 		    rule(q, true, 1, LOOPBACK_ADDR_TABLE, protos[i], NULL))
 			return -1;
-	if (rule(q, true, 2, LOCAL_TABLE, 0, NULL))
-		return -1;
 
 	memcpy(gw.a, loopback_gw, 4);
 	mn_neigh_new(q->c->genl, &s, &gw, loopback_mac, sizeof(loopback_mac),
@@ -427,6 +640,8 @@ static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l
 	/* As the reference: no Update, and no inbound IPv6 loopback. */
 	if (l->op == GNS_OP_UPDATE || l->ip.family != AF_INET)
 		return 0;
+	if (need_module(q))
+		return -1;
 	memcpy(rt.gateway.a, loopback_gw, 4);
 	if (l->op == GNS_OP_REMOVE) {
 		mn_route_del(q->c->genl, &s, &rt, &r);
@@ -449,12 +664,13 @@ static int32_t initial_ip_configuration(struct req *q,
 {
 	struct mn_sel s = { .target = &in->target };
 	struct mn_iface_info info;
-	char tname[40];
+	char tname[40], why[200];
 	struct mn_res r;
+	bool failed;
 
 	gns_target_format(&in->target, tname);
 	snprintf(what, whatlen, "%s flags %u", tname, in->flags);
-	if (wait_iface(q, &in->target, &info))
+	if (need_module(q) || wait_iface(q, &in->target, &info))
 		return -1;
 	if (!(in->flags & 1)) {
 		q->c->primary_table = 1000 + (uint32_t)info.ifindex;
@@ -462,14 +678,24 @@ static int32_t initial_ip_configuration(struct req *q,
 		       q->c->primary_table);
 	}
 	/* Toggling disable_ipv6 flushes the NIC's IPv6 addresses and routes. */
-	if (sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, true) ||
-	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ACCEPT_RA, 0, "accept_ra") ||
-	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_AUTOCONF, 0, "autoconf") ||
-	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_USE_TEMPADDR, 0,
-		     "use_tempaddr") ||
-	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ADDR_GEN_MODE, 1,
-		     "addr_gen_mode") ||
-	    sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, false))
+	if (sysctl(q, SYS_IPV6_DISABLE_IPV6, info.ifname, true))
+		return -1;
+	failed = conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ACCEPT_RA, 0,
+			  "accept_ra") ||
+		 conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_AUTOCONF, 0,
+			  "autoconf") ||
+		 conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_USE_TEMPADDR, 0,
+			  "use_tempaddr") ||
+		 conf_set(q, &s, MIRRORNET_CONF_KEY_IPV6_ADDR_GEN_MODE, 1,
+			  "addr_gen_mode");
+	/* IPv6 comes back whatever failed: not off until the next 68 */
+	if (sys_conf_set(SYS_IPV6_DISABLE_IPV6, info.ifname, false, why,
+			 sizeof(why))) {
+		if (!failed)
+			return fail(q, "%s", why);
+		mn_log(MN_LOG_WARN, "%s: %s", q->name, why);
+	}
+	if (failed)
 		return -1;
 	if (!(in->flags & 2)) {
 		mn_route_flush(q->c->genl, &s, 0, LOOPBACK_ADDR_TABLE, false, &r);
@@ -483,7 +709,11 @@ static int32_t initial_ip_configuration(struct req *q,
 	return 0;
 }
 
-/* 73: masquerade other namespaces' traffic leaving the NIC. */
+/*
+ * 73: masquerade other namespaces' traffic leaving the NIC. Needs no
+ * module: without it the rules go through rtnetlink. A Remove does not
+ * wait for a NIC that is gone: its nftables rules are found by their tag.
+ */
 static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f,
 				    char *what, size_t whatlen)
 {
@@ -491,6 +721,7 @@ static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f
 	struct mn_iface_info info;
 	char tname[40], why[200];
 	bool add = f->op == GNS_OP_CREATE;
+	struct mn_res r;
 	size_t i;
 
 	gns_target_format(&f->target, tname);
@@ -498,15 +729,34 @@ static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f
 		 f->op == GNS_OP_REMOVE ? "Remove" : "Update", tname);
 	if (f->op == GNS_OP_UPDATE)
 		return fail(q, "operation: Update is not supported");
-	if (wait_iface(q, &f->target, &info))
-		return -1;
+	try_module(q);
+	if (add) {
+		if (wait_iface(q, &f->target, &info))
+			return -1;
+	} else {
+		lookup_iface(q, &f->target, &info, &r);
+		if (r.err && r.err != -ENODEV)
+			return check(q, &r, "interface lookup", NULL);
+		if (r.err || info.ifindex <= 0) {
+			/* gone: its rules by name; a GUID has none left */
+			if (f->target.is_guid)
+				info.ifname[0] = '\0';
+			else
+				snprintf(info.ifname, sizeof(info.ifname), "%s",
+					 f->target.name);
+		}
+	}
 	if (add ? sys_nft_iface_add(info.ifname, f->port_start, f->port_end,
 				    why, sizeof(why)) :
-		  sys_nft_iface_del(info.ifname, why, sizeof(why)))
+		  sys_nft_iface_del(info.ifname[0] ? info.ifname : NULL, why,
+				    sizeof(why)))
 		return fail(q, "%s", why);
+	if (!info.ifname[0])
+		return 0;
 	for (i = 0; i < sizeof(protos); i++)
 		if (rule(q, add, 0, LOCAL_TABLE, protos[i], info.ifname))
-			return -1;
+			return fail_more(q, "; the nftables rules were %s",
+					 add ? "added and stay" : "removed");
 	return 0;
 }
 
@@ -641,6 +891,10 @@ static int32_t setting(struct req *q, enum gns_kind kind,
 	gns_target_format(&st->target, tname);
 	snprintf(what, whatlen, "%s %s on %s", gns_resource_name(st->resource),
 		 gns_request_name(st->request), tname);
+	if (st->resource == GNS_RES_DNS)
+		return dns(q, st);
+	if (need_module(q))
+		return -1;
 	switch (st->resource) {
 	case GNS_RES_INTERFACE:
 		return link_settings(q, &s, &st->link);
@@ -648,8 +902,6 @@ static int32_t setting(struct req *q, enum gns_kind kind,
 		return address(q, st, &s, what, whatlen);
 	case GNS_RES_ROUTE:
 		return route(q, st, &s, what, whatlen);
-	case GNS_RES_DNS:
-		return dns(q, st);
 	case GNS_RES_MACADDRESS:
 		return mac_address(q, st, &s);
 	default:
@@ -691,8 +943,7 @@ int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
 	case GNS_DEVICE_SETTING:
 		return setting(&q, m->kind, &m->setting, what, whatlen);
 	case GNS_CONNECT_TEST:
-		snprintf(what, whatlen, "%s", m->hostname);
-		return sys_probe(m->hostname);
+		return sys_probe(m->hostname, what, whatlen);
 	default:
 		return fail(&q, "unexpected message type");
 	}

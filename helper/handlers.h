@@ -15,7 +15,14 @@
 #define MN_MAIN_TABLE	254
 
 struct mn_handler_ctx {
+	/*
+	 * The module's family: the caller may leave it NULL, mn_handle()
+	 * opens it when a request needs the module (and looks again at the
+	 * next one while the module is missing); the caller closes it with
+	 * mn_genl_close() when done.
+	 */
 	struct mn_genl *genl;
+	bool module_missing;	/* warned once; cleared when it is back */
 	unsigned int lookup_timeout_ms;	/* wait for a missing NIC */
 	const char *resolv_conf;
 	/*
@@ -32,6 +39,12 @@ struct mn_handler_ctx {
  * -1 with one line in @err naming the request, the field and the reason
  * (with the kernel's extack text when there is one). @what gets a short
  * description of the request for the log line.
+ *
+ * Requests that need mirrornet.ko (all but SetupIpv6, GlobalNetFilter,
+ * NoOp, ConnectTest, DNS settings, InterfaceNetFilter and renames without
+ * an address) fail at once without it: "<request>: mirrornet.ko is not
+ * loaded: <reason>", with one warning in the log until it is back. No
+ * request waits for the module to appear.
  */
 int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
 		  char *what, size_t whatlen, char *err, size_t errlen);

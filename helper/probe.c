@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Connectivity probe (reference §2.1, 74): a TCP connect to the host's test
- * name over IPv4 and IPv6 at the same time. The host only logs the result.
+ * name over IPv4 and IPv6 at the same time, with the status codes WSL's
+ * guest reports (sys.h). The host only logs the result; the helper's log
+ * says what really happened.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,7 +24,14 @@
 #include "sys.h"
 
 #define PROBE_PORT		"80"
-#define PROBE_TIMEOUT_MS	5000
+/* WSL's budget for the connects */
+#define PROBE_CONNECT_MS	5000
+/*
+ * Ours for the lookups: glibc's default for one name server that does not
+ * answer (timeout 5 s, attempts 2), so that a second server still gets
+ * its turn.
+ */
+#define PROBE_LOOKUP_MS		10000
 
 static int64_t probe_now_ms(void)
 {
@@ -117,10 +127,11 @@ static struct lookup *lookup_start(const char *host, const char *port,
 
 /*
  * Wait until @deadline for both lookups. A lookup that failed or is still
- * running is let go (NULL) with its status set; a finished one stays.
+ * running is let go (NULL) with its status set and its story in @why; a
+ * finished one stays.
  */
 static void lookups_wait(struct lookup *l[2], enum sys_probe_status st[2],
-			 int64_t deadline)
+			 const char *why[2], int64_t deadline)
 {
 	struct pollfd pfd[2];
 	int64_t left;
@@ -141,8 +152,16 @@ static void lookups_wait(struct lookup *l[2], enum sys_probe_status st[2],
 				pfd[i].fd = -1;
 	}
 	for (i = 0; i < 2; i++) {
-		if (!l[i] || (atomic_load(&l[i]->done) && !l[i]->err))
+		if (!l[i]) {
+			why[i] = "no lookup thread";
 			continue;
+		}
+		if (atomic_load(&l[i]->done) && !l[i]->err)
+			continue;
+		why[i] = !atomic_load(&l[i]->done) ? "lookup timed out" :
+			 l[i]->err == EAI_NONAME || l[i]->err == EAI_NODATA ||
+			 l[i]->err == EAI_ADDRFAMILY ? "no address" :
+			 gai_strerror(l[i]->err);
 		lookup_put(l[i]);
 		l[i] = NULL;
 		st[i] = SYS_PROBE_FAILURE_GETADDRINFO;
@@ -153,52 +172,59 @@ static void lookups_wait(struct lookup *l[2], enum sys_probe_status st[2],
  * Start a connect to the first address @l found. Returns the status; *@fd
  * is the socket while the connect is in progress, else -1.
  */
-static enum sys_probe_status probe_start(const struct lookup *l, int *fd)
+static enum sys_probe_status probe_start(const struct lookup *l, int *fd,
+					 const char **why)
 {
 	const struct addrinfo *ai = l->result;
 	int s;
 
 	s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   ai->ai_protocol);
-	if (s < 0)
+	if (s < 0) {
+		*why = "no socket";
 		return SYS_PROBE_FAILURE_CONFIG;
+	}
 	if (!connect(s, ai->ai_addr, ai->ai_addrlen)) {
 		close(s);
+		*why = "connected";
 		return SYS_PROBE_SUCCESS;
 	}
 	if (errno == EINPROGRESS) {
 		*fd = s;
+		*why = "no answer";
 		return SYS_PROBE_IN_PROGRESS;
 	}
+	*why = errno == ECONNREFUSED ? "refused" : "cannot connect";
 	close(s);
 	return SYS_PROBE_FAILURE_SOCKET_CONNECT;
 }
 
 int32_t sys_probe_port(const char *hostname, const char *port,
-		       int timeout_ms)
+		       int lookup_ms, int connect_ms, char *what,
+		       size_t whatlen)
 {
 	static const int families[2] = { AF_INET, AF_INET6 };
-	int64_t deadline = probe_now_ms() + timeout_ms, left;
 	enum sys_probe_status st[2];
+	int64_t deadline, left;
+	const char *why[2];
 	struct lookup *l[2];
 	struct pollfd pfd[2];
 	socklen_t len;
 	int i, soerr;
 
-	/*
-	 * Both lookups at once, bounded like the connects: a dead name server
-	 * must not hold the reply past the budget.
-	 */
+	/* both lookups at once, within their own budget */
 	for (i = 0; i < 2; i++) {
 		l[i] = lookup_start(hostname, port, families[i]);
 		st[i] = SYS_PROBE_FAILURE_GETADDRINFO;
 	}
-	lookups_wait(l, st, deadline);
+	lookups_wait(l, st, why, probe_now_ms() + lookup_ms);
+	/* the connects' budget starts after the lookups, as in WSL */
+	deadline = probe_now_ms() + connect_ms;
 	for (i = 0; i < 2; i++) {
 		pfd[i].fd = -1;
 		pfd[i].events = POLLOUT;
 		if (l[i]) {
-			st[i] = probe_start(l[i], &pfd[i].fd);
+			st[i] = probe_start(l[i], &pfd[i].fd, &why[i]);
 			lookup_put(l[i]);
 		}
 	}
@@ -215,24 +241,32 @@ int32_t sys_probe_port(const char *hostname, const char *port,
 		for (i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			/* writable also means failed: WSL counted that as success */
+			/* writable, even as refused: WSL's Success */
 			len = sizeof(soerr);
 			if (getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &soerr,
-				       &len) || soerr)
-				st[i] = SYS_PROBE_FAILURE_SOCKET_CONNECT;
-			else
-				st[i] = SYS_PROBE_SUCCESS;
+				       &len))
+				soerr = errno;
+			why[i] = !soerr ? "connected" :
+				 soerr == ECONNREFUSED ? "refused" :
+				 "connect failed";
+			st[i] = SYS_PROBE_SUCCESS;
 			close(pfd[i].fd);
 			pfd[i].fd = -1;
 		}
 	}
+	/* still pending: WSL's FailureSocketConnect */
 	for (i = 0; i < 2; i++)
-		if (pfd[i].fd >= 0)
+		if (pfd[i].fd >= 0) {
 			close(pfd[i].fd);
+			st[i] = SYS_PROBE_FAILURE_SOCKET_CONNECT;
+		}
+	snprintf(what, whatlen, "%s: IPv4 %s, IPv6 %s", hostname, why[0],
+		 why[1]);
 	return (int32_t)((uint32_t)st[0] | (uint32_t)st[1] << 16);
 }
 
-int32_t sys_probe(const char *hostname)
+int32_t sys_probe(const char *hostname, char *what, size_t whatlen)
 {
-	return sys_probe_port(hostname, PROBE_PORT, PROBE_TIMEOUT_MS);
+	return sys_probe_port(hostname, PROBE_PORT, PROBE_LOOKUP_MS,
+			      PROBE_CONNECT_MS, what, whatlen);
 }

@@ -101,16 +101,25 @@ enum sys_probe_status {
 };
 
 /*
- * Type 74: TCP connect to the first address of @hostname, port 80, over
- * IPv4 and IPv6 at the same time, 5 s in all. A refused connect is
- * FAILURE_SOCKET_CONNECT (WSL calls it success); a connect still pending
- * at the end is IN_PROGRESS. Returns ipv4 status | ipv6 status << 16, the
- * reply's Result. The 5 s include name resolution, but getaddrinfo()
- * blocks and can overrun them.
+ * Type 74, with the codes WSL's guest reports (conncheckshared.h): for
+ * IPv4 and IPv6 at once, resolve @hostname, then TCP connect to its first
+ * address, port 80. The name lookups come first, outside the 5 s connect
+ * budget, as in WSL, but have a budget of their own (WSL's have none: a
+ * dead name server would hold the whole GNS channel). Then:
+ *  - no address, or the lookup still running at its end: FAILURE_GETADDRINFO;
+ *  - no socket: FAILURE_CONFIG; connect() failing at once:
+ *    FAILURE_SOCKET_CONNECT;
+ *  - the socket writable within the budget: SUCCESS, even when the
+ *    connect was refused (WSL does not look at SO_ERROR);
+ *  - still pending at the end of the budget: FAILURE_SOCKET_CONNECT.
+ * Returns ipv4 status | ipv6 status << 16, the reply's Result, and writes
+ * what really happened per family into @what ("IPv4 refused, IPv6 no
+ * address"), for the log.
  */
-int32_t sys_probe(const char *hostname);
-/* The same with the port and the time limit as parameters. */
+int32_t sys_probe(const char *hostname, char *what, size_t whatlen);
+/* The same with the port and both budgets as parameters. */
 int32_t sys_probe_port(const char *hostname, const char *port,
-		       int timeout_ms);
+		       int lookup_ms, int connect_ms, char *what,
+		       size_t whatlen);
 
 #endif /* MIRRORNET_SYS_H */

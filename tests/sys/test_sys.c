@@ -16,6 +16,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,14 +27,20 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "handlers.h"
+#include "log.h"
+#include "rtlink.h"
 #include "sys.h"
 
 #define ERRLEN		GNS_ERR_LEN
@@ -1012,6 +1019,7 @@ static void test_nft_hostile_names(void **state)
 static void test_nft_renamed(void **state)
 {
 	static const char *const ren1[] = { "ren1" };
+	static const char *const eth0[] = { "eth0" };
 	char err[ERRLEN], *text;
 
 	(void)state;
@@ -1025,14 +1033,24 @@ static void test_nft_renamed(void **state)
 	assert_int_equal(sys_nft_iface_del("ren1", err, sizeof(err)), 0);
 	assert_masq(NULL, 0, 0, 0);
 
-	/* a gone interface: nothing to match, not an error; rules stay */
+	/*
+	 * A gone interface: its rules are found by their tag (their oif is
+	 * a number now, the next interface with that index would match);
+	 * the rules of interfaces still there stay.
+	 */
 	assert_int_equal(sys_nft_iface_add("ren1", 49152, 53247, err,
 					   sizeof(err)), 0);
+	assert_int_equal(sys_nft_iface_add("eth0", 49152, 53247, err,
+					   sizeof(err)), 0);
 	assert_int_equal(RUN("ip", "link", "del", "ren1"), 0);
-	assert_int_equal(sys_nft_iface_del("ren1", err, sizeof(err)), 0);
 	text = chain_text("ip");
 	assert_non_null(strstr(text, "oif "));
 	free(text);
+	assert_int_equal(sys_nft_iface_del("ren1", err, sizeof(err)), 0);
+	assert_masq(eth0, 1, 49152, 53247);
+	/* NULL: the GUID of a gone NIC, same cleanup, nothing else goes */
+	assert_int_equal(sys_nft_iface_del(NULL, err, sizeof(err)), 0);
+	assert_masq(eth0, 1, 49152, 53247);
 }
 
 static void test_nft_errors(void **state)
@@ -1122,47 +1140,62 @@ static int listen_on(int family)
 static void test_probe_success(void **state)
 {
 	int fd4 = listen_on(AF_INET), fd6 = listen_on(AF_INET6);
+	char what[256];
 
 	(void)state;
-	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000),
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 2000,
+					what, sizeof(what)),
 			 STATUS(SYS_PROBE_SUCCESS, SYS_PROBE_SUCCESS));
+	assert_string_equal(what, "localhost: IPv4 connected, IPv6 connected");
 	assert_int_equal(STATUS(SYS_PROBE_SUCCESS, SYS_PROBE_SUCCESS),
 			 0x00010001);
 	close(fd4);
 	close(fd6);
 }
 
+/* Refused is Success, as WSL's guest counts a writable socket; the log knows. */
 static void test_probe_refused(void **state)
 {
+	char what[256];
+
 	(void)state;
-	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000),
-			 0x00040004);
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 2000,
+					what, sizeof(what)), 0x00010001);
+	assert_string_equal(what, "localhost: IPv4 refused, IPv6 refused");
 	/* the public one: port 80, nothing listens in this namespace */
-	assert_int_equal(sys_probe("localhost"), 0x00040004);
+	assert_int_equal(sys_probe("localhost", what, sizeof(what)),
+			 0x00010001);
 }
 
-/* The reference's example reply: IPv4 Success, IPv6 FailureSocketConnect. */
+/* The reference's example: both families answer, one of them refuses. */
 static void test_probe_mixed(void **state)
 {
 	int fd4 = listen_on(AF_INET);
+	char what[256];
 
 	(void)state;
-	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000),
-			 0x00040001);
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 2000,
+					what, sizeof(what)), 0x00010001);
+	assert_string_equal(what, "localhost: IPv4 connected, IPv6 refused");
 	close(fd4);
 }
 
 static void test_probe_unknown_host(void **state)
 {
+	char what[256];
+
 	(void)state;
 	assert_int_equal(sys_probe_port("no-such-host.invalid", PROBE_PORT,
-					2000), 0x00020002);
+					2000, 2000, what, sizeof(what)),
+			 0x00020002);
+	assert_null(strstr(what, "connected"));
 }
 
-/* SYNs dropped: both stay InProgress, and the wait is shared. */
+/* SYNs dropped: both still pending at the end are FailureSocketConnect. */
 static void test_probe_timeout(void **state)
 {
 	int64_t start, took;
+	char what[256];
 
 	(void)state;
 	assert_int_equal(spawn((const char *const[]){ "nft", "-f", "-", NULL },
@@ -1171,54 +1204,503 @@ static void test_probe_timeout(void **state)
 			       "add rule inet probe in tcp dport " PROBE_PORT " drop\n",
 			       NULL), 0);
 	start = now_ms();
-	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 500),
-			 STATUS(SYS_PROBE_IN_PROGRESS, SYS_PROBE_IN_PROGRESS));
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 500,
+					what, sizeof(what)),
+			 STATUS(SYS_PROBE_FAILURE_SOCKET_CONNECT,
+				SYS_PROBE_FAILURE_SOCKET_CONNECT));
 	took = now_ms() - start;
 	assert_true(took >= 490);
 	assert_true(took < 900);
+	assert_string_equal(what, "localhost: IPv4 no answer, IPv6 no answer");
 	assert_int_equal(RUN("nft", "delete", "table", "inet", "probe"), 0);
 }
 
-/*
- * A name server that never answers: glibc alone would wait timeout times
- * attempts (10 s here); the probe gives up on both lookups at its budget,
- * and the lookups it leaves behind do not disturb the next probe.
- */
-static void test_probe_dead_name_server(void **state)
+/* Resolve names through the name server on 127.0.0.1 only. */
+static void dns_only(const char *resolv_conf)
+{
+	char resolv[PATH_MAX], nsswitch[PATH_MAX];
+
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf.empty", workdir);
+	snprintf(nsswitch, sizeof(nsswitch), "%s/nsswitch.conf", workdir);
+	write_file(nsswitch, "hosts: files dns\n");
+	assert_int_equal(mount(nsswitch, "/etc/nsswitch.conf", NULL, MS_BIND,
+			       NULL), 0);
+	write_file(resolv, resolv_conf);
+}
+
+static void dns_restore(void)
+{
+	char resolv[PATH_MAX];
+
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf.empty", workdir);
+	write_file(resolv, "");
+	assert_int_equal(umount("/etc/nsswitch.conf"), 0);
+}
+
+static int dns_socket(void)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(53),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
-	char resolv[PATH_MAX], nsswitch[PATH_MAX];
+	int dns = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(dns >= 0);
+	assert_int_equal(bind(dns, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	return dns;
+}
+
+/*
+ * A name server that never answers: glibc alone would wait timeout times
+ * attempts (10 s here); the probe gives up on both lookups at their
+ * budget, and the lookups it leaves behind do not disturb the next probe.
+ */
+static void test_probe_dead_name_server(void **state)
+{
 	int64_t start, took;
+	char what[256];
 	int dns;
 
 	(void)state;
-	dns = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	assert_true(dns >= 0);
-	assert_int_equal(bind(dns, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	snprintf(resolv, sizeof(resolv), "%s/resolv.conf.empty", workdir);
-	snprintf(nsswitch, sizeof(nsswitch), "%s/nsswitch.conf", workdir);
-	write_file(nsswitch, "hosts: files dns\n");
-	assert_int_equal(mount(nsswitch, "/etc/nsswitch.conf", NULL, MS_BIND,
-			       NULL), 0);
-	write_file(resolv, "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n");
-
+	dns = dns_socket();
+	dns_only("nameserver 127.0.0.1\noptions timeout:5 attempts:2\n");
 	start = now_ms();
-	assert_int_equal(sys_probe_port("dead-dns.test", PROBE_PORT, 500),
+	assert_int_equal(sys_probe_port("dead-dns.test", PROBE_PORT, 500, 2000,
+					what, sizeof(what)),
 			 STATUS(SYS_PROBE_FAILURE_GETADDRINFO,
 				SYS_PROBE_FAILURE_GETADDRINFO));
 	took = now_ms() - start;
 	assert_true(took >= 490);
 	assert_true(took < 900);
-	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000),
-			 0x00040004);
-
-	write_file(resolv, "");
-	assert_int_equal(umount("/etc/nsswitch.conf"), 0);
+	assert_string_equal(what,
+			    "dead-dns.test: IPv4 lookup timed out, IPv6 lookup timed out");
+	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 2000,
+					what, sizeof(what)), 0x00010001);
+	dns_restore();
 	close(dns);
+}
+
+/*
+ * A name server that answers every query after SLOW_DNS_MS: 127.0.0.1 for
+ * A, ::1 for AAAA, one query at a time.
+ */
+#define SLOW_DNS_MS	400
+
+static void *slow_dns(void *arg)
+{
+	int fd = *(int *)arg;
+	uint8_t buf[512];
+	struct sockaddr_storage from;
+	socklen_t flen;
+	ssize_t n;
+	size_t q;
+
+	for (;;) {
+		struct timespec ts = { 0, SLOW_DNS_MS * 1000000L };
+		uint16_t type;
+		size_t len;
+
+		flen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf) - 32, 0,
+			     (struct sockaddr *)&from, &flen);
+		if (n < 12)
+			return NULL;
+		for (q = 12; q < (size_t)n && buf[q]; q += buf[q] + 1)
+			;
+		if (q + 5 > (size_t)n)
+			continue;
+		type = (uint16_t)(buf[q + 1] << 8 | buf[q + 2]);
+		len = q + 5;
+		buf[2] = 0x81;	/* response, recursion desired */
+		buf[3] = 0x80;	/* recursion available, no error */
+		buf[6] = 0;
+		buf[7] = type == 1 || type == 28;	/* one answer */
+		buf[8] = buf[9] = buf[10] = buf[11] = 0;
+		if (buf[7]) {
+			static const uint8_t v4[4] = { 127, 0, 0, 1 };
+			static const uint8_t v6[16] = { [15] = 1 };
+			uint8_t rr[12] = { 0xc0, 12, 0, (uint8_t)type, 0, 1,
+					   0, 0, 0, 60, 0,
+					   type == 1 ? 4 : 16 };
+
+			memcpy(buf + len, rr, sizeof(rr));
+			len += sizeof(rr);
+			memcpy(buf + len, type == 1 ? v4 : v6, rr[11]);
+			len += rr[11];
+		}
+		nanosleep(&ts, NULL);
+		sendto(fd, buf, len, 0, (struct sockaddr *)&from, flen);
+	}
+}
+
+/*
+ * The lookups are outside the connect budget, as in WSL: lookups that
+ * take longer than that budget still lead to connects, with all of it.
+ */
+static void test_probe_lookups_outside_budget(void **state)
+{
+	int fd4 = listen_on(AF_INET), fd6 = listen_on(AF_INET6);
+	int64_t start, took;
+	pthread_t thread;
+	char what[256];
+	int dns;
+
+	(void)state;
+	dns = dns_socket();
+	assert_int_equal(pthread_create(&thread, NULL, slow_dns, &dns), 0);
+	dns_only("nameserver 127.0.0.1\noptions timeout:3 attempts:1\n");
+	start = now_ms();
+	assert_int_equal(sys_probe_port("slow-dns.test", PROBE_PORT, 3000, 200,
+					what, sizeof(what)), 0x00010001);
+	took = now_ms() - start;
+	assert_true(took >= SLOW_DNS_MS);
+	assert_string_equal(what,
+			    "slow-dns.test: IPv4 connected, IPv6 connected");
+	dns_restore();
+	shutdown(dns, SHUT_RDWR);
+	pthread_join(thread, NULL);
+	close(dns);
+	close(fd4);
+	close(fd6);
+}
+
+/* --- handlers without the module ----------------------------------------- */
+
+/*
+ * This machine has no mirrornet.ko and cannot load one: the helper's
+ * handlers must answer what needs the module at once, and do the rest.
+ */
+
+#define GUID_A	"0d15ea5e-0000-4000-8000-0000000000a1"
+#define GUID_B	"0d15ea5e-0000-4000-8000-0000000000b2"
+#define GUID_C	"0d15ea5e-0000-4000-8000-0000000000c3"
+
+static struct mn_handler_ctx hctx;
+static char logpath[PATH_MAX], hresolv[PATH_MAX];
+static int saved_stderr = -1;
+
+static int handlers_setup(void **state)
+{
+	(void)state;
+	memset(&hctx, 0, sizeof(hctx));
+	hctx.lookup_timeout_ms = 3000;
+	hctx.primary_table = MN_MAIN_TABLE;
+	pathf(hresolv, "%s/handlers-resolv.conf", workdir);
+	hctx.resolv_conf = hresolv;
+	mn_log_init(MN_LOG_INFO);
+	return RUN("nft", "flush", "ruleset") ? -1 : 0;
+}
+
+static int handlers_teardown(void **state)
+{
+	(void)state;
+	mn_genl_close(hctx.genl);
+	hctx.genl = NULL;
+	return 0;
+}
+
+/* The helper's log goes to a file until log_end() returns it. */
+static void log_begin(void)
+{
+	int fd;
+
+	pathf(logpath, "%s/handlers.log", workdir);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0 && saved_stderr >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	close(fd);
+}
+
+static char *log_end(void)
+{
+	fflush(stderr);
+	assert_int_equal(dup2(saved_stderr, 2), 2);
+	close(saved_stderr);
+	return read_file(logpath);
+}
+
+static size_t count_str(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (; (text = strstr(text, what)); text += strlen(what))
+		n++;
+	return n;
+}
+
+/* Decode @text as a request of @kind, as serve does, and handle it. */
+static int32_t handle(enum gns_kind kind, const char *text, char *err)
+{
+	char what[256], derr[GNS_ERR_LEN];
+	struct gns_msg m;
+	int32_t ret;
+
+	assert_int_equal(gns_decode(kind, text, strlen(text), NULL, &m, derr),
+			 0);
+	err[0] = '\0';
+	ret = mn_handle(&hctx, &m, what, sizeof(what), err, ERRLEN);
+	gns_msg_free(&m);
+	return ret;
+}
+
+static const struct {
+	enum gns_kind kind;
+	const char *name;
+	const char *json;
+} needs_module[] = {
+	{ GNS_VMNIC_CREATED, "VmNicCreatedNotification",
+	  "{\"adapterId\":\"" GUID_A "\"}" },
+	{ GNS_CREATE_DEVICE, "CreateDeviceRequest",
+	  "{\"deviceName\":\"loopback0\",\"flags\":0,\"lowerEdgeAdapterId\":\"" GUID_A "\",\"type\":\"Loopback\"}" },
+	{ GNS_LOOPBACK_ROUTES, "LoopbackRoutesRequest",
+	  "{\"family\":2,\"ipAddress\":\"192.168.1.42\",\"operation\":\"Create\",\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	{ GNS_INITIAL_IP_CONFIGURATION, "InitialIpConfigurationNotification",
+	  "{\"flags\":3,\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	{ GNS_MODIFY_GUEST_DEVICE, "ModifyGuestDeviceSettingRequest",
+	  "{\"RequestType\":\"Add\",\"ResourceType\":\"Interface\",\"Settings\":{\"Connected\":true,\"Metric\":35,\"NlMtu\":1500},\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	{ GNS_DEVICE_SETTING, "DeviceSettingRequest",
+	  "{\"RequestType\":\"Add\",\"ResourceType\":\"IPAddress\",\"Settings\":{\"Address\":\"192.168.1.42\",\"Family\":2,\"OnLinkPrefixLength\":24,\"PreferredLifetime\":4294967295,\"PrefixOrigin\":3,\"SuffixOrigin\":3},\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	{ GNS_DEVICE_SETTING, "DeviceSettingRequest",
+	  "{\"RequestType\":\"Add\",\"ResourceType\":\"Route\",\"Settings\":{\"DestinationPrefix\":\"0.0.0.0/0\",\"Family\":2,\"Metric\":35,\"NextHop\":\"192.168.1.1\",\"SitePrefixLength\":0},\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	{ GNS_DEVICE_SETTING, "DeviceSettingRequest",
+	  "{\"RequestType\":\"Add\",\"ResourceType\":\"MacAddress\",\"Settings\":{\"PhysicalAddress\":\"00-15-5D-AA-BB-CC\"},\"targetDeviceName\":\"{" GUID_A "}\"}" },
+	/* a rename needs no module, the NAT address it carries does */
+	{ GNS_INTERFACE_CONFIGURATION, "InterfaceConfiguration",
+	  "{\"ID\":\"" GUID_A "\",\"IPAddress\":\"172.20.0.5\",\"PrefixLength\":20,\"PortFriendlyName\":\"eth0\"}" },
+	{ GNS_DEVICE_SETTING, "DeviceSettingRequest",
+	  "{\"RequestType\":\"Remove\",\"ResourceType\":\"Route\",\"Settings\":{\"DestinationPrefix\":\"10.0.0.0/8\",\"Family\":2,\"Metric\":5,\"NextHop\":\"192.168.1.1\",\"SitePrefixLength\":0},\"targetDeviceName\":\"{" GUID_A "}\"}" },
+};
+
+/*
+ * Ten requests that need the module: each fails at once with the text,
+ * one warning in all; what needs no module works in between.
+ */
+static void test_handlers_no_module(void **state)
+{
+	char err[ERRLEN], want[ERRLEN], *log;
+	int64_t start, took;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sizeof(needs_module) / sizeof(needs_module[0]), 10);
+	log_begin();
+	start = now_ms();
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(handle(needs_module[i].kind,
+					needs_module[i].json, err), -1);
+		snprintf(want, sizeof(want),
+			 "%s: mirrornet.ko is not loaded: generic netlink family mirrornet not found",
+			 needs_module[i].name);
+		assert_string_equal(err, want);
+	}
+	took = now_ms() - start;
+	assert_int_equal(handle(GNS_SETUP_IPV6, "{}", err), 0);
+	assert_int_equal(handle(GNS_GLOBAL_NET_FILTER, "", err), 0);
+	assert_int_equal(handle(GNS_NOOP, "", err), 0);
+	assert_int_equal(handle(GNS_DEVICE_SETTING,
+				"{\"RequestType\":\"Update\",\"ResourceType\":\"DNS\",\"Settings\":{\"Domain\":\"\",\"Options\":\"\",\"Search\":\"example.com\",\"ServerList\":\"192.0.2.53\"},\"targetDeviceName\":\"{" GUID_A "}\"}",
+				err), 0);
+	assert_int_equal(handle(GNS_CONNECT_TEST, "localhost", err),
+			 0x00010001);
+	assert_int_equal(handle(needs_module[0].kind, needs_module[0].json,
+				err), -1);
+	log = log_end();
+	assert_true(took < 1000);
+	assert_int_equal(count_str(log, "mirrornet.ko is not loaded"), 1);
+	assert_non_null(strstr(log,
+			       "warning: mirrornet.ko is not loaded: generic netlink family mirrornet not found; requests that need it fail until it is"));
+	free(log);
+	assert_file(hresolv, "nameserver 192.0.2.53\nsearch example.com\n");
+	assert_file("/proc/sys/net/ipv6/conf/all/accept_ra", "0\n");
+	assert_file("/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1\n");
+}
+
+/* An interface for the handlers: a bridge (no dummy driver here). */
+static void bridge(const char *name, const char *alias)
+{
+	assert_int_equal(RUN("ip", "link", "add", "name", name, "type",
+			     "bridge"), 0);
+	if (alias)
+		assert_int_equal(RUN("ip", "link", "set", name, "alias",
+				     alias), 0);
+}
+
+static bool link_up_named(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool up;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	up = ifr.ifr_flags & IFF_UP;
+	return up;
+}
+
+/* Renames find the NIC by its GUID through sysfs, with no module. */
+static void test_handlers_rename_no_module(void **state)
+{
+	char err[ERRLEN];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	bridge("hnic0", GUID_B);
+	assert_int_equal(handle(GNS_INTERFACE_CONFIGURATION,
+				"{\"ID\":\"" GUID_B "\",\"IPAddress\":\"\",\"PortFriendlyName\":\"heth0\"}",
+				err), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(if_nametoindex("hnic0"), 0);
+	assert_true(link_up_named("heth0"));
+
+	/* one that appears while the handler waits for it */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		usleep(300000);
+		_exit(RUN("ip", "link", "add", "name", "hnic1", "type",
+			  "bridge") ||
+		      RUN("ip", "link", "set", "hnic1", "alias",
+			  "{" GUID_C "}"));
+	}
+	assert_int_equal(handle(GNS_INTERFACE_CONFIGURATION,
+				"{\"ID\":\"" GUID_C "\",\"IPAddress\":\"\",\"PortFriendlyName\":\"heth1\"}",
+				err), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_true(link_up_named("heth1"));
+	assert_int_equal(RUN("ip", "link", "del", "heth0"), 0);
+	assert_int_equal(RUN("ip", "link", "del", "heth1"), 0);
+}
+
+static bool rule_listed(const char *iif, const char *proto)
+{
+	char *out = NULL, line[128];
+	bool found;
+
+	assert_int_equal(spawn((const char *const[]){ "ip", "-4", "rule",
+						      "show", NULL }, NULL,
+			       &out), 0);
+	snprintf(line, sizeof(line), "0:\tfrom all iif %s ipproto %s lookup local",
+		 iif, proto);
+	found = strstr(out, line) != NULL;
+	free(out);
+	return found;
+}
+
+/* Its nft rules and its iif rules through rtnetlink, with no module. */
+static void test_handlers_netfilter_no_module(void **state)
+{
+	static const char create[] = "{\"ephemeralPortRangeEnd\":53247,\"ephemeralPortRangeStart\":49152,\"operation\":\"Create\",\"targetDeviceName\":\"hnf0\"}";
+	static const char remove[] = "{\"operation\":\"Remove\",\"targetDeviceName\":\"hnf0\"}";
+	static const char *const hnf0[] = { "hnf0" };
+	char err[ERRLEN];
+
+	(void)state;
+	bridge("hnf0", NULL);
+	assert_int_equal(handle(GNS_GLOBAL_NET_FILTER, "", err), 0);
+	assert_int_equal(handle(GNS_INTERFACE_NET_FILTER, create, err), 0);
+	assert_masq(hnf0, 1, 49152, 53247);
+	assert_true(rule_listed("hnf0", "tcp"));
+	assert_true(rule_listed("hnf0", "udp"));
+	assert_int_equal(handle(GNS_INTERFACE_NET_FILTER, remove, err), 0);
+	assert_masq(NULL, 0, 0, 0);
+	assert_false(rule_listed("hnf0", "tcp"));
+	assert_false(rule_listed("hnf0", "udp"));
+
+	/* the NIC goes first: the Remove does not wait, and cleans up */
+	assert_int_equal(handle(GNS_INTERFACE_NET_FILTER, create, err), 0);
+	assert_int_equal(RUN("ip", "link", "del", "hnf0"), 0);
+	assert_int_equal(handle(GNS_INTERFACE_NET_FILTER, remove, err), 0);
+	assert_masq(NULL, 0, 0, 0);
+	assert_false(rule_listed("hnf0", "tcp"));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static size_t open_fds(void)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * A stop signal during a NIC wait: the reply says so, at once, and the
+ * watch socket is closed.
+ */
+static void test_handlers_wait_stopping(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { .it_value.tv_usec = 200000 };
+	char err[ERRLEN];
+	int64_t start;
+	size_t fds;
+
+	(void)state;
+	hctx.lookup_timeout_ms = 5000;
+	/* no SA_RESTART, as serve's stop signals */
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	fds = open_fds();
+	start = now_ms();
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(handle(GNS_INTERFACE_CONFIGURATION,
+				"{\"ID\":\"" GUID_A "\",\"IPAddress\":\"\",\"PortFriendlyName\":\"never0\"}",
+				err), -1);
+	assert_true(now_ms() - start < 1000);
+	assert_string_equal(err, "InterfaceConfiguration: stopping");
+	assert_int_equal(open_fds(), fds);
+	sigaction(SIGALRM, &old, NULL);
+	hctx.lookup_timeout_ms = 3000;
+}
+
+/*
+ * CreateDeviceRequest deletes "0: from all lookup local" only where a
+ * delete without selectors takes it: first among the priority-0 rules.
+ */
+static void test_rt_generic_rule(void **state)
+{
+	char err[ERRLEN];
+
+	(void)state;
+	assert_int_equal(rt_generic_rule(0, 255, err, sizeof(err)),
+			 RT_RULE_FIRST);
+	assert_int_equal(RUN("ip", "rule", "add", "pref", "0", "iif", "lo",
+			     "ipproto", "tcp", "table", "local"), 0);
+	assert_int_equal(rt_generic_rule(0, 255, err, sizeof(err)),
+			 RT_RULE_FIRST);
+	assert_int_equal(RUN("ip", "rule", "del", "pref", "0", "table",
+			     "local"), 0);
+	assert_true(rule_listed("lo", "tcp"));
+	assert_int_equal(rt_generic_rule(0, 255, err, sizeof(err)),
+			 RT_RULE_ABSENT);
+	assert_int_equal(RUN("ip", "rule", "add", "pref", "0", "table",
+			     "local"), 0);
+	assert_int_equal(rt_generic_rule(0, 255, err, sizeof(err)),
+			 RT_RULE_BEHIND);
+	assert_int_equal(RUN("ip", "rule", "del", "pref", "0", "iif", "lo",
+			     "ipproto", "tcp", "table", "local"), 0);
+	assert_int_equal(rt_generic_rule(0, 255, err, sizeof(err)),
+			 RT_RULE_FIRST);
+	assert_int_equal(rt_generic_rule(5, 255, err, sizeof(err)),
+			 RT_RULE_ABSENT);
 }
 
 /* --- namespaces and main ------------------------------------------------- */
@@ -1236,7 +1718,9 @@ static int enter_sandbox(void)
 		perror("unshare (run as root)");
 		return -1;
 	}
+	/* a sysfs of our own: /sys/class/net lists this namespace's links */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) ||
 	    !mkdtemp(workdir) ||
 	    mount("tmpfs", workdir, "tmpfs", 0, "mode=0755")) {
 		perror("sandbox");
@@ -1307,6 +1791,14 @@ int main(void)
 		cmocka_unit_test(test_probe_unknown_host),
 		cmocka_unit_test_setup(test_probe_timeout, nft_flush),
 		cmocka_unit_test(test_probe_dead_name_server),
+		cmocka_unit_test(test_probe_lookups_outside_budget),
+	};
+	const struct CMUnitTest handler_tests[] = {
+		cmocka_unit_test(test_handlers_no_module),
+		cmocka_unit_test(test_handlers_rename_no_module),
+		cmocka_unit_test(test_handlers_netfilter_no_module),
+		cmocka_unit_test(test_handlers_wait_stopping),
+		cmocka_unit_test(test_rt_generic_rule),
 	};
 	int failed = 0;
 
@@ -1315,7 +1807,8 @@ int main(void)
 	       sizeof(sysctl_tests) / sizeof(sysctl_tests[0]) +
 	       sizeof(resolv_tests) / sizeof(resolv_tests[0]) +
 	       sizeof(nft_tests) / sizeof(nft_tests[0]) +
-	       sizeof(probe_tests) / sizeof(probe_tests[0]));
+	       sizeof(probe_tests) / sizeof(probe_tests[0]) +
+	       sizeof(handler_tests) / sizeof(handler_tests[0]));
 	fflush(stdout);
 	if (enter_sandbox())
 		return 1;
@@ -1326,6 +1819,9 @@ int main(void)
 	failed += cmocka_run_group_tests_name("nft", nft_tests,
 					      nft_group_setup, NULL);
 	failed += cmocka_run_group_tests_name("probe", probe_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("handlers", handler_tests,
+					      handlers_setup,
+					      handlers_teardown);
 
 	umount2(workdir, MNT_DETACH);
 	rmdir(workdir);
