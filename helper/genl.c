@@ -103,13 +103,8 @@ struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		goto fail;
 	}
-	while (resolve_family(g)) {
-		if (waited >= wait_ms) {
-			snprintf(err, errlen,
-				 "generic netlink family %s not found",
-				 MIRRORNET_FAMILY_NAME);
-			goto fail;
-		}
+	/* not there in time: each request looks again (mn_genl_check()) */
+	while (resolve_family(g) && waited < wait_ms) {
 		sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 1000 ? 1000 : delay * 2;

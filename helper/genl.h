@@ -76,7 +76,10 @@ typedef void (*mn_dump_cb)(struct nlattr **attrs, struct nlattr *head,
 /*
  * Open a socket and resolve the family, asking the kernel to load the module
  * through its family alias; retried with backoff up to @wait_ms while the
- * family is not registered yet (0: one try). NULL with @err set on failure.
+ * family is not registered yet (0: one try). A family still missing then
+ * is looked up again by every request, which fails with -ENOENT and
+ * "mirrornet.ko is not loaded: ..." until it is there. NULL with @err set
+ * only when there is no socket.
  */
 struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen);
 /*

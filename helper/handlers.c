@@ -46,6 +46,9 @@ struct req {
 	bool module;		/* mirrornet.ko answers (module_ready()) */
 };
 
+/* How genl.h words a missing module, then the reason. */
+#define NOT_LOADED	"mirrornet.ko is not loaded: "
+
 /* How often a NIC wait looks again when it cannot watch link events. */
 #define WAIT_POLL_MS	100
 
@@ -89,8 +92,7 @@ static void module_missing(struct mn_handler_ctx *c, const char *why)
 	if (c->module_missing)
 		return;
 	c->module_missing = true;
-	mn_log(MN_LOG_WARN,
-	       "mirrornet.ko is not loaded: %s; requests that need it fail until it is",
+	mn_log(MN_LOG_WARN, NOT_LOADED "%s; requests that need it fail until it is",
 	       why);
 }
 
@@ -106,6 +108,7 @@ static bool module_ready(struct mn_handler_ctx *c, char *why, size_t len)
 
 	if (!c->genl)
 		c->genl = mn_genl_open(0, why, len);
+	/* one lookup when the family is not known */
 	ok = c->genl && !mn_genl_check(c->genl, why, len);
 	if (!ok) {
 		module_missing(c, why);
@@ -126,7 +129,7 @@ static int32_t need_module(struct req *q)
 	q->module = module_ready(q->c, why, sizeof(why));
 	if (q->module)
 		return 0;
-	return fail(q, "mirrornet.ko is not loaded: %s", why);
+	return fail(q, NOT_LOADED "%s", why);
 }
 
 /* For requests that can: q->module says which way to go. */
@@ -154,9 +157,9 @@ static int32_t check(struct req *q, const struct mn_res *r, const char *step,
 	if (!r->err)
 		return 0;
 	/* the module went away during the request (genl.h) */
-	if (r->err == -ENOENT && !strncmp(r->extack, "mirrornet.ko is not loaded",
-					  strlen("mirrornet.ko is not loaded"))) {
-		module_missing(q->c, r->extack + strlen("mirrornet.ko is not loaded: "));
+	if (r->err == -ENOENT && !strncmp(r->extack, NOT_LOADED,
+					  strlen(NOT_LOADED))) {
+		module_missing(q->c, r->extack + strlen(NOT_LOADED));
 		return fail(q, "%s: %s", step, r->extack);
 	}
 	return fail(q, "%s: %s%s%s", step, strerror(-r->err),
