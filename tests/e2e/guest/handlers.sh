@@ -1,9 +1,13 @@
 # shellcheck shell=dash
 # The helper's request handlers against the real module (issue 11):
 # CreateDeviceRequest repeated, the module reloaded and unloaded under a
-# running helper. Sourced by run.sh after the other tests, with
+# running helper. Sourced by run.sh after the other tests:
 #
 #	. /tests/handlers.sh
+#	run_handlers_tests
+#
+# which runs
+#
 #	run_test "CreateDeviceRequest again: eth0's local rules stay" t_handlers_create_again
 #	run_test "module reloaded under the helper: the next request works" t_handlers_module_reload
 #	run_test "module unloaded: what needs none works, the rest fails at once" t_handlers_no_module
@@ -40,9 +44,9 @@ t_handlers_no_module() {
 	local rc=0 t0 t1 warned
 	rm -f /tmp/handlers.mark
 	with_serve no-module || rc=$?
-	grep -q '^mirrornet ' /proc/modules || insmod $MOD || rc=1
+	grep -q '^mirrornet ' /proc/modules || insmod "$MOD" || rc=1
 	if [ "$rc" -eq 0 ]; then
-		jq_true '.[0].flags | index("UP") != null' $IP -j link show nomod1 ||
+		jq_true '.[0].flags | index("UP") != null' "$IP" -j link show nomod1 ||
 			rc=1
 	fi
 	$IP link del nomod1 2>/dev/null
@@ -57,4 +61,10 @@ t_handlers_no_module() {
 	[ "$warned" = 1 ] ||
 		{ echo "$warned warnings about the module"; serve_log; return 1; }
 	grep -q 'nomodule.example' /etc/resolv.conf
+}
+
+run_handlers_tests() {
+	run_test "CreateDeviceRequest again: eth0's local rules stay" t_handlers_create_again
+	run_test "module reloaded under the helper: the next request works" t_handlers_module_reload
+	run_test "module unloaded: what needs none works, the rest fails at once" t_handlers_no_module
 }
