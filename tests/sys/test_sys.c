@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -34,6 +36,10 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -1671,6 +1677,70 @@ static void test_handlers_wait_stopping(void **state)
 	hctx.lookup_timeout_ms = 3000;
 }
 
+/* From now on bind() fails with EPERM in this process. */
+static int no_bind(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bind, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]), .filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/*
+ * No link events to watch (the watch socket cannot bind): the wait looks
+ * again every 100 ms, and finds a NIC that appears during it.
+ */
+static void test_handlers_wait_polls(void **state)
+{
+	pid_t adder, child;
+	int status;
+
+	(void)state;
+	adder = fork();
+	assert_true(adder >= 0);
+	if (!adder) {
+		usleep(300000);
+		_exit(RUN("ip", "link", "add", "name", "hpoll0", "type",
+			  "bridge") ||
+		      RUN("ip", "link", "set", "hpoll0", "alias", GUID_C));
+	}
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		char err[ERRLEN], what[256], derr[GNS_ERR_LEN];
+		static const char text[] = "{\"ID\":\"" GUID_C "\",\"IPAddress\":\"\",\"PortFriendlyName\":\"hpoll1\"}";
+		struct gns_msg m;
+
+		if (no_bind() || rt_link_watch_open() != -EPERM ||
+		    gns_decode(GNS_INTERFACE_CONFIGURATION, text, strlen(text),
+			       NULL, &m, derr))
+			_exit(2);
+		_exit(mn_handle(&hctx, &m, what, sizeof(what), err,
+				sizeof(err)) ? 1 : 0);
+	}
+	assert_int_equal(waitpid(adder, &status, 0), adder);
+	assert_int_equal(status, 0);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(link_up_named("hpoll1"));
+	assert_int_equal(RUN("ip", "link", "del", "hpoll1"), 0);
+}
+
 /*
  * CreateDeviceRequest deletes "0: from all lookup local" only where a
  * delete without selectors takes it: first among the priority-0 rules.
@@ -1798,6 +1868,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_rename_no_module),
 		cmocka_unit_test(test_handlers_netfilter_no_module),
 		cmocka_unit_test(test_handlers_wait_stopping),
+		cmocka_unit_test(test_handlers_wait_polls),
 		cmocka_unit_test(test_rt_generic_rule),
 	};
 	int failed = 0;
