@@ -336,10 +336,10 @@ send NoOp 0
 send SetupIpv6 any {}
 send NoOp 0
 EOF
-HOST_OPTS="--wsl-version 2.6.0 --timeout-ms 15000" HELPER= check helper-old
+HOST_OPTS="--wsl-version 2.6.0 --timeout-ms 15000" HELPER='' check helper-old
 helper_log helper-old "host detected from its first frame: 12-byte header, InterfaceConfiguration 52"
 result $? "helper-old: auto detects 2.6.0 from SetupIpv6"
-HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER= check helper-new
+HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER='' check helper-new
 helper_log helper-new "host detected from its first frame: 12-byte header, InterfaceConfiguration 53"
 result $? "helper-new: auto detects 2.7.1 from SetupIpv6"
 HOST_OPTS="--timeout-ms 15000" HELPER="--wsl-version auto" check helper-16
@@ -350,7 +350,7 @@ result $? "helper-16: auto detects a 16-byte host from step 1"
 cat >"$work/helper-ambiguous.gns" <<'EOF'
 send NoOp close
 EOF
-HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER= check helper-ambiguous
+HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER='' check helper-ambiguous
 helper_log helper-ambiguous "cannot tell the host's WSL version: the first frame's text decodes in both numberings (type 71, 13 bytes); start with --wsl-version VERSION"
 result $? "helper-ambiguous: says why and which option to use"
 # told the release, it needs no detection
