@@ -978,12 +978,8 @@ static int mn_apply_rule_del(struct mn_net *mn, const struct mn_rule *r,
 		strscpy(kerr->msg, "no such rule", sizeof(kerr->msg));
 		return -ENOENT;
 	}
-	if (c.shadowed) {
-		strscpy(kerr->msg,
-			"a rule with more selectors would be deleted instead",
-			sizeof(kerr->msg));
+	if (c.shadowed)
 		return -EBUSY;
-	}
 
 	frh = mn_rtnl_new(&skb, RTM_DELRULE, sizeof(*frh), 0);
 	if (!frh)

@@ -888,6 +888,9 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
  * @skb: the request
  * @info: its attributes and extack
  *
+ * Only the rule exactly as the module installs it is deleted (see
+ * mn_apply_rule()); the goal state forgets the rule whatever the answer.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -902,7 +905,11 @@ int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = mn_apply_rule(mn, &r, MN_OP_DEL, &kerr);
-	mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a rule with more selectors would be deleted instead");
+	else
+		mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
 	cur = mn_rule_find(mn, &r);
 	if (cur)
 		mn_rule_del(mn, cur);
