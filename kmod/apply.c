@@ -842,9 +842,9 @@ static int mn_rtnl_dump(struct mn_net *mn,
 }
 
 /*
- * Attributes of a dumped rule. Every type the kernel dumps is known here
- * (up to the FRA_MAX of the headers built against): a rule with one we do
- * not set (a newer kernel's included) is not one of ours.
+ * The attributes a rule of ours can carry in a dump. Any other type
+ * (FRA_OIFNAME, FRA_FWMARK, FRA_SRC, ..., or one newer than the headers
+ * built against) is a selector we do not set: that rule is not ours.
  */
 static const struct nla_policy mn_fra_policy[FRA_MAX + 1] = {
 	[FRA_IIFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -914,7 +914,8 @@ static int mn_rule_cmp(const struct mn_rule *r, const struct nlmsghdr *nlh,
 
 	*wild = frh->action == FR_ACT_TO_TBL &&
 		(!r->table || table == r->table) &&
-		(!r->has_iifname || !strcmp(iifname, r->iifname)) &&
+		(!r->has_iifname || !r->iifname[0] ||
+		 !strcmp(iifname, r->iifname)) &&
 		(!r->has_ip_proto || !r->ip_proto || ip_proto == r->ip_proto) &&
 		tb[FRA_PROTOCOL] && nla_get_u8(tb[FRA_PROTOCOL]) == RTPROT_KERNEL;
 	*exact = *wild && !extra && table == r->table &&
