@@ -325,22 +325,6 @@ static int32_t rule(struct req *q, bool add, uint32_t prio, uint32_t table,
 	return check(q, &r, step, add ? tolerate_exist : tolerate_missing);
 }
 
-/* Delete the generic rule at @prio for @table, tolerating @tolerated. */
-static int32_t rule_del_tolerating(struct req *q, uint32_t prio,
-				   uint32_t table, const int *tolerated)
-{
-	struct mn_rule_req rq = {
-		.family = AF_INET, .table = table, .priority = prio,
-	};
-	char step[64];
-	struct mn_res r;
-
-	mn_rule(q->c->genl, false, &rq, &r);
-	snprintf(step, sizeof(step), "rule delete priority %u table %u", prio,
-		 table);
-	return check(q, &r, step, tolerated);
-}
-
 /* 69: the global IPv6 knobs, "all" then "default" for each. */
 static int32_t setup_ipv6(struct req *q)
 {
@@ -523,11 +507,14 @@ static int32_t interface_configuration(struct req *q,
  * match, so the generic rule must come first among the priority-0 rules
  * for table local; behind NICs' "iif X ipproto tcp" rules (someone put it
  * back by hand) a delete could take one of those instead, so it is left.
- * A second CreateDeviceRequest finds it gone and deletes nothing.
+ * A second CreateDeviceRequest finds it gone and deletes nothing. The
+ * delete goes through rtnetlink: the module deletes only rules of its own
+ * protocol, and a generic rule put back by hand has another.
  */
 static int32_t drop_generic_local(struct req *q)
 {
 	static const int tolerated[] = { ENOENT, ESRCH, EBUSY, 0 };
+	struct mn_res r = { 0 };
 	char why[200];
 	int ret;
 
@@ -539,7 +526,9 @@ static int32_t drop_generic_local(struct req *q)
 		return 0;
 	if (ret == RT_RULE_BEHIND)
 		return fail(q, "rule delete priority 0 table 255: the generic rule stands behind interface rules at priority 0; not deleted, as that could take one of them");
-	return rule_del_tolerating(q, 0, LOCAL_TABLE, tolerated);
+	r.err = rt_rule(false, 0, LOCAL_TABLE, 0, NULL, r.extack,
+			sizeof(r.extack));
+	return check(q, &r, "rule delete priority 0 table 255", tolerated);
 }
 
 /* 62: the GELNIC and the policy routing for host loopback traffic. */
