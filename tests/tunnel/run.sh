@@ -290,6 +290,29 @@ t_plain
 result $? "mirrornet serve --socket alone: no DNS server, exit 0 when the channel closes"
 stop
 
+# the wrapper a guest image puts where its init starts gns: installed, and
+# serving through mirrornet serve with WSL's arguments
+t_wrapper() {
+	local w=$work/dest/usr/lib/mirrornet/gns
+	if ! make -s -C "$top" install-extras DESTDIR="$work/dest" PREFIX=/usr \
+		>"$work/install.log" 2>&1 || [[ ! -x $w ]] ||
+		[[ $(grep -v '^#' "$w") != 'exec /usr/sbin/mirrornet serve "$@"' ]]; then
+		cat "$work/install.log"
+		return 1
+	fi
+	mkdir -p "$work/wrap"
+	sed "s|@sbindir@|$top/helper|" "$top/packaging/gns.in" >"$work/wrap/gns" &&
+		chmod 755 "$work/wrap/gns" || return 1
+	start -- "$work/wrap/gns" gns --socket @GNS --dns_socket @DNS \
+		--dns_tunneling_ip "$IP"
+	wait_log "serving $IP:53" && cmd noop && wait_host '^gns reply id 0 ' &&
+		[[ $(q w.test) == 192.0.2.1 ]] && cmd close-gns &&
+		[[ $(helper_exit) == "exit 0" ]] && ! has_ip
+}
+t_wrapper
+result $? "packaging/gns.in: installed as lib/mirrornet/gns, execs mirrornet serve with WSL's arguments"
+stop
+
 t_usage() {
 	local rc
 	for args in "--socket 3 --vsock 2:50000" "--dns_socket 4" \

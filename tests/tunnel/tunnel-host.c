@@ -403,6 +403,8 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* poll() must see every command stdio has not read yet */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (i + 1 < argc && !strcmp(argv[i], "--wsl-version")) {
 		if (gns_gen_parse(argv[i + 1], &gen) || gen == GNS_GEN_AUTO)
 			goto usage;
