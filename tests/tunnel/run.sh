@@ -236,6 +236,50 @@ t_term
 result $? "SIGTERM mid-query: exit 0, address removed, port 53 released"
 stop
 
+# the bounds: UDP queries in flight, TCP connections, the largest query;
+# then SIGTERM while a GNS frame has come in part
+start_gns
+clients=$top/tests/tunnel/clients.py
+t_udp_bound() {
+	local pid i n
+	cmd noop && wait_host '^gns reply id 0 ' || return 1
+	python3 "$clients" "$IP" udp-flood >"$work/flood" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		n=$(grep -c 'name never.test$' "$work/host.out")
+		((n >= 4097)) || ! kill -0 "$pid" 2>/dev/null && break
+		sleep 0.1
+	done
+	((n == 4097)) || echo "# the host saw $n of 4097 queries"
+	cmd release
+	wait "$pid" || { cat "$work/flood"; return 1; }
+	((n == 4097))
+}
+t_udp_bound
+result $? "4097 UDP queries in flight: the newest 4096 are answered, the oldest one's answer is dropped"
+
+t_tcp_limit() {
+	python3 "$clients" "$IP" tcp-limit &&
+		wait_log '256 TCP connections open: the least recently active closed'
+}
+t_tcp_limit
+result $? "a 257th TCP connection closes the least recently active one and is served"
+
+t_tcp_max() {
+	python3 "$clients" "$IP" tcp-max &&
+		grep -qE '^dns [0-9]+ proto 6 client [0-9]+ len 65537 name max.test$' "$work/host.out"
+}
+t_tcp_max
+result $? "a 65535-byte TCP query goes to the host whole (payload 65537 with its prefix) and is answered"
+
+t_partial_term() {
+	cmd partial && sleep 0.3 && cmd term &&
+		[[ $(helper_exit) == "exit 0" ]] && ! has_ip
+}
+t_partial_term
+result $? "SIGTERM while a GNS frame has come in part: exit 0 at once"
+stop
+
 # an address already on lo is used and left there
 ip addr add "$IP/32" dev lo
 start_gns

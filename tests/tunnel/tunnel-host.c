@@ -10,7 +10,8 @@
  *   tunnel-host [--wsl-version V] -- PROGRAM ARGV0 [ARG|@GNS|@DNS]...
  *
  * Answers, by the question's name:
- *   never.test    none (the host never answers it, as Windows may not)
+ *   never.test    none (the host never answers it, as Windows may not),
+ *                 until the command release
  *   slow.test     one A record 192.0.2.2, after 1500 ms
  *   big.test      40 A records (an answer above 512 bytes)
  *   nK.test       one A record 10.0.K/256.K%256, after (K * 37) % 200 ms,
@@ -18,8 +19,9 @@
  *   other         one A record 192.0.2.1
  * TCP answers carry their 2-byte length prefix, as WSL's host sends them.
  *
- * Commands: noop (a GNS NoOp request), bad KIND (a malformed DNS frame:
- * truncated, proto, oversized, type, stale, prefix), close-dns, close-gns,
+ * Commands: noop (a GNS NoOp request), partial (the first 8 bytes of one),
+ * bad KIND (a malformed DNS frame: truncated, proto, oversized, type,
+ * stale, prefix), release (answer every never.test), close-dns, close-gns,
  * term (SIGTERM to PROGRAM), wait (for PROGRAM's exit). At the end of
  * the commands PROGRAM, if still running, gets SIGTERM and 5 s to exit.
  * Events: "dns N proto P client C len L name NAME", "gns reply id I result
@@ -41,7 +43,7 @@
 #include "util.h"
 #include "wire.h"
 
-#define MAX_DELAYED	4096
+#define MAX_DELAYED	8192
 
 struct delayed {
 	int64_t due;
@@ -55,8 +57,8 @@ static enum gns_gen gen = GNS_GEN_16;
 static int gns = -1, dns = -1;
 static uint32_t dns_tx, dns_rx, gns_tx;
 static pid_t child;
-static struct delayed delayed[MAX_DELAYED];
-static unsigned int ndelayed;
+static struct delayed delayed[MAX_DELAYED], held[MAX_DELAYED];
+static unsigned int ndelayed, nheld;
 
 static void die(const char *what)
 {
@@ -175,7 +177,7 @@ static void on_query(const struct gns_dns_msg *m, uint32_t seq)
 	qend = question(q, qlen, name, sizeof(name));
 	printf("dns %u proto %u client %u len %zu name %s\n", seq, m->proto,
 	       m->client_id, m->len, name);
-	if (!qend || !strcmp(name, "never.test"))
+	if (!qend)
 		return;
 	if (!strcmp(name, "slow.test"))
 		delay = 1500;
@@ -191,12 +193,14 @@ static void on_query(const struct gns_dns_msg *m, uint32_t seq)
 		alen += 2;
 	else
 		memmove(ans, ans + 2, alen);
-	if (ndelayed == MAX_DELAYED) {
+	if (ndelayed == MAX_DELAYED || nheld == MAX_DELAYED) {
 		printf("too many answers held\n");
 		free(ans);
 		return;
 	}
-	delayed[ndelayed++] = (struct delayed){
+	/* never.test waits for "release" */
+	*(strcmp(name, "never.test") ? &delayed[ndelayed++] :
+	  &held[nheld++]) = (struct delayed){
 		.due = gns_now_ms() + delay, .len = alen, .proto = m->proto,
 		.client_id = m->client_id, .data = ans,
 	};
@@ -324,6 +328,16 @@ static void command(char *line)
 	line[strcspn(line, "\n")] = '\0';
 	if (!strcmp(line, "noop")) {
 		send_noop();
+	} else if (!strcmp(line, "partial")) {
+		/* a NoOp header cut short: the helper waits for the rest */
+		static const uint8_t part[8] = { 71, 0, 0, 0, 17 };
+
+		send_frame(gns, part, sizeof(part));
+	} else if (!strcmp(line, "release")) {
+		while (nheld && ndelayed < MAX_DELAYED) {
+			held[--nheld].due = 0;
+			delayed[ndelayed++] = held[nheld];
+		}
 	} else if (!strncmp(line, "bad ", 4)) {
 		send_bad(line + 4);
 	} else if (!strcmp(line, "close-dns")) {
