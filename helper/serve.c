@@ -115,43 +115,63 @@ static int send_reply(struct serve *s, uint32_t id, int32_t result,
 	return len ? write_reply(s->fd, buf, len) : -1;
 }
 
-/* Whether the first frame's text decodes as its type in @gen's numbering. */
-static bool decodes_in(struct gns_frame *f, enum gns_gen gen)
+/*
+ * Decode @f as a request of @kind into @m: the text of the kinds that
+ * carry one (kinds.h), nothing of the others. 0, or -1 with @err.
+ */
+static int decode_frame(const struct gns_frame *f, enum gns_kind kind,
+			struct gns_msg *m, char err[GNS_ERR_LEN])
 {
-	enum gns_kind kind = gns_kind_of(f->hdr.type, gen);
-	char derr[GNS_ERR_LEN];
-	const char *text, *why;
-	struct gns_msg m;
-	size_t len;
+	enum gns_payload payload = gns_kind_payload(kind);
+	const char *text = NULL, *why;
+	size_t len = 0;
 
-	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT ||
-	    gns_frame_text(f, kind, &text, &len, &why) ||
-	    gns_decode(kind, text, len,
-		       kind == GNS_NOTIFICATION ? f->buf + f->hdr_len : NULL,
-		       &m, derr))
+	if ((payload == GNS_PAYLOAD_TEXT || payload == GNS_PAYLOAD_GUID_TEXT) &&
+	    gns_frame_text(f, kind, &text, &len, &why)) {
+		snprintf(err, GNS_ERR_LEN, "%s", why);
+		return -1;
+	}
+	return gns_decode(kind, text, len,
+			  payload == GNS_PAYLOAD_GUID_TEXT ?
+			  f->buf + f->hdr_len : NULL, m, err);
+}
+
+/* Whether @f decodes as the kind its type names in @gen's numbering. */
+static bool decodes_as(const struct gns_frame *f, enum gns_gen gen)
+{
+	char derr[GNS_ERR_LEN];
+	struct gns_msg m;
+
+	if (decode_frame(f, gns_kind_of(f->hdr.type, gen), &m, derr))
 		return false;
 	gns_msg_free(&m);
 	return true;
 }
 
-/* Learn the host's generation from its first frame; false if it cannot. */
+/*
+ * The host's generation from its first frame, read undetected (a 12-byte
+ * header) and decoded again for it; false if the frame cannot tell.
+ */
 static bool detect(struct serve *s)
 {
-	size_t len = s->f.hdr.size < 16 ? s->f.hdr.size : 16;
+	struct gns_frame *f = &s->f;
+	size_t len = f->hdr.size < 16 ? f->hdr.size : 16;
+	bool text_old = decodes_as(f, GNS_GEN_12_OLD);
+	bool text_new = decodes_as(f, GNS_GEN_12);
 	const char *why = NULL;
 	enum gns_gen gen;
 
-	gen = gns_gen_detect(s->f.buf, len, decodes_in(&s->f, GNS_GEN_12_OLD),
-			     decodes_in(&s->f, GNS_GEN_12), &why);
+	gen = gns_gen_detect(f->buf, len, text_old, text_new, &why);
 	if (gen == GNS_GEN_AUTO) {
-		mn_log(MN_LOG_ERR, "cannot tell the host's WSL version from its first frame: %s; give --wsl-version",
-		       why);
+		mn_log(MN_LOG_ERR, "cannot tell the host's WSL version: %s (type %u, %u bytes); start with --wsl-version VERSION",
+		       why, f->hdr.type, f->hdr.size);
 		return false;
 	}
-	mn_log(MN_LOG_INFO, "host speaks %s", gns_gen_describe(gen));
+	mn_log(MN_LOG_INFO, "host detected from its first frame: %s",
+	       gns_gen_describe(gen));
+	f->hdr_len = gns_gen_hdr_len(gen);
+	gns_hdr_decode(gen, f->buf, &f->hdr);
 	s->gen = gen;
-	s->f.hdr_len = gns_gen_hdr_len(gen);
-	gns_hdr_decode(gen, s->f.buf, &s->f.hdr);
 	if (s->tunnel)
 		mn_tunnel_set_gen(s->tunnel, gen);
 	return true;
@@ -163,10 +183,9 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     char *what, size_t whatlen, char *err,
 			     size_t errlen)
 {
-	const char *name = gns_kind_name(kind), *text, *why;
+	const char *name = gns_kind_name(kind);
 	char derr[GNS_ERR_LEN], gerr[200];
 	struct gns_msg m;
-	size_t len;
 	int32_t ret;
 
 	what[0] = '\0';
@@ -176,13 +195,7 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			 f->hdr.type);
 		return -1;
 	}
-	if (gns_frame_text(f, kind, &text, &len, &why)) {
-		snprintf(err, errlen, "%s: %s", name, why);
-		return -1;
-	}
-	if (gns_decode(kind, text, len,
-		       kind == GNS_NOTIFICATION ? f->buf + f->hdr_len : NULL,
-		       &m, derr)) {
+	if (decode_frame(f, kind, &m, derr)) {
 		snprintf(err, errlen, "%s: %s", name, derr);
 		return -1;
 	}
@@ -199,7 +212,10 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	return ret;
 }
 
-/* One frame: exactly one reply to a request, none to anything else. */
+/*
+ * One frame: exactly one reply to a request (unless the connection has to
+ * be dropped), none to anything else.
+ */
 static int handle_frame(struct serve *s)
 {
 	struct gns_frame *f = &s->f;
@@ -212,11 +228,12 @@ static int handle_frame(struct serve *s)
 	if (s->gen == GNS_GEN_AUTO && !detect(s))
 		return -1;
 	if (gns_gen_hdr_len(s->gen) == 12) {
-		/* Non-transaction numbering: both sides count from 1. */
-		if (f->hdr.id != s->rx_seq + 1)
-			mn_log(MN_LOG_WARN, "frame %u out of sequence (want %u)",
-			       f->hdr.id, s->rx_seq + 1);
-		s->rx_seq = f->hdr.id;
+		/* 12-byte generations number every frame, per direction. */
+		if (f->hdr.id != ++s->rx_seq) {
+			mn_log(MN_LOG_WARN, "type %u has sequence number %u, not %u: dropping the connection",
+			       f->hdr.type, f->hdr.id, s->rx_seq);
+			return -1;
+		}
 		id = ++s->tx_seq;
 	} else if (f->hdr.step != GNS_STEP_REQUEST) {
 		mn_log(MN_LOG_DEBUG, "skipping type %u step %u", f->hdr.type,

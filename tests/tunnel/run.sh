@@ -92,7 +92,7 @@ t_launch() {
 		ss -Hlun | awk '{print $4}' | grep -qx "$IP:53" &&
 		ss -Hltn | awk '{print $4}' | grep -qx "$IP:53" &&
 		cmd noop && wait_host '^gns reply id 0 result 0$' &&
-		wait_log 'host speaks 16-byte header'
+		wait_log 'host detected from its first frame: 16-byte header'
 }
 t_launch
 result $? "argv[0] gns, --socket/--dns_socket/--dns_tunneling_ip: $IP/32 on lo, UDP and TCP $IP:53 only, NoOp answered, generation detected"
