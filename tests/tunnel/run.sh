@@ -19,7 +19,7 @@ helper=$top/helper/mirrornet
 host=$out/tunnel-host
 IP=10.255.255.254
 mkdir -p "$out"
-if ! cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$top/lib/gns" -o "$host" \
+if ! cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$top/lib" -o "$host" \
 	"$top/tests/tunnel/tunnel-host.c" "$top"/lib/gns/*.c ||
 	[[ ! -x $helper ]]; then
 	echo "not ok - build tunnel-host (and make helper)"

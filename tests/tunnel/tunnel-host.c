@@ -39,9 +39,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dns.h"
-#include "util.h"
-#include "wire.h"
+#include "gns/dns.h"
+#include "gns/util.h"
+#include "gns/wire.h"
 
 #define MAX_DELAYED	8192
 
