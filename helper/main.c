@@ -14,7 +14,7 @@
 
 #include <linux/vm_sockets.h>
 
-#include "../lib/gns/dns.h"
+#include "gns/dns.h"
 #include "log.h"
 #include "serve.h"
 #include "show.h"

@@ -28,7 +28,7 @@
 
 #include <systemd/sd-event.h>
 
-#include "../lib/gns/util.h"
+#include "gns/util.h"
 #include "decode.h"
 #include "handlers.h"
 #include "log.h"
@@ -189,8 +189,7 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	int32_t ret;
 
 	what[0] = '\0';
-	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT ||
-	    kind == GNS_DNS_TUNNELING) {
+	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT) {
 		snprintf(err, errlen, "unexpected message type %u",
 			 f->hdr.type);
 		return -1;

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "../lib/gns/wire.h"
+#include "gns/wire.h"
 
 struct mn_serve_opts {
 	int fd;				/* --socket: inherited GNS channel */

@@ -34,8 +34,8 @@
 
 #include <systemd/sd-event.h>
 
-#include "../lib/gns/dns.h"
-#include "../lib/gns/util.h"
+#include "gns/dns.h"
+#include "gns/util.h"
 #include "log.h"
 #include "tunnel.h"
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "../lib/gns/wire.h"
+#include "gns/wire.h"
 
 struct mn_tunnel;
 
