@@ -280,6 +280,24 @@ t_partial_term
 result $? "SIGTERM while a GNS frame has come in part: exit 0 at once"
 stop
 
+# a flood of malformed frames: 10 log lines per 10 s, then a count
+start_gns
+t_ratelimit() {
+	local i n
+	cmd noop && wait_host '^gns reply id 0 ' || return 1
+	for ((i = 0; i < 25; i++)); do cmd bad proto; done
+	[[ $(q r1.test) == 192.0.2.1 ]] || return 1
+	n=$(grep -c 'malformed frame' "$work/helper.err")
+	((n == 10)) || { echo "# $n lines for 25 frames"; return 1; }
+	sleep 10
+	cmd bad proto
+	wait_log '15 more malformed frames not logged' &&
+		[[ $(q r2.test) == 192.0.2.1 ]]
+}
+t_ratelimit
+result $? "25 malformed frames: 10 log lines, then one line with the count of the others"
+stop
+
 # an address already on lo is used and left there
 ip addr add "$IP/32" dev lo
 start_gns
