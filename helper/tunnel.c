@@ -693,6 +693,9 @@ static int on_channel(sd_event_source *s, int fd, uint32_t revents,
 
 		if (r > 0) {
 			answer(t);
+			/* An oversized frame does not keep its buffer. */
+			if (t->rx.cap > FRAME_CAP)
+				gns_frame_release(&t->rx);
 		} else if (!r) {
 			channel_down(t, "closed by the host");
 		} else if (errno == EAGAIN) {
