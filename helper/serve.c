@@ -393,9 +393,10 @@ static void schedule_connect(struct serve *s, unsigned int ms)
 		r = sd_event_source_set_time_relative(s->retry_src,
 						      ms * 1000ULL);
 	else
+		/* 1 ms accuracy: sd-event's default would add up to 250. */
 		r = sd_event_add_time_relative(s->ev, &s->retry_src,
 					       CLOCK_MONOTONIC, ms * 1000ULL,
-					       0, on_retry, s);
+					       1000, on_retry, s);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s->retry_src,
 						SD_EVENT_ONESHOT);

@@ -9,6 +9,11 @@
   clients.py IP tcp-limit   257 connections: the first is closed by the
                             server, the last is answered
   clients.py IP tcp-max     one query of 65535 bytes over TCP is answered
+  clients.py PATH backoff   a host on the unix socket PATH (vsock-unix.c)
+                            that closes every connection at once, but holds
+                            the fifth for 10.5 s: the waits before the
+                            reconnections are 100, 200, 400, 800 ms, then
+                            100 ms again after the long one
 
 Prints what went wrong and exits 1, or exits 0.
 """
@@ -102,6 +107,29 @@ def tcp_max(ip):
     return 0
 
 
+def backoff(path):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(8)
+    listener.settimeout(20)
+    accepted, closed = [], []
+    for i in range(6):
+        conn, _ = listener.accept()
+        accepted.append(time.monotonic())
+        if i == 4:
+            time.sleep(10.5)
+        conn.close()
+        closed.append(time.monotonic())
+    listener.close()
+    gaps = [round((a - c) * 1000) for c, a in zip(closed, accepted[1:])]
+    print('waits (ms):', *gaps)
+    for gap, want in zip(gaps, [100, 200, 400, 800, 100]):
+        if not want <= gap <= want + 300:
+            print(f'a wait of {gap} ms, want {want}')
+            return 1
+    return 0
+
+
 if __name__ == '__main__':
     sys.exit({'udp-flood': udp_flood, 'tcp-limit': tcp_limit,
-              'tcp-max': tcp_max}[sys.argv[2]](sys.argv[1]))
+              'tcp-max': tcp_max, 'backoff': backoff}[sys.argv[2]](sys.argv[1]))

@@ -19,8 +19,11 @@ helper=$top/helper/mirrornet
 host=$out/tunnel-host
 IP=10.255.255.254
 mkdir -p "$out"
+shim=$out/vsock-unix.so
 if ! cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I"$top/lib" -o "$host" \
 	"$top/tests/tunnel/tunnel-host.c" "$top"/lib/gns/*.c ||
+	! cc -std=gnu11 -O2 -Wall -Wextra -Werror -shared -fPIC -o "$shim" \
+		"$top/tests/tunnel/vsock-unix.c" -ldl ||
 	[[ ! -x $helper ]]; then
 	echo "not ok - build tunnel-host (and make helper)"
 	echo "tunnel: 0 passed, 1 failed"
@@ -374,6 +377,46 @@ t_wrapper() {
 t_wrapper
 result $? "packaging/gns.in: installed as lib/mirrornet/gns, execs mirrornet serve with WSL's arguments"
 stop
+
+# --vsock and --dns-tunnel, connected through the vsock-unix.c shim to a
+# host on a unix socket: GNS first, DNS second; SIGTERM ends it
+mkdir -p "$work/vs"
+start --listen "$work/vs/2:50000" -- /usr/bin/env env LD_PRELOAD="$shim" \
+	MN_VSOCK_DIR="$work/vs" "$helper" serve --vsock 2:50000 \
+	--dns-tunnel 2:50000 --dns_tunneling_ip "$IP"
+t_dns_tunnel() {
+	wait_host '^accepted dns$' && wait_log "serving $IP:53" &&
+		cmd noop && wait_host '^gns reply id 0 result 0$' &&
+		[[ $(q v.test) == 192.0.2.1 && $(q +tcp v2.test) == 192.0.2.1 ]] &&
+		cmd term && [[ $(helper_exit) == "exit 0" ]] && ! has_ip
+}
+t_dns_tunnel
+result $? "--vsock with --dns-tunnel: GNS connected first, DNS second, DNS served; SIGTERM: exit 0, address removed"
+stop
+
+# reconnecting: a host that closes at once is not hammered; a connection
+# that stayed up starts the waits over; a stop signal ends a wait
+t_backoff() {
+	local pid hpid i rc=0
+	rm -f "$work/vs/2:50000"
+	python3 "$clients" "$work/vs/2:50000" backoff >"$work/backoff" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $work/vs/2:50000 ]] && break
+		sleep 0.1
+	done
+	LD_PRELOAD=$shim MN_VSOCK_DIR=$work/vs "$helper" serve --vsock 2:50000 \
+		>"$work/helper.err" 2>&1 &
+	hpid=$!
+	wait "$pid" || rc=1
+	sed 's/^/# /' "$work/backoff"
+	wait_log 'cannot connect to vsock 2:50000: Connection refused; next attempt in 200 ms' || rc=1
+	kill -TERM "$hpid"
+	wait "$hpid" || { echo "# exit $?"; rc=1; }
+	return $rc
+}
+t_backoff
+result $? "--vsock: waits of 100, 200, 400, 800 ms between connections the host closes at once, 100 ms after one that lasted; SIGTERM during a wait: exit 0"
 
 t_usage() {
 	local rc

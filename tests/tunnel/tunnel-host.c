@@ -7,7 +7,12 @@
  * answers every DNS frame itself, and takes commands on stdin; what it
  * sees goes to stdout, one line per event.
  *
- *   tunnel-host [--wsl-version V] -- PROGRAM ARGV0 [ARG|@GNS|@DNS]...
+ *   tunnel-host [--wsl-version V] [--listen PATH] -- PROGRAM ARGV0 [ARG|@GNS|@DNS]...
+ *
+ * With --listen, PROGRAM connects instead (serve --vsock and --dns-tunnel,
+ * through the vsock-unix.c shim): the first connection accepted on the unix
+ * socket PATH is the GNS channel, the second the DNS channel, as WSL's host
+ * assigns them.
  *
  * Answers, by the question's name:
  *   never.test    none (the host never answers it, as Windows may not),
@@ -36,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -378,6 +384,46 @@ static int end_child(void)
 	return 1;
 }
 
+/* The next connection on @lfd within 10 s. */
+static int accept_one(int lfd)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int fd;
+
+	if (poll(&p, 1, 10000) != 1) {
+		printf("no connection within 10 s\n");
+		exit(1);
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		die("accept");
+	return fd;
+}
+
+/* Start PROGRAM, then take its two connections to @path in order. */
+static void spawn_listen(char **argv, const char *path)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&un, sizeof(un)) ||
+	    listen(lfd, 4))
+		die("listen");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		execv(argv[0], argv + 1);
+		die("exec");
+	}
+	gns = accept_one(lfd);
+	printf("accepted gns\n");
+	dns = accept_one(lfd);
+	printf("accepted dns\n");
+	close(lfd);
+}
+
 static void spawn(char **argv)
 {
 	int g[2], d[2], i;
@@ -412,6 +458,7 @@ static void spawn(char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *listen_path = NULL;
 	char line[256];
 	int i = 1;
 
@@ -424,9 +471,16 @@ int main(int argc, char **argv)
 			goto usage;
 		i += 2;
 	}
+	if (i + 1 < argc && !strcmp(argv[i], "--listen")) {
+		listen_path = argv[i + 1];
+		i += 2;
+	}
 	if (i + 2 >= argc || strcmp(argv[i], "--"))
 		goto usage;
-	spawn(argv + i + 1);
+	if (listen_path)
+		spawn_listen(argv + i + 1, listen_path);
+	else
+		spawn(argv + i + 1);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = 0, .events = POLLIN },
@@ -459,6 +513,6 @@ int main(int argc, char **argv)
 	}
 	return child > 0 ? end_child() : 0;
 usage:
-	fprintf(stderr, "usage: tunnel-host [--wsl-version V] -- PROGRAM ARGV0 [ARG|@GNS|@DNS]...\n");
+	fprintf(stderr, "usage: tunnel-host [--wsl-version V] [--listen PATH] -- PROGRAM ARGV0 [ARG|@GNS|@DNS]...\n");
 	return 2;
 }
