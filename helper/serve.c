@@ -381,7 +381,8 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *data)
 	}
 	mn_log(MN_LOG_INFO, "connected to vsock %u:%u", o->cid, o->port);
 	s->attempt = 0;
-	start_connection(s, fd, dns_fd);
+	if (start_connection(s, fd, dns_fd))
+		schedule_connect(s, s->delay);
 	return 0;
 }
 
