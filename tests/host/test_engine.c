@@ -332,6 +332,39 @@ static void test_filter_broadcast_multicast(void **state)
 }
 
 /*
+ * §5.5: an IPv6 destination that embeds an IPv4 address that is not
+ * unicast is dropped, as Windows' Ipv6AddressType() calls it invalid:
+ * 6to4, v4-mapped, v4-translated, v4-compatible and ISATAP forms of
+ * 0.0.0.0, 0/8, 224/4 and 240/4. The same forms of a unicast address, and
+ * ::1, are kept.
+ */
+static void test_filter_ipv6_embedded_ipv4(void **state)
+{
+	(void)state;
+	step("{'interfaces':[" ETH0_HEAD "'addresses':[" ETH0_ADDR4 "],"
+	     "'routes':["
+	     "{'destination':'2002::/16','nextHop':'::','metric':256},"
+	     "{'destination':'2002:e000::/24','nextHop':'::','metric':256},"
+	     "{'destination':'2002:c000:201::/48','nextHop':'::','metric':256},"
+	     "{'destination':'::ffff:0:0/96','nextHop':'::','metric':256},"
+	     "{'destination':'::ffff:224.0.0.1/128','nextHop':'::','metric':256},"
+	     "{'destination':'::ffff:192.0.2.0/120','nextHop':'::','metric':256},"
+	     "{'destination':'::ffff:0:0:0/96','nextHop':'::','metric':256},"
+	     "{'destination':'::ffff:0:f000:1/128','nextHop':'::','metric':256},"
+	     "{'destination':'::2/128','nextHop':'::','metric':256},"
+	     "{'destination':'::1/128','nextHop':'::','metric':256},"
+	     "{'destination':'fe80::5efe:e000:1/128','nextHop':'::','metric':256},"
+	     "{'destination':'fe80::200:5efe:0:1/128','nextHop':'::','metric':256},"
+	     "{'destination':'fe80::5efe:c000:201/128','nextHop':'::','metric':256}"
+	     "]}]}");
+	EXPECT("'Route'",
+	       ROUTE("Add", "2002:c000:201::/48", 291, "::", 0, 23, T1),
+	       ROUTE("Add", "::1/128", 291, "::", 0, 23, T1),
+	       ROUTE("Add", "::ffff:192.0.2.0/120", 291, "::", 0, 23, T1),
+	       ROUTE("Add", "fe80::5efe:c000:201/128", 291, "::", 0, 23, T1));
+}
+
+/*
  * §5.5, §6.12: disableDefaultRoutes drops the default route of its family
  * only, and not the split-tunnel /1 routes (the host's bug is not copied).
  */
@@ -1008,6 +1041,7 @@ int main(void)
 		T(test_filter_own_address_routes),
 		T(test_filter_non_preferred),
 		T(test_filter_broadcast_multicast),
+		T(test_filter_ipv6_embedded_ipv4),
 		T(test_filter_disabled_default_routes),
 		T(test_metric),
 		T(test_interface_mtu_metric),

@@ -192,19 +192,41 @@ static void ip_mask(const struct mh_ip *ip, unsigned int len, bool set_host,
 	inet_ntop(out->family, out->bytes, out->text, sizeof(out->text));
 }
 
+/* Windows' Ipv4AddressType() says unicast: not 0/8, 224/4 or 240/4. */
+static bool v4_unicast(const uint8_t *b)
+{
+	return b[0] != 0 && b[0] < 224;
+}
+
 /*
  * Windows' Ipv4AddressType/Ipv6AddressType say neither unspecified nor
- * unicast: multicast, broadcast, 0.x.x.x and 240/4 (§5.5).
+ * unicast (§5.5; mstcpip.h): IPv4 multicast, broadcast, 0.x.x.x and 240/4;
+ * IPv6 multicast, and an IPv6 address that embeds an IPv4 address that is
+ * not unicast, 0.0.0.0 included: ISATAP (interface id 0[02]00:5efe),
+ * v4-compatible (::/96 but :: and ::1), v4-mapped (::ffff:0:0/96) and
+ * v4-translated (::ffff:0:0:0/96) carry it in their last 4 bytes, 6to4
+ * (2002::/16) in bytes 2 to 5.
  */
 static bool not_unicast(const struct mh_ip *ip)
 {
+	static const uint8_t zero[12];
 	const uint8_t *b = ip->bytes;
 
-	if (ip->family == AF_INET6)
-		return b[0] == 0xff;
 	if (mh_ip_is_zero(ip))
 		return false;
-	return b[0] == 0 || b[0] >= 224;
+	if (ip->family == AF_INET)
+		return !v4_unicast(b);
+	if (b[0] == 0xff)
+		return true;
+	if ((!(b[8] & 0xfd) && !b[9] && b[10] == 0x5e && b[11] == 0xfe) ||
+	    (!memcmp(b, zero, 12) && (b[12] || b[13] || b[14] || b[15] > 1)) ||
+	    (!memcmp(b, zero, 10) && b[10] == 0xff && b[11] == 0xff) ||
+	    (!memcmp(b, zero, 8) && b[8] == 0xff && b[9] == 0xff && !b[10] &&
+	     !b[11]))
+		return !v4_unicast(b + 12);
+	if (b[0] == 0x20 && b[1] == 0x02)
+		return !v4_unicast(b + 2);
+	return false;
 }
 
 static uint32_t route_metric(uint32_t route, uint32_t interface)
