@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 
@@ -59,6 +60,8 @@ struct mh_engine {
 	uint16_t port_start, port_end;
 	struct endpoint *eps;
 	size_t n_eps;
+	/* The one DNS server when tunneling is on, else NULL. */
+	char *dns_tunneling_ip;
 	/* DNS as "a,b,c" strings: wanted, and last pushed with success. */
 	char *dns_servers, *dns_search;
 	char *dns_pushed_servers, *dns_pushed_search;
@@ -1374,7 +1377,15 @@ static char *join_dns_suffixes(const struct mh_snapshot *s)
 	if (!out)
 		return NULL;
 	for (i = 0; i < s->n_dns_suffixes; i++) {
-		if (i)
+		size_t k;
+
+		/* Once each, whatever the case, as the host's AppendSuffix. */
+		for (k = 0; k < i; k++)
+			if (!strcasecmp(s->dns_suffixes[k], s->dns_suffixes[i]))
+				break;
+		if (k < i)
+			continue;
+		if (*out)
 			strcat(out, ",");
 		strcat(out, s->dns_suffixes[i]);
 	}
@@ -1383,7 +1394,9 @@ static char *join_dns_suffixes(const struct mh_snapshot *s)
 
 static int update_dns(struct mh_engine *e, const struct mh_snapshot *s)
 {
-	char *servers = join_dns_servers(s), *search = join_dns_suffixes(s);
+	char *servers = e->dns_tunneling_ip ? strdup(e->dns_tunneling_ip) :
+			join_dns_servers(s);
+	char *search = join_dns_suffixes(s);
 
 	if (!servers || !search) {
 		free(servers);
@@ -1431,7 +1444,15 @@ void mh_engine_free(struct mh_engine *e)
 	free(e->dns_search);
 	free(e->dns_pushed_servers);
 	free(e->dns_pushed_search);
+	free(e->dns_tunneling_ip);
 	free(e);
+}
+
+int mh_engine_dns_tunneling(struct mh_engine *e, const char *ip)
+{
+	free(e->dns_tunneling_ip);
+	e->dns_tunneling_ip = ip ? strdup(ip) : NULL;
+	return ip && !e->dns_tunneling_ip ? -1 : 0;
 }
 
 static int reconcile_endpoints(struct mh_engine *e,
