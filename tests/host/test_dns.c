@@ -16,12 +16,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
 
-#include "dns.h"
+#include "gns/dns.h"
 #include "dnstunnel.h"
 #include "zone.h"
 
@@ -497,14 +498,24 @@ static void chan_open(struct chan *c, enum gns_gen gen,
 static char *chan_close(struct chan *c, struct mh_dns_stats *st)
 {
 	char *text = calloc(1, 65536);
+	int i;
 
+	assert_non_null(text);
 	close(c->fd);
+	/* The host sees the end of the channel before it is stopped. */
+	for (i = 0; i < 500; i++) {
+		ssize_t n = pread(fileno(c->log), text, 65535, 0);
+
+		text[n > 0 ? n : 0] = 0;
+		if (strstr(text, "the guest closed the DNS channel"))
+			break;
+		usleep(10000);
+	}
 	assert_int_equal(mh_dns_stop(c->d), 0);
 	mh_dns_get_stats(c->d, st);
 	mh_dns_free(c->d);
 	gns_frame_release(&c->f);
 	rewind(c->log);
-	assert_non_null(text);
 	assert_true(fread(text, 1, 65535, c->log) < 65535);
 	fclose(c->log);
 	/* Shown in the test's output, for when a line is not found. */
@@ -880,6 +891,203 @@ static void test_upstream_refused(void **state)
 	assert_int_equal(st.timed_out, 0);
 }
 
+/* ------------------ mirrornet-host --listen --dns-tunneling, end to end */
+
+#define E2E_SNAPSHOT	"tests/host/data/home.json"
+
+struct host_run {
+	pid_t pid;
+	char dir[64], sock[96], err[96];
+	int gns, dns;
+	struct chan c;		/* the DNS channel, c.d unused */
+	struct gns_frame f;
+	size_t requests;
+	bool dns_pushed;	/* the DNS Update named the tunneling IP */
+};
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, i;
+
+	strcpy(a.sun_path, path);
+	for (i = 0; i < 1000; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			return fd;
+		close(fd);
+		usleep(10000);
+	}
+	fail_msg("cannot connect to %s", path);
+	return -1;
+}
+
+/*
+ * Start $MH_HOST as the WSL host with tunneling on, and connect to it as
+ * mini_init does: the GNS channel first, the DNS channel second.
+ */
+static void host_start(struct host_run *h, const char *tunnel_opt)
+{
+	const char *bin = getenv("MH_HOST");
+	char listen[128];
+	int fd;
+
+	memset(h, 0, sizeof(*h));
+	assert_non_null(bin);
+	strcpy(h->dir, "/tmp/test_dns.XXXXXX");
+	assert_non_null(mkdtemp(h->dir));
+	snprintf(h->sock, sizeof(h->sock), "%s/host.sock", h->dir);
+	snprintf(h->err, sizeof(h->err), "%s/host.err", h->dir);
+	snprintf(listen, sizeof(listen), "unix:%s", h->sock);
+	h->pid = fork();
+	assert_true(h->pid >= 0);
+	if (!h->pid) {
+		fd = open(h->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		execl(bin, bin, "--listen", listen, "--timeout-ms", "20000",
+		      tunnel_opt, "--dns-zone", SAMPLE_ZONE, E2E_SNAPSHOT,
+		      (char *)NULL);
+		_exit(127);
+	}
+	h->gns = connect_unix(h->sock);
+	h->dns = connect_unix(h->sock);
+	h->c.fd = h->dns;
+	h->c.gen = GNS_GEN_16;
+}
+
+/*
+ * Answer the host's GNS requests with 0 until none comes for @quiet_ms;
+ * note the DNS Update and whether it names @ip as the one server.
+ */
+static void host_serve_gns(struct host_run *h, const char *ip, int quiet_ms)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "\"Search\":\"home.example\","
+		 "\"ServerList\":\"%s\"}", ip);
+	for (;;) {
+		struct pollfd p = { .fd = h->gns, .events = POLLIN };
+		uint8_t reply[64];
+		const char *text, *why;
+		enum gns_kind kind;
+		size_t len, n;
+
+		if (!poll(&p, 1, quiet_ms))
+			return;
+		assert_int_equal(gns_read_frame(h->gns, GNS_GEN_16, &h->f), 1);
+		kind = gns_kind_of(h->f.hdr.type, GNS_GEN_16);
+		assert_int_equal(h->f.hdr.step, GNS_STEP_REQUEST);
+		if (gns_kind_payload(kind) != GNS_PAYLOAD_IGNORED) {
+			assert_int_equal(gns_frame_text(&h->f, kind, &text,
+							&len, &why), 0);
+			if (memmem(text, len, "\"ResourceType\":\"DNS\"", 20))
+				h->dns_pushed = memmem(text, len, want,
+						       strlen(want));
+		}
+		h->requests++;
+		n = gns_reply_encode(GNS_GEN_16, h->f.hdr.id, 0, NULL, reply,
+				     sizeof(reply));
+		assert_int_equal(gns_write_all(h->gns, reply, n), 0);
+	}
+}
+
+/* Wait for the host's exit; its status, and its stderr in @log. */
+static int host_wait(struct host_run *h, char *log, size_t size)
+{
+	int status = -1, i;
+	FILE *f;
+	size_t n;
+
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(h->pid, &status, WNOHANG) == h->pid)
+			break;
+		usleep(10000);
+	}
+	if (i == 1000) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, &status, 0);
+		fail_msg("mirrornet-host did not exit");
+	}
+	f = fopen(h->err, "r");
+	assert_non_null(f);
+	n = fread(log, 1, size - 1, f);
+	log[n] = 0;
+	fclose(f);
+	fputs(log, stdout);
+	unlink(h->err);
+	rmdir(h->dir);
+	gns_frame_release(&h->f);
+	gns_frame_release(&h->c.f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_host_end_to_end(void **state)
+{
+	uint8_t q[64], frame[128];
+	struct gns_dns_msg m = { .proto = GNS_DNS_PROTO_UDP, .data = q };
+	struct host_run h;
+	struct answer a;
+	char log[16384];
+	size_t n;
+
+	(void)state;
+	host_start(&h, "--dns-tunneling");
+	/* Queries first, while the host waits for its first reply. */
+	send_dns(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0101, "host.test", 1, 0);
+	expect_answer(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0101, 5000, &a);
+	assert_memory_equal(a.rr[0].data, "\xc0\x00\x02\x0a", 4);
+	send_dns(&h.c, GNS_DNS_PROTO_UDP, 1, 0x0202, "silent.test", 1, 0);
+	m.len = query(q, 0x0303, "host.test", 1, 0);
+	n = gns_dns_encode(GNS_GEN_16, ++h.c.seq, &m, frame, sizeof(frame));
+	assert_true(n > 0);
+	frame[16] = 99;
+	send_raw(&h.c, frame, n);
+	send_dns(&h.c, GNS_DNS_PROTO_TCP, 2, 0x0404, "big.test", 16, 0);
+	expect_answer(&h.c, GNS_DNS_PROTO_TCP, 2, 0x0404, 5000, &a);
+	assert_true(a.rr[0].len > 1232);
+	/* The whole snapshot, the DNS naming the tunneling address. */
+	host_serve_gns(&h, GNS_DNS_DEFAULT_IP, 1500);
+	assert_int_equal(h.requests, 19);
+	assert_true(h.dns_pushed);
+	/* The timeline is done; the host still answers. */
+	send_dns(&h.c, GNS_DNS_PROTO_TCP, 3, 0x0505, "v6.test", 28, 0);
+	expect_answer(&h.c, GNS_DNS_PROTO_TCP, 3, 0x0505, 5000, &a);
+	assert_int_equal(a.rr[0].type, 28);
+	assert_int_equal(recv_answer(&h.c, 300, &m), 0);
+	/* The guest closes GNS: the host ends, its goal state reached. */
+	close(h.gns);
+	assert_int_equal(host_wait(&h, log, sizeof(log)), 0);
+	close(h.dns);
+	assert_non_null(strstr(log, "mirrornet-host: dns: frame 3 (type 70, 51 "
+			       "bytes): frame's protocol is neither TCP (6) "
+			       "nor UDP (17): dropped\n"));
+	assert_non_null(strstr(log, "mirrornet-host: the guest closed the GNS "
+			       "channel\n"));
+	assert_non_null(strstr(log, "mirrornet-host: 19 messages, 0 failed, "));
+}
+
+/* Another tunneling address; SIGTERM ends the host as well. */
+static void test_host_sigterm(void **state)
+{
+	struct host_run h;
+	struct answer a;
+	char log[16384];
+
+	(void)state;
+	host_start(&h, "--dns-tunneling=10.0.0.53");
+	host_serve_gns(&h, "10.0.0.53", 1500);
+	assert_true(h.dns_pushed);
+	send_dns(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0606, "many.test", 1, 1232);
+	expect_answer(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0606, 5000, &a);
+	assert_int_equal(a.an, 40);
+	assert_int_equal(kill(h.pid, SIGTERM), 0);
+	assert_int_equal(host_wait(&h, log, sizeof(log)), 0);
+	close(h.gns);
+	close(h.dns);
+	assert_non_null(strstr(log, "mirrornet-host: stopped by signal 15\n"));
+}
+
 static void test_parse_addr(void **state)
 {
 	struct sockaddr_storage sa;
@@ -931,6 +1139,8 @@ int main(void)
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_upstream),
 		cmocka_unit_test(test_upstream_refused),
+		cmocka_unit_test(test_host_end_to_end),
+		cmocka_unit_test(test_host_sigterm),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

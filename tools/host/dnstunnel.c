@@ -27,9 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dns.h"
+#include "gns/dns.h"
 #include "dnstunnel.h"
-#include "util.h"
+#include "gns/util.h"
 
 #define DNS_BUF		(2 + MH_DNS_TCP_MAX)
 #define FRAME_BUF	(GNS_HDR_MAX + GNS_DNS_IDENT_LEN + DNS_BUF)

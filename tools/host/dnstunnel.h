@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "wire.h"
+#include "gns/wire.h"
 #include "zone.h"
 
 #define MH_DNS_TIMEOUT_MS	5000	/* per upstream query */
