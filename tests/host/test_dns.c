@@ -457,6 +457,15 @@ static void test_answer_malformed(void **state)
 
 /* ------------------------------------------------ the DNS channel */
 
+/* @log has @want; else the test fails showing the whole log. */
+static void log_has(const char *log, const char *want)
+{
+	if (!strstr(log, want))
+		fail_msg("no \"%s\" in the log:\n%s", want, log);
+}
+
+
+
 struct chan {
 	int fd;			/* the test's end: the guest */
 	enum gns_gen gen;
@@ -518,8 +527,6 @@ static char *chan_close(struct chan *c, struct mh_dns_stats *st)
 	rewind(c->log);
 	assert_true(fread(text, 1, 65535, c->log) < 65535);
 	fclose(c->log);
-	/* Shown in the test's output, for when a line is not found. */
-	fputs(text, stdout);
 	return text;
 }
 
@@ -691,25 +698,25 @@ static void test_channel_drops(void **state)
 	expect_answer(&c, GNS_DNS_PROTO_UDP, 9, 0x0808, 5000, &a);
 	assert_int_equal(a.an, 1);
 	log = chan_close(&c, &st);
-	assert_non_null(strstr(log, "mirrornet-host: dns: frame 1 (type 70, "
+	log_has(log, "mirrornet-host: dns: frame 1 (type 70, "
 			       "51 bytes): frame's protocol is neither TCP "
-			       "(6) nor UDP (17): dropped\n"));
-	assert_non_null(strstr(log, "mirrornet-host: dns: frame with sequence "
-			       "number 3, expected 2: dropped\n"));
-	assert_non_null(strstr(log, "frame 3 (type 70, 51 bytes): frame has a "
-			       "transaction step other than 0: dropped\n"));
-	assert_non_null(strstr(log, "frame 4 (type 53, 51 bytes): frame is not "
-			       "a DnsTunneling message: dropped\n"));
-	assert_non_null(strstr(log, "frame 5 (type 70, 24 bytes): frame "
+			       "(6) nor UDP (17): dropped\n");
+	log_has(log, "mirrornet-host: dns: frame with sequence "
+			       "number 3, expected 2: dropped\n");
+	log_has(log, "frame 3 (type 70, 51 bytes): frame has a "
+			       "transaction step other than 0: dropped\n");
+	log_has(log, "frame 4 (type 53, 51 bytes): frame is not "
+			       "a DnsTunneling message: dropped\n");
+	log_has(log, "frame 5 (type 70, 24 bytes): frame "
 			       "shorter than its client identifier and one "
-			       "byte: dropped\n"));
-	assert_non_null(strstr(log, "mirrornet-host: dns: tcp client 4: its "
+			       "byte: dropped\n");
+	log_has(log, "mirrornet-host: dns: tcp client 4: its "
 			       "length prefix does not match the frame: "
-			       "dropped\n"));
-	assert_non_null(strstr(log, "udp client 5: a response, not a query: "
-			       "dropped\n"));
-	assert_non_null(strstr(log, "udp client 6: shorter than a DNS header: "
-			       "dropped\n"));
+			       "dropped\n");
+	log_has(log, "udp client 5: a response, not a query: "
+			       "dropped\n");
+	log_has(log, "udp client 6: shorter than a DNS header: "
+			       "dropped\n");
 	free(log);
 	assert_int_equal(st.frames, 9);
 	assert_int_equal(st.dropped, 8);
@@ -763,6 +770,7 @@ static void test_channel_old_generation(void **state)
 
 struct server {
 	pid_t pid;
+	int err;		/* its stderr, read up to "serving on" */
 	struct sockaddr_storage addr;
 	socklen_t len;
 };
@@ -797,7 +805,7 @@ static void server_start(struct server *s)
 		have += (size_t)n;
 		line[have] = 0;
 	}
-	close(p[0]);
+	s->err = p[0];
 	port = strstr(line, "serving on 127.0.0.1:");
 	assert_non_null(port);
 	assert_int_equal(mh_dns_parse_addr("127.0.0.1", (unsigned int)
@@ -813,6 +821,7 @@ static void server_stop(struct server *s)
 	assert_int_equal(waitpid(s->pid, &status, 0), s->pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	close(s->err);
 }
 
 static void test_upstream(void **state)
@@ -850,10 +859,10 @@ static void test_upstream(void **state)
 	/* Past the timeout: the silent queries were given up, unanswered. */
 	assert_int_equal(recv_answer(&c, 800, &m), 0);
 	log = chan_close(&c, &st);
-	assert_non_null(strstr(log, ": dns: udp client 0: upstream 127.0.0.1:"));
-	assert_non_null(strstr(log, ": no answer within 400 ms: not "
-			       "answered\n"));
-	assert_non_null(strstr(log, ": dns: tcp client 0: upstream 127.0.0.1:"));
+	log_has(log, ": dns: udp client 0: upstream 127.0.0.1:");
+	log_has(log, ": no answer within 400 ms: not "
+			       "answered\n");
+	log_has(log, ": dns: tcp client 0: upstream 127.0.0.1:");
 	free(log);
 	assert_int_equal(st.timed_out, 2);
 	assert_int_equal(st.answered, 5);
@@ -883,9 +892,9 @@ static void test_upstream_refused(void **state)
 	send_dns(&c, GNS_DNS_PROTO_UDP, 9, 0x8888, "host.test", 1, 0);
 	assert_int_equal(recv_answer(&c, 500, &m), 0);
 	log = chan_close(&c, &st);
-	assert_non_null(strstr(log, "tcp client 8: upstream 127.0.0.1:"));
-	assert_non_null(strstr(log, ": Connection refused: not answered\n"));
-	assert_non_null(strstr(log, "udp client 9: upstream 127.0.0.1:"));
+	log_has(log, "tcp client 8: upstream 127.0.0.1:");
+	log_has(log, ": Connection refused: not answered\n");
+	log_has(log, "udp client 9: upstream 127.0.0.1:");
 	free(log);
 	assert_int_equal(st.dropped, 2);
 	assert_int_equal(st.timed_out, 0);
@@ -1014,7 +1023,6 @@ static int host_wait(struct host_run *h, char *log, size_t size)
 	n = fread(log, 1, size - 1, f);
 	log[n] = 0;
 	fclose(f);
-	fputs(log, stdout);
 	unlink(h->err);
 	rmdir(h->dir);
 	gns_frame_release(&h->f);
@@ -1059,12 +1067,12 @@ static void test_host_end_to_end(void **state)
 	close(h.gns);
 	assert_int_equal(host_wait(&h, log, sizeof(log)), 0);
 	close(h.dns);
-	assert_non_null(strstr(log, "mirrornet-host: dns: frame 3 (type 70, 51 "
+	log_has(log, "mirrornet-host: dns: frame 3 (type 70, 51 "
 			       "bytes): frame's protocol is neither TCP (6) "
-			       "nor UDP (17): dropped\n"));
-	assert_non_null(strstr(log, "mirrornet-host: the guest closed the GNS "
-			       "channel\n"));
-	assert_non_null(strstr(log, "mirrornet-host: 19 messages, 0 failed, "));
+			       "nor UDP (17): dropped\n");
+	log_has(log, "mirrornet-host: the guest closed the GNS "
+			       "channel\n");
+	log_has(log, "mirrornet-host: 19 messages, 0 failed, ");
 }
 
 /* Another tunneling address; SIGTERM ends the host as well. */
@@ -1085,7 +1093,7 @@ static void test_host_sigterm(void **state)
 	assert_int_equal(host_wait(&h, log, sizeof(log)), 0);
 	close(h.gns);
 	close(h.dns);
-	assert_non_null(strstr(log, "mirrornet-host: stopped by signal 15\n"));
+	log_has(log, "mirrornet-host: stopped by signal 15\n");
 }
 
 static void test_parse_addr(void **state)
