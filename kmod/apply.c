@@ -28,7 +28,6 @@
 #include <net/fib_rules.h>
 #include <net/if_inet6.h>
 #include <net/neighbour.h>
-#include <net/nexthop.h>
 #include <net/rtnh.h>
 #include <net/sock.h>
 
@@ -410,65 +409,45 @@ static int mn_put_ip(struct sk_buff *skb, int type, u8 family,
 	return nla_put(skb, type, mn_addr_len(family), ip);
 }
 
-/* Put back what mn_apply_link() changed before a later step failed. */
-static void mn_link_rollback(struct net_device *dev, bool mtu_set,
-			     unsigned int old_mtu, bool lladdr_set,
-			     struct sockaddr_storage *old_lladdr)
-{
-	if (lladdr_set &&
-	    dev_set_mac_address_user(dev, (struct sockaddr *)old_lladdr, NULL))
-		netdev_warn(dev, "could not restore the link-layer address\n");
-	if (mtu_set && dev_set_mtu(dev, old_mtu))
-		netdev_warn(dev, "could not restore the MTU %u\n", old_mtu);
-}
-
 /**
- * mn_apply_link - set a link's MTU, link-layer address and admin state
+ * mn_apply_link - set a link's link-layer address, admin state and MTU
  * @mn: per-netns state, locked
  * @ifindex: the netdev
  * @link: what to set
+ * @mtu_refused: set when only the MTU failed; may be NULL
  * @extack: extended ack for errors, may be NULL
+ *
+ * In WSL's order: the link-layer address, then the admin state, then the
+ * MTU, so that a link the host wants up comes up even when the device
+ * refuses the MTU (the host's NlMtu 4294967295, its "no MTU known", is
+ * refused too). A refused MTU leaves what the earlier steps set and
+ * reports the error (@mtu_refused); when the admin state cannot be set,
+ * the address is put back (best effort), so that failure leaves the link
+ * as it found it.
  *
  * The admin state is changed from dev_get_flags(), like rtnetlink does:
  * dev->flags holds the effective PROMISC/ALLMULTI that other users (packet
  * sockets, bridges) count, and handing those back to dev_change_flags()
  * would take a promiscuity reference of our own that nothing drops.
- * When a step fails, the steps before it are undone (best effort), so
- * a failed request leaves the link as it found it.
  *
  * Return: 0 or a negative errno.
  */
 int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
-		  struct netlink_ext_ack *extack)
+		  bool *mtu_refused, struct netlink_ext_ack *extack)
 {
 	struct sockaddr_storage old_lladdr;
-	bool mtu_set = false, lladdr_set = false;
+	bool lladdr_set = false;
 	struct net_device *dev;
-	unsigned int old_mtu;
 	int err = 0;
 
+	if (mtu_refused)
+		*mtu_refused = false;
 	rtnl_lock();
 	dev = __dev_get_by_index(mn->net, ifindex);
 	if (!dev) {
 		NL_SET_ERR_MSG_MOD(extack, "interface disappeared");
 		err = -ENODEV;
 		goto out;
-	}
-	old_mtu = dev->mtu;
-	if (link->has_mtu && link->mtu != dev->mtu) {
-		if (link->mtu > INT_MAX || link->mtu < dev->min_mtu ||
-		    (dev->max_mtu && link->mtu > dev->max_mtu)) {
-			NL_SET_ERR_MSG_MOD(extack,
-					   "MTU outside the device's range");
-			err = -EINVAL;
-			goto out;
-		}
-		err = dev_set_mtu(dev, link->mtu);
-		if (err) {
-			NL_SET_ERR_MSG_MOD(extack, "device rejected the MTU");
-			goto out;
-		}
-		mtu_set = true;
 	}
 	if (link->has_lladdr) {
 		struct sockaddr_storage ss = { .ss_family = dev->type };
@@ -477,7 +456,7 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 			NL_SET_ERR_MSG_MOD(extack,
 					   "lladdr length differs from the device's");
 			err = -EINVAL;
-			goto rollback;
+			goto out;
 		}
 		if (memcmp(dev->dev_addr, link->lladdr, link->lladdr_len)) {
 			memset(&old_lladdr, 0, sizeof(old_lladdr));
@@ -488,7 +467,7 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 						       (struct sockaddr *)&ss,
 						       extack);
 			if (err)
-				goto rollback;
+				goto out;
 			lladdr_set = true;
 		}
 	}
@@ -498,17 +477,35 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 		if (link->admin_up)
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);
-		if (err)
-			goto rollback;
+		if (err) {
+			if (lladdr_set &&
+			    dev_set_mac_address_user(dev,
+						     (struct sockaddr *)&old_lladdr,
+						     NULL))
+				netdev_warn(dev, "could not restore the link-layer address\n");
+			goto out;
+		}
 	}
-	goto out;
-
-rollback:
-	mn_link_rollback(dev, mtu_set, old_mtu, lladdr_set, &old_lladdr);
+	if (link->has_mtu && link->mtu != dev->mtu) {
+		if (link->mtu > INT_MAX || link->mtu < dev->min_mtu ||
+		    (dev->max_mtu && link->mtu > dev->max_mtu)) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "MTU outside the device's range");
+			err = -EINVAL;
+		} else {
+			err = dev_set_mtu(dev, link->mtu);
+			if (err)
+				NL_SET_ERR_MSG_MOD(extack,
+						   "device rejected the MTU");
+		}
+		if (err && mtu_refused)
+			*mtu_refused = true;
+	}
 out:
 	rtnl_unlock();
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(mn_apply_link);
 
 /**
  * mn_apply_addr - add, replace or delete an address
@@ -572,6 +569,11 @@ EXPORT_SYMBOL_IF_KUNIT(mn_apply_addr);
  *	fails with -EEXIST if the kernel has a route with that identity
  * @kerr: the kernel's error text
  *
+ * Routes carry RTPROT_KERNEL, as WSL's do: route daemons (systemd-networkd)
+ * leave "proto kernel" routes alone. The kernel's own routes carry it too,
+ * so a delete names the device, metric and gateway, and the protocol only
+ * keeps it off routes of other protocols.
+ *
  * Only unicast and local routes name a device (and a gateway): blackhole,
  * unreachable, prohibit and throw routes have none, and IPv4 rejects them
  * with one.
@@ -596,10 +598,11 @@ int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = r->key.dst_len;
 	rtm->rtm_table = r->key.table < 256 ? r->key.table : RT_TABLE_UNSPEC;
+	/* A delete, too, matches only what we could have installed. */
+	rtm->rtm_protocol = RTPROT_KERNEL;
 	if (op == MN_OP_DEL) {
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	} else {
-		rtm->rtm_protocol = RTPROT_BOOT;
 		rtm->rtm_type = r->type;
 		if (r->type == RTN_LOCAL)
 			rtm->rtm_scope = RT_SCOPE_HOST;
@@ -652,40 +655,6 @@ int mn_apply_neigh(struct mn_net *mn, int ifindex, const struct mn_neigh *n,
 	err = mn_put_ip(skb, NDA_DST, n->family, &n->dst) ||
 	      (op != MN_OP_DEL &&
 	       nla_put(skb, NDA_LLADDR, n->lladdr_len, n->lladdr));
-	return mn_rtnl_finish(mn, skb, err, kerr);
-}
-
-/**
- * mn_apply_rule - add or delete a policy routing rule
- * @mn: per-netns state, locked
- * @r: the rule
- * @op: MN_OP_ADD, MN_OP_REPAIR or MN_OP_DEL
- * @kerr: the kernel's error text
- *
- * Return: 0 or the kernel's negative errno.
- */
-int mn_apply_rule(struct mn_net *mn, const struct mn_rule *r, enum mn_op op,
-		  struct mn_kerr *kerr)
-{
-	struct fib_rule_hdr *frh;
-	struct sk_buff *skb;
-	int err;
-
-	kerr->msg[0] = '\0';
-	frh = mn_rtnl_new(&skb, op == MN_OP_DEL ? RTM_DELRULE : RTM_NEWRULE,
-			  sizeof(*frh), mn_nlflags(op));
-	if (!frh)
-		return -ENOMEM;
-	frh->family = r->family;
-	frh->action = FR_ACT_TO_TBL;
-	frh->table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
-	err = nla_put_u32(skb, FRA_TABLE, r->table) ||
-	      (r->has_priority &&
-	       nla_put_u32(skb, FRA_PRIORITY, r->priority)) ||
-	      (r->has_ip_proto &&
-	       nla_put_u8(skb, FRA_IP_PROTO, r->ip_proto)) ||
-	      (r->has_iifname &&
-	       nla_put_string(skb, FRA_IIFNAME, r->iifname));
 	return mn_rtnl_finish(mn, skb, err, kerr);
 }
 
@@ -820,6 +789,261 @@ int mn_apply_conf(struct mn_net *mn, int ifindex, unsigned int key, u32 value,
 }
 
 /*
+ * Read the dump answering the request mn_rtnl_send() just sent, to its
+ * end, handing each message of it (but NLMSG_DONE and NLMSG_ERROR) to @fn.
+ * @fn returns -EBADMSG for a malformed message (dropped and counted) or
+ * another error, which is kept and ends the calls but not the reading.
+ */
+static int mn_rtnl_dump(struct mn_net *mn,
+			int (*fn)(void *ctx, const struct nlmsghdr *nlh),
+			void *ctx, struct mn_kerr *kerr)
+{
+	u32 seq = mn->rtnl_seq;
+	int fn_err = 0;
+
+	for (;;) {
+		struct nlmsghdr *nlh = mn->rtnl_buf;
+		int len = mn_rtnl_recv(mn);
+
+		if (len < 0)
+			return len;
+		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+			int error;
+
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				/* The dump's own errno, if it carries one. */
+				if (nlmsg_len(nlh) >= (int)sizeof(int))
+					memcpy(&error, nlmsg_data(nlh),
+					       sizeof(int));
+				else
+					error = 0;
+				return error < 0 ? error : fn_err;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
+					mn_rtnl_drop(mn);
+					continue;
+				}
+				return error;
+			}
+			if (fn_err)
+				continue;
+			fn_err = fn(ctx, nlh);
+			if (fn_err == -EBADMSG) {
+				mn_rtnl_drop(mn);
+				fn_err = 0;
+			}
+		}
+		if (len > 0)	/* trailing bytes that are no message */
+			mn_rtnl_drop(mn);
+	}
+}
+
+/*
+ * The attributes a rule of ours can carry in a dump. Any other type
+ * (FRA_OIFNAME, FRA_FWMARK, FRA_SRC, ..., or one newer than the headers
+ * built against) is a selector we do not set: that rule is not ours.
+ */
+static const struct nla_policy mn_fra_policy[FRA_MAX + 1] = {
+	[FRA_IIFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[FRA_PRIORITY]		= { .type = NLA_U32 },
+	[FRA_TABLE]		= { .type = NLA_U32 },
+	[FRA_PROTOCOL]		= { .type = NLA_U8 },
+	[FRA_IP_PROTO]		= { .type = NLA_U8 },
+	[FRA_SUPPRESS_IFGROUP]	= { .type = NLA_U32 },
+	[FRA_SUPPRESS_PREFIXLEN] = { .type = NLA_U32 },
+};
+
+struct mn_rule_del_ctx {
+	const struct mn_rule *r;
+	bool found;		/* a rule exactly like @r */
+	bool shadowed;		/* ... with another the delete matches first */
+	bool other;		/* the last rule the delete matches is another */
+	u32 other_pref;		/* ... and its priority */
+	u32 pref;		/* the found rule's priority */
+};
+
+/*
+ * Compare a dumped rule with ours. *exact: it is the rule we install
+ * (FRA_PROTOCOL kernel, our table, priority and selectors, no other
+ * selector); *wild: the kernel's delete of ours (rule_find(), which skips
+ * only the selectors a delete sets) would match it, whatever its priority.
+ */
+static int mn_rule_cmp(const struct mn_rule *r, const struct nlmsghdr *nlh,
+		       bool *exact, bool *wild, u32 *pref)
+{
+	const u32 detached = FIB_RULE_IIF_DETACHED | FIB_RULE_OIF_DETACHED |
+			     FIB_RULE_UNRESOLVED;
+	struct nlattr *tb[FRA_MAX + 1];
+	const struct fib_rule_hdr *frh;
+	char iifname[IFNAMSIZ] = "";
+	const struct nlattr *nla;
+	bool extra = false;
+	u8 ip_proto;
+	u32 table;
+	int rem;
+
+	if (nlh->nlmsg_len < nlmsg_msg_size(sizeof(*frh)))
+		return -EBADMSG;
+	frh = nlmsg_data(nlh);
+	/* Unknown types are left unparsed here and counted as selectors. */
+	if (frh->family != r->family ||
+	    __nlmsg_parse(nlh, sizeof(*frh), tb, FRA_MAX, mn_fra_policy,
+			  NL_VALIDATE_TRAILING, NULL))
+		return -EBADMSG;
+	nlmsg_for_each_attr(nla, nlh, sizeof(*frh), rem)
+		if (nla_type(nla) > FRA_MAX ||
+		    !mn_fra_policy[nla_type(nla)].type)
+			extra = true;
+	if (tb[FRA_SUPPRESS_IFGROUP] &&
+	    nla_get_u32(tb[FRA_SUPPRESS_IFGROUP]) != (u32)-1)
+		extra = true;
+	if (tb[FRA_SUPPRESS_PREFIXLEN] &&
+	    nla_get_u32(tb[FRA_SUPPRESS_PREFIXLEN]) != (u32)-1)
+		extra = true;
+	if (frh->dst_len || frh->src_len || frh->tos ||
+	    (frh->flags & ~detached))
+		extra = true;
+	table = tb[FRA_TABLE] ? nla_get_u32(tb[FRA_TABLE]) : frh->table;
+	ip_proto = tb[FRA_IP_PROTO] ? nla_get_u8(tb[FRA_IP_PROTO]) : 0;
+	if (tb[FRA_IIFNAME])
+		nla_strscpy(iifname, tb[FRA_IIFNAME], sizeof(iifname));
+	*pref = tb[FRA_PRIORITY] ? nla_get_u32(tb[FRA_PRIORITY]) : 0;
+
+	*wild = frh->action == FR_ACT_TO_TBL &&
+		(!r->table || table == r->table) &&
+		(!r->has_iifname || !r->iifname[0] ||
+		 !strcmp(iifname, r->iifname)) &&
+		(!r->has_ip_proto || !r->ip_proto || ip_proto == r->ip_proto) &&
+		tb[FRA_PROTOCOL] && nla_get_u8(tb[FRA_PROTOCOL]) == RTPROT_KERNEL;
+	*exact = *wild && !extra && table == r->table &&
+		 (!r->has_priority || *pref == r->priority) &&
+		 !strcmp(iifname, r->has_iifname ? r->iifname : "") &&
+		 ip_proto == (r->has_ip_proto ? r->ip_proto : 0);
+	return 0;
+}
+
+/*
+ * The dump lists rules by priority, as the kernel matches them. The delete
+ * names the priority of the rule found, so only a rule of that priority
+ * listed before it can be taken instead.
+ */
+static int mn_rule_del_collect(void *arg, const struct nlmsghdr *nlh)
+{
+	struct mn_rule_del_ctx *c = arg;
+	bool exact, wild;
+	u32 pref;
+	int err;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE || c->found)
+		return 0;
+	err = mn_rule_cmp(c->r, nlh, &exact, &wild, &pref);
+	if (err || !wild)
+		return err;
+	if (exact) {
+		c->found = true;
+		c->pref = pref;
+		c->shadowed = c->other && c->other_pref == pref;
+	} else {
+		c->other = true;
+		c->other_pref = pref;
+	}
+	return 0;
+}
+
+/*
+ * Delete exactly the rule we install: the kernel's RTM_DELRULE takes the
+ * first rule that has the selectors the request names, whatever others it
+ * has, so the rule is looked up in a dump first.
+ */
+static int mn_apply_rule_del(struct mn_net *mn, const struct mn_rule *r,
+			     struct mn_kerr *kerr)
+{
+	struct mn_rule_del_ctx c = { .r = r };
+	struct fib_rule_hdr *frh;
+	struct sk_buff *skb;
+	int err;
+
+	frh = mn_rtnl_new(&skb, RTM_GETRULE, sizeof(*frh), NLM_F_DUMP);
+	if (!frh)
+		return -ENOMEM;
+	frh->family = r->family;
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	err = mn_rtnl_send(mn, skb) ?:
+	      mn_rtnl_dump(mn, mn_rule_del_collect, &c, kerr);
+	if (err)
+		return err;
+	if (!c.found) {
+		strscpy(kerr->msg, "no such rule", sizeof(kerr->msg));
+		return -ENOENT;
+	}
+	if (c.shadowed)
+		return -EBUSY;
+
+	frh = mn_rtnl_new(&skb, RTM_DELRULE, sizeof(*frh), 0);
+	if (!frh)
+		return -ENOMEM;
+	frh->family = r->family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	err = nla_put_u32(skb, FRA_TABLE, r->table) ||
+	      nla_put_u32(skb, FRA_PRIORITY, c.pref) ||
+	      nla_put_u8(skb, FRA_PROTOCOL, RTPROT_KERNEL) ||
+	      (r->has_ip_proto &&
+	       nla_put_u8(skb, FRA_IP_PROTO, r->ip_proto)) ||
+	      (r->has_iifname &&
+	       nla_put_string(skb, FRA_IIFNAME, r->iifname));
+	return mn_rtnl_finish(mn, skb, err, kerr);
+}
+
+/**
+ * mn_apply_rule - add or delete a policy routing rule
+ * @mn: per-netns state, locked
+ * @r: the rule
+ * @op: MN_OP_ADD, MN_OP_REPAIR or MN_OP_DEL
+ * @kerr: the kernel's error text
+ *
+ * Rules carry FRA_PROTOCOL RTPROT_KERNEL: systemd-networkd deletes the
+ * rules of every other protocol, on any link. A delete takes exactly the
+ * rule we install (priority, table, selectors and protocol) or nothing:
+ * -ENOENT if there is none, -EBUSY if the kernel would take another rule
+ * first (one of the same priority with more selectors, listed before it).
+ * The kernel's own default rules carry RTPROT_KERNEL too, so the default
+ * "lookup local" rule is deleted by naming it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int mn_apply_rule(struct mn_net *mn, const struct mn_rule *r, enum mn_op op,
+		  struct mn_kerr *kerr)
+{
+	struct fib_rule_hdr *frh;
+	struct sk_buff *skb;
+	int err;
+
+	kerr->msg[0] = '\0';
+	if (op == MN_OP_DEL)
+		return mn_apply_rule_del(mn, r, kerr);
+	frh = mn_rtnl_new(&skb, RTM_NEWRULE, sizeof(*frh), mn_nlflags(op));
+	if (!frh)
+		return -ENOMEM;
+	frh->family = r->family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	err = nla_put_u32(skb, FRA_TABLE, r->table) ||
+	      nla_put_u8(skb, FRA_PROTOCOL, RTPROT_KERNEL) ||
+	      (r->has_priority &&
+	       nla_put_u32(skb, FRA_PRIORITY, r->priority)) ||
+	      (r->has_ip_proto &&
+	       nla_put_u8(skb, FRA_IP_PROTO, r->ip_proto)) ||
+	      (r->has_iifname &&
+	       nla_put_string(skb, FRA_IIFNAME, r->iifname));
+	return mn_rtnl_finish(mn, skb, err, kerr);
+}
+EXPORT_SYMBOL_IF_KUNIT(mn_apply_rule);
+
+/*
  * route-flush works in passes: dump a family's routes on the device, queue
  * at most MN_FLUSH_BATCH deletes (and about MN_FLUSH_BATCH_BYTES of them),
  * send them, and dump again until a pass leaves nothing queued. Memory is
@@ -829,14 +1053,14 @@ int mn_apply_conf(struct mn_net *mn, int ifindex, unsigned int key, u32 value,
 #define MN_FLUSH_BATCH_BYTES	65536
 
 struct mn_flush_ctx {
-	struct net *net;
 	int ifindex;
 	const struct mn_flush *f;
+	mn_flush_ours_t ours;
+	void *ctx;
 	u8 family;			/* of this dump */
 	struct sk_buff_head dels;	/* RTM_DELROUTE requests to send */
 	unsigned int bytes;
 	bool full;			/* more to delete than was queued */
-	int err;			/* the pass could not queue a delete */
 };
 
 /*
@@ -930,66 +1154,52 @@ static int mn_hop_next(struct mn_hop *hop)
 	return mn_hop_check(hop);
 }
 
-static bool mn_has_gw(struct nlattr **tb)
+/*
+ * The identity of a route message (dumped, or a delete we built) and the
+ * gateway @gw (an RTA_GATEWAY, of the route or of one of its hops).
+ */
+static void mn_route_ident(const struct nlmsghdr *nlh, struct nlattr **tb,
+			   const struct nlattr *gw, struct mn_route *r)
 {
-	return tb[RTA_GATEWAY] || tb[RTA_VIA];
+	const struct rtmsg *rtm = nlmsg_data(nlh);
+
+	memset(r, 0, sizeof(*r));
+	r->key.family = rtm->rtm_family;
+	r->key.dst_len = rtm->rtm_dst_len;
+	r->key.table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) :
+				       rtm->rtm_table;
+	r->key.metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	if (tb[RTA_DST])
+		nla_memcpy(&r->key.dst, tb[RTA_DST], sizeof(r->key.dst));
+	r->type = rtm->rtm_type;
+	r->has_gw = !!gw;
+	if (gw)
+		nla_memcpy(&r->gw, gw, sizeof(r->gw));
 }
 
 /*
- * Does the nexthop object @id use only @ifindex (every member of a group,
- * like an IPv4 multipath route)? Read under RCU from the nexthop tree, as
- * the FIB does: the object's device is not in the route dump, and the
- * socket is busy with that dump.
+ * Queue an RTM_DELROUTE for one route (or IPv6 sibling) through the device:
+ * its identity (family, prefix, source prefix, tos, table, metric), the
+ * device, the gateway if it has one, protocol kernel, any scope.
  */
-static bool mn_nhi_on(const struct nh_info *nhi, const struct mn_flush_ctx *c)
-{
-	const struct net_device *dev = nhi->fib_nhc.nhc_dev;
-
-	return !nhi->reject_nh && dev && dev->ifindex == c->ifindex &&
-	       (!c->f->gateway_only || nhi->fib_nhc.nhc_gw_family);
-}
-
-static bool mn_nh_on(const struct mn_flush_ctx *c, u32 id)
-{
-	struct nexthop *nh;
-	bool on = false;
-
-	rcu_read_lock();
-	nh = nexthop_find_by_id(c->net, id);
-	if (!nh) {
-		on = false;
-	} else if (nh->is_group) {
-		struct nh_group *nhg = rcu_dereference(nh->nh_grp);
-		int i;
-
-		on = nhg->num_nh > 0;
-		for (i = 0; on && i < nhg->num_nh; i++)
-			on = mn_nhi_on(rcu_dereference(nhg->nh_entries[i].nh->nh_info),
-				       c);
-	} else {
-		on = mn_nhi_on(rcu_dereference(nh->nh_info), c);
-	}
-	rcu_read_unlock();
-	return on;
-}
-
-/*
- * Start an RTM_DELROUTE for a dumped route: its identity (family, prefix,
- * source prefix, tos, table, metric, protocol), any scope.
- */
-static struct sk_buff *mn_flush_del_new(const struct nlmsghdr *nlh,
-					struct nlattr **tb, size_t extra)
+static int mn_flush_queue(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
+			  struct nlattr **tb, const struct nlattr *gw)
 {
 	const struct rtmsg *src = nlmsg_data(nlh);
 	struct nlmsghdr *put;
 	struct sk_buff *skb;
 	struct rtmsg *rtm;
 
+	if (skb_queue_len(&c->dels) >= MN_FLUSH_BATCH ||
+	    c->bytes >= MN_FLUSH_BATCH_BYTES) {
+		c->full = true;
+		return 0;
+	}
 	skb = nlmsg_new(NLMSG_ALIGN(sizeof(*rtm)) + 4 * nla_total_size(4) +
-			3 * nla_total_size(sizeof(struct in6_addr)) + extra,
+			3 * nla_total_size(sizeof(struct in6_addr)),
 			GFP_KERNEL_ACCOUNT);
 	if (!skb)
-		return NULL;
+		return -ENOMEM;
 	put = nlmsg_put(skb, 0, 0, RTM_DELROUTE, sizeof(*rtm), 0);
 	if (!put)
 		goto err;
@@ -1000,7 +1210,7 @@ static struct sk_buff *mn_flush_del_new(const struct nlmsghdr *nlh,
 	rtm->rtm_src_len = src->rtm_src_len;
 	rtm->rtm_tos = src->rtm_tos;
 	rtm->rtm_table = src->rtm_table;
-	rtm->rtm_protocol = src->rtm_protocol;
+	rtm->rtm_protocol = RTPROT_KERNEL;
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	rtm->rtm_type = RTN_UNICAST;
 	if ((tb[RTA_TABLE] &&
@@ -1010,142 +1220,52 @@ static struct sk_buff *mn_flush_del_new(const struct nlmsghdr *nlh,
 	    (tb[RTA_SRC] &&
 	     nla_put(skb, RTA_SRC, nla_len(tb[RTA_SRC]), nla_data(tb[RTA_SRC]))) ||
 	    (tb[RTA_PRIORITY] &&
-	     nla_put_u32(skb, RTA_PRIORITY, nla_get_u32(tb[RTA_PRIORITY]))))
+	     nla_put_u32(skb, RTA_PRIORITY, nla_get_u32(tb[RTA_PRIORITY]))) ||
+	    nla_put_u32(skb, RTA_OIF, c->ifindex) ||
+	    (gw && nla_put(skb, RTA_GATEWAY, nla_len(gw), nla_data(gw))))
 		goto err;
-	return skb;
-err:
-	nlmsg_free(skb);
-	return NULL;
-}
-
-/* Queue a delete; the batch takes one more than its byte budget at most. */
-static int mn_flush_queue(struct mn_flush_ctx *c, struct sk_buff *skb,
-			  int put_err)
-{
-	if (put_err) {
-		nlmsg_free(skb);
-		return -EMSGSIZE;
-	}
-	nlmsg_end(skb, nlmsg_hdr(skb));
+	nlmsg_end(skb, put);
 	__skb_queue_tail(&c->dels, skb);
 	c->bytes += skb->len;
 	return 0;
+err:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
 }
 
-static bool mn_flush_room(struct mn_flush_ctx *c)
+/* Queue the delete of a route or sibling through the device, if ours. */
+static int mn_flush_one(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
+			struct nlattr **tb, const struct nlattr *gw)
 {
-	if (skb_queue_len(&c->dels) < MN_FLUSH_BATCH &&
-	    c->bytes < MN_FLUSH_BATCH_BYTES)
-		return true;
-	c->full = true;
-	return false;
-}
+	struct mn_route r;
 
-static int mn_flush_put_addr(struct sk_buff *skb, int type,
-			     const struct nlattr *nla)
-{
-	return nla && nla_put(skb, type, nla_len(nla), nla_data(nla));
-}
-
-/* A route whose top-level RTA_OIF is the device: delete it with its hop. */
-static int mn_flush_single(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
-			   struct nlattr **tb)
-{
-	struct sk_buff *skb;
-
-	if (nla_get_u32(tb[RTA_OIF]) != c->ifindex ||
-	    (c->f->gateway_only && !mn_has_gw(tb)) || !mn_flush_room(c))
+	if (c->f->gateway_only && !gw)
 		return 0;
-	skb = mn_flush_del_new(nlh, tb, tb[RTA_VIA] ? nla_len(tb[RTA_VIA]) : 0);
-	if (!skb)
-		return -ENOMEM;
-	return mn_flush_queue(c, skb, nla_put_u32(skb, RTA_OIF, c->ifindex) ||
-				      mn_flush_put_addr(skb, RTA_GATEWAY,
-							tb[RTA_GATEWAY]) ||
-				      mn_flush_put_addr(skb, RTA_VIA,
-							tb[RTA_VIA]));
+	mn_route_ident(nlh, tb, gw, &r);
+	if (!c->ours(c->ctx, &r))
+		return 0;
+	return mn_flush_queue(c, nlh, tb, gw);
 }
 
 /*
- * RTA_MULTIPATH. IPv6 siblings are routes of their own: delete each one on
- * the device by device and gateway, which removes only that sibling.
- * An IPv4 multipath route is one route: delete it (hops included, so
- * exactly it) when all of its hops are on the device.
- */
-static int mn_flush_multipath(struct mn_flush_ctx *c,
-			      const struct nlmsghdr *nlh, struct nlattr **tb)
-{
-	const struct nlattr *mp = tb[RTA_MULTIPATH];
-	struct sk_buff *skb;
-	struct mn_hop hop;
-	bool all = true;
-	int err;
-
-	/* Validate every hop before acting on any. */
-	for (err = mn_hop_first(&hop, mp, c->family); err > 0;
-	     err = mn_hop_next(&hop)) {
-		if (hop.rtnh->rtnh_ifindex != c->ifindex ||
-		    (c->f->gateway_only && !mn_has_gw(hop.tb)))
-			all = false;
-	}
-	if (err)
-		return err;
-
-	if (c->family == AF_INET) {
-		if (!all || !mn_flush_room(c))
-			return 0;
-		skb = mn_flush_del_new(nlh, tb, nla_len(mp));
-		if (!skb)
-			return -ENOMEM;
-		return mn_flush_queue(c, skb,
-				      nla_put(skb, RTA_MULTIPATH, nla_len(mp),
-					      nla_data(mp)));
-	}
-
-	for (err = mn_hop_first(&hop, mp, c->family); err > 0;
-	     err = mn_hop_next(&hop)) {
-		if (hop.rtnh->rtnh_ifindex != c->ifindex ||
-		    !hop.tb[RTA_GATEWAY])
-			continue;
-		if (!mn_flush_room(c))
-			return 0;
-		skb = mn_flush_del_new(nlh, tb, 0);
-		if (!skb)
-			return -ENOMEM;
-		err = mn_flush_queue(c, skb,
-				     nla_put_u32(skb, RTA_OIF, c->ifindex) ||
-				     mn_flush_put_addr(skb, RTA_GATEWAY,
-						       hop.tb[RTA_GATEWAY]));
-		if (err)
-			return err;
-	}
-	return err;
-}
-
-/* A route through a nexthop object that uses only the device. */
-static int mn_flush_nh(struct mn_flush_ctx *c, const struct nlmsghdr *nlh,
-		       struct nlattr **tb)
-{
-	u32 id = nla_get_u32(tb[RTA_NH_ID]);
-	struct sk_buff *skb;
-
-	if (!mn_nh_on(c, id) || !mn_flush_room(c))
-		return 0;
-	skb = mn_flush_del_new(nlh, tb, 0);
-	if (!skb)
-		return -ENOMEM;
-	return mn_flush_queue(c, skb, nla_put_u32(skb, RTA_NH_ID, id));
-}
-
-/*
- * Queue the deletes a dumped route needs, if it matches the flush.
+ * Queue the deletes a dumped route needs, if it matches the flush and is
+ * ours: protocol kernel, and in the goal state (@c->ours), since the
+ * kernel's own routes (prefix routes, fe80::/64, local routes) carry
+ * RTPROT_KERNEL as well. The module adds single-hop routes only: IPv6
+ * joins gateway routes with one key into ECMP siblings, dumped as one
+ * RTA_MULTIPATH, and each sibling on the device is deleted by device and
+ * gateway (the others stay); an IPv4 multipath route, a route through a
+ * nexthop object or one with RTA_VIA is never ours.
  * -EBADMSG: the message is malformed and was not acted on.
  */
-static int mn_flush_collect(struct mn_flush_ctx *c, const struct nlmsghdr *nlh)
+static int mn_flush_collect(void *arg, const struct nlmsghdr *nlh)
 {
+	struct mn_flush_ctx *c = arg;
 	struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rtm;
+	struct mn_hop hop;
 	u32 table;
+	int err;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return 0;
@@ -1153,33 +1273,48 @@ static int mn_flush_collect(struct mn_flush_ctx *c, const struct nlmsghdr *nlh)
 		return -EBADMSG;
 	rtm = nlmsg_data(nlh);
 	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	/* Prefix routes, fe80::/64 and the like belong to the kernel. */
 	if (rtm->rtm_type != RTN_UNICAST ||
-	    rtm->rtm_protocol == RTPROT_KERNEL ||
+	    rtm->rtm_protocol != RTPROT_KERNEL ||
 	    (rtm->rtm_flags & RTM_F_CLONED) ||
-	    (c->f->table && table != c->f->table))
+	    (c->f->table && table != c->f->table) ||
+	    tb[RTA_NH_ID] || tb[RTA_VIA])
 		return 0;
-	if (tb[RTA_NH_ID])
-		return mn_flush_nh(c, nlh, tb);
-	if (tb[RTA_MULTIPATH])
-		return mn_flush_multipath(c, nlh, tb);
-	if (tb[RTA_OIF])
-		return mn_flush_single(c, nlh, tb);
-	return 0;
+	if (!tb[RTA_MULTIPATH]) {
+		if (!tb[RTA_OIF] || nla_get_u32(tb[RTA_OIF]) != c->ifindex)
+			return 0;
+		return mn_flush_one(c, nlh, tb, tb[RTA_GATEWAY]);
+	}
+	if (c->family != AF_INET6)
+		return 0;
+	/* Validate every hop before acting on any. */
+	for (err = mn_hop_first(&hop, tb[RTA_MULTIPATH], c->family); err > 0;
+	     err = mn_hop_next(&hop))
+		;
+	if (err)
+		return err;
+	for (err = mn_hop_first(&hop, tb[RTA_MULTIPATH], c->family); err > 0;
+	     err = mn_hop_next(&hop)) {
+		if (hop.rtnh->rtnh_ifindex != c->ifindex ||
+		    !hop.tb[RTA_GATEWAY] || hop.tb[RTA_VIA])
+			continue;
+		err = mn_flush_one(c, nlh, tb, hop.tb[RTA_GATEWAY]);
+		if (err)
+			return err;
+	}
+	return err;
 }
 
 /*
  * One pass: dump the family's unicast routes on the device (rtnetlink
- * filters by device, multipath and nexthop objects included, thanks to
- * NETLINK_GET_STRICT_CHK; every route is checked again here) and queue
- * deletes for the matching ones. The dump is always read to its end.
+ * filters by device, multipath included, thanks to NETLINK_GET_STRICT_CHK;
+ * every route is checked again here) and queue deletes for the matching
+ * ones. The dump is always read to its end.
  */
 static int mn_flush_dump(struct mn_net *mn, struct mn_flush_ctx *c,
 			 struct mn_kerr *kerr)
 {
 	struct sk_buff *skb;
 	struct rtmsg *rtm;
-	u32 seq;
 	int err;
 
 	rtm = mn_rtnl_new(&skb, RTM_GETROUTE, sizeof(*rtm), NLM_F_DUMP);
@@ -1195,107 +1330,37 @@ static int mn_flush_dump(struct mn_net *mn, struct mn_flush_ctx *c,
 	err = mn_rtnl_send(mn, skb);
 	if (err)
 		return err;
-	seq = mn->rtnl_seq;
-
-	for (;;) {
-		struct nlmsghdr *nlh = mn->rtnl_buf;
-		int len = mn_rtnl_recv(mn);
-
-		if (len < 0)
-			return len;
-		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
-			int error;
-
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				/* The dump's own errno, if it carries one. */
-				if (nlmsg_len(nlh) >= (int)sizeof(int))
-					memcpy(&error, nlmsg_data(nlh),
-					       sizeof(int));
-				else
-					error = 0;
-				return error < 0 ? error : 0;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				if (mn_rtnl_parse_ack(nlh, len, &error, kerr)) {
-					mn_rtnl_drop(mn);
-					continue;
-				}
-				return error;
-			}
-			if (c->err)
-				continue;
-			err = mn_flush_collect(c, nlh);
-			if (err == -EBADMSG)
-				mn_rtnl_drop(mn);
-			else if (err)
-				c->err = err;
-		}
-		if (len > 0)
-			mn_rtnl_drop(mn);
-	}
-}
-
-/* Tell @deleted about every route a (sent) delete of ours removed. */
-static void mn_flush_report(const struct sk_buff *skb, u8 family,
-			    mn_flush_deleted_t deleted, void *ctx)
-{
-	const struct nlmsghdr *nlh = nlmsg_hdr(skb);
-	const struct rtmsg *rtm = nlmsg_data(nlh);
-	struct nlattr *tb[RTA_MAX + 1];
-	struct mn_route r = {};
-	struct mn_hop hop;
-	int err;
-
-	if (mn_route_parse(nlh, family, tb))
-		return;		/* cannot happen: we built it */
-	r.key.family = family;
-	r.key.dst_len = rtm->rtm_dst_len;
-	r.key.table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) :
-				      rtm->rtm_table;
-	r.key.metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
-	if (tb[RTA_DST])
-		nla_memcpy(&r.key.dst, tb[RTA_DST], sizeof(r.key.dst));
-	r.type = RTN_UNICAST;
-	if (!tb[RTA_MULTIPATH]) {
-		r.has_gw = !!tb[RTA_GATEWAY];
-		if (r.has_gw)
-			nla_memcpy(&r.gw, tb[RTA_GATEWAY], sizeof(r.gw));
-		deleted(ctx, &r);
-		return;
-	}
-	/* An IPv4 multipath route: once per hop, with its gateway. */
-	for (err = mn_hop_first(&hop, tb[RTA_MULTIPATH], family); err > 0;
-	     err = mn_hop_next(&hop)) {
-		memset(&r.gw, 0, sizeof(r.gw));
-		r.has_gw = !!hop.tb[RTA_GATEWAY];
-		if (r.has_gw)
-			nla_memcpy(&r.gw, hop.tb[RTA_GATEWAY], sizeof(r.gw));
-		deleted(ctx, &r);
-	}
+	return mn_rtnl_dump(mn, mn_flush_collect, c, kerr);
 }
 
 /* Send a pass's deletes; stop at the first real error. */
 static int mn_flush_send(struct mn_net *mn, struct mn_flush_ctx *c,
-			 mn_flush_deleted_t deleted, void *ctx, bool *progress,
+			 mn_flush_deleted_t deleted, bool *progress,
 			 struct mn_kerr *kerr)
 {
+	struct nlattr *tb[RTA_MAX + 1];
 	struct sk_buff *skb;
+	struct mn_route r;
 	int err;
 
 	while ((skb = __skb_dequeue(&c->dels))) {
-		skb_get(skb);	/* mn_rtnl_do() frees one reference */
+		const struct nlmsghdr *nlh = nlmsg_hdr(skb);
+
+		/* We built it: it parses. Read it before it is sent. */
+		if (mn_route_parse(nlh, c->family, tb)) {
+			kfree_skb(skb);
+			return -EINVAL;
+		}
+		mn_route_ident(nlh, tb, tb[RTA_GATEWAY], &r);
 		err = mn_rtnl_do(mn, skb, kerr);
 		if (!err)
 			*progress = true;
 		if (!err || err == -ESRCH) {
 			/* ESRCH: gone already, which is what was asked. */
-			mn_flush_report(skb, c->family, deleted, ctx);
+			deleted(c->ctx, &r);
 			kerr->msg[0] = '\0';
 			err = 0;
 		}
-		kfree_skb(skb);
 		if (err)
 			return err;
 	}
@@ -1303,41 +1368,41 @@ static int mn_flush_send(struct mn_net *mn, struct mn_flush_ctx *c,
 }
 
 /**
- * mn_apply_route_flush - delete a device's unicast routes from the kernel
+ * mn_apply_route_flush - delete a device's unicast routes that are ours
  * @mn: per-netns state, locked
  * @ifindex: the device
  * @f: which routes: family (AF_INET, AF_INET6, or 0 for both), table (0 for
  *	all), only those through a gateway
+ * @ours: whether a route (identity and gateway) is ours: in the goal state
  * @deleted: called for every route the kernel deleted
- * @ctx: its context
+ * @ctx: the context of both
  * @kerr: the kernel's error text
  *
- * Deletes the IPv4 and IPv6 unicast routes on the device that do not belong
- * to the kernel (rtm_protocol RTPROT_KERNEL: prefix routes, fe80::/64):
- * routes whose device is @ifindex; IPv6 ECMP siblings on it (each deleted
- * by device and gateway, the other siblings stay); IPv4 multipath routes
- * whose hops are all on it (a route with hops on other devices too is left
- * alone, as deleting it would cut those); routes through a nexthop object
- * (or group) whose devices are all @ifindex. Other families (MPLS, ...) are
- * never dumped. Work is done in bounded batches of dump-then-delete.
+ * Deletes the IPv4 and IPv6 unicast routes through the device that carry
+ * RTPROT_KERNEL, as ours do, and that @ours claims; the kernel's own routes
+ * (prefix routes, fe80::/64, local routes) carry RTPROT_KERNEL too and are
+ * left unless the goal state has a route of exactly their shape. Routes of
+ * other protocols are never ours. IPv6 ECMP siblings on the device are
+ * deleted one by one, by device and gateway. Other families (MPLS, ...)
+ * are never dumped. Work is done in bounded batches of dump-then-delete.
  *
  * @deleted is called exactly for what the kernel deleted, also when it
- * reports a route gone already (-ESRCH); an IPv4 multipath route is
- * reported once per hop, with that hop's gateway.
+ * reports a route gone already (-ESRCH).
  *
  * Return: 0, or the first error (with the kernel's text in @kerr): the
  * flush stops there, and @deleted has been called for what was deleted
  * before it.
  */
 int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *f,
-			 mn_flush_deleted_t deleted, void *ctx,
-			 struct mn_kerr *kerr)
+			 mn_flush_ours_t ours, mn_flush_deleted_t deleted,
+			 void *ctx, struct mn_kerr *kerr)
 {
 	static const u8 families[] = { AF_INET, AF_INET6 };
 	struct mn_flush_ctx c = {
-		.net = mn->net,
 		.ifindex = ifindex,
 		.f = f,
+		.ours = ours,
+		.ctx = ctx,
 	};
 	int err = 0;
 	int i;
@@ -1357,14 +1422,12 @@ int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *
 		 */
 		do {
 			c.full = false;
-			c.err = 0;
 			c.bytes = 0;
-			err = mn_flush_dump(mn, &c, kerr) ?: c.err;
+			err = mn_flush_dump(mn, &c, kerr);
 			if (err)
 				break;
 			progress = false;
-			err = mn_flush_send(mn, &c, deleted, ctx, &progress,
-					    kerr);
+			err = mn_flush_send(mn, &c, deleted, &progress, kerr);
 		} while (!err && c.full && progress);
 		__skb_queue_purge(&c.dels);
 	}

@@ -28,7 +28,7 @@ void mn_rtnl_drop(struct mn_net *mn);
 void mn_apply_exit(struct mn_net *mn);
 
 int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
-		  struct netlink_ext_ack *extack);
+		  bool *mtu_refused, struct netlink_ext_ack *extack);
 int mn_apply_addr(struct mn_net *mn, int ifindex, const struct mn_addr *a,
 		  enum mn_op op, struct mn_kerr *kerr);
 int mn_apply_route(struct mn_net *mn, int ifindex, const struct mn_route *r,
@@ -47,12 +47,14 @@ struct mn_flush {
 	bool gateway_only;	/* only routes through a gateway */
 };
 
+/* Whether a dumped route (identity and gateway filled in) is ours. */
+typedef bool (*mn_flush_ours_t)(void *ctx, const struct mn_route *r);
 /* Called for every route the kernel deleted, identity and gateway filled in. */
 typedef void (*mn_flush_deleted_t)(void *ctx, const struct mn_route *r);
 
 int mn_apply_route_flush(struct mn_net *mn, int ifindex, const struct mn_flush *f,
-			 mn_flush_deleted_t deleted, void *ctx,
-			 struct mn_kerr *kerr);
+			 mn_flush_ours_t ours, mn_flush_deleted_t deleted,
+			 void *ctx, struct mn_kerr *kerr);
 
 int mn_rtnl_parse_ack(const struct nlmsghdr *nlh, int len, int *error,
 		      struct mn_kerr *kerr);

@@ -306,12 +306,18 @@ static int mn_nl_parse_link(struct genl_info *info, struct mn_link *link)
  * @skb: the request
  * @info: its attributes and extack
  *
+ * A refused MTU is not kept, but what was set before it (the link-layer
+ * address, the admin state) is: the link stays up, as WSL leaves it. An
+ * MTU no device takes (above INT_MAX, such as the host's 4294967295 for
+ * "none known") is refused for a held interface too.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mn_iface *iface = mn_nl_iface(info);
 	struct mn_net *mn = mn_nl_net(info);
+	bool mtu_refused = false;
 	struct mn_link link = {};
 	int err;
 
@@ -319,13 +325,23 @@ int mirrornet_nl_link_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	if (iface->ifindex) {
-		err = mn_apply_link(mn, iface->ifindex, &link, info->extack);
-		if (err)
-			return err;
+		err = mn_apply_link(mn, iface->ifindex, &link, &mtu_refused,
+				    info->extack);
+	} else if (link.has_mtu && link.mtu > INT_MAX) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "MTU outside the device's range");
+		err = -EINVAL;
+		mtu_refused = true;
 	}
-	mn_link_merge(&iface->link, &link);
-	mn->generation++;
-	return mn_nl_reply_iface(info, iface);
+	if (err && !mtu_refused)
+		return err;
+	if (mtu_refused)
+		link.has_mtu = 0;
+	if (link.has_admin || link.has_mtu || link.has_lladdr) {
+		mn_link_merge(&iface->link, &link);
+		mn->generation++;
+	}
+	return err ?: mn_nl_reply_iface(info, iface);
 }
 
 /* addresses */
@@ -713,14 +729,28 @@ struct mn_nl_flush_ctx {
 	struct mn_iface *iface;
 };
 
+/* The interface's goal-state route with @r's identity and gateway. */
+static struct mn_route *mn_nl_flush_find(struct mn_nl_flush_ctx *ctx,
+					 const struct mn_route *r)
+{
+	struct mn_route probe = *r;
+
+	probe.iface = ctx->iface;
+	return mn_route_find(ctx->mn, &probe);
+}
+
+/* A route through the interface is ours if its goal state has it. */
+static bool mn_nl_flush_ours(void *arg, const struct mn_route *r)
+{
+	return mn_nl_flush_find(arg, r);
+}
+
 /* The kernel deleted @r: forget it. */
 static void mn_nl_flush_deleted(void *arg, const struct mn_route *r)
 {
 	struct mn_nl_flush_ctx *ctx = arg;
-	struct mn_route probe = *r, *cur;
+	struct mn_route *cur = mn_nl_flush_find(ctx, r);
 
-	probe.iface = ctx->iface;
-	cur = mn_route_find(ctx->mn, &probe);
 	if (cur)
 		mn_route_remove(ctx->mn, cur);
 }
@@ -730,8 +760,10 @@ static void mn_nl_flush_deleted(void *arg, const struct mn_route *r)
  * @skb: the request
  * @info: its attributes and extack
  *
- * The goal state forgets the routes the kernel deleted; once the flush
- * succeeded, also those of the filter the kernel did not have.
+ * Only the interface's goal-state routes are deleted (see
+ * mn_apply_route_flush()). The goal state forgets the routes the kernel
+ * deleted; once the flush succeeded, also those of the filter the kernel
+ * did not have.
  *
  * Return: 0 or a negative errno, with an extack message.
  */
@@ -764,6 +796,7 @@ int mirrornet_nl_route_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (iface->ifindex) {
 		err = mn_apply_route_flush(mn, iface->ifindex, &f,
+					   mn_nl_flush_ours,
 					   mn_nl_flush_deleted, &ctx, &kerr);
 		mn_nl_kerr(info, MIRRORNET_OBJECT_ROUTE, &kerr, err);
 		if (err)
@@ -855,6 +888,9 @@ int mirrornet_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
  * @skb: the request
  * @info: its attributes and extack
  *
+ * Only the rule exactly as the module installs it is deleted (see
+ * mn_apply_rule()); the goal state forgets the rule whatever the answer.
+ *
  * Return: 0 or a negative errno, with an extack message.
  */
 int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -869,7 +905,11 @@ int mirrornet_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = mn_apply_rule(mn, &r, MN_OP_DEL, &kerr);
-	mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a rule with more selectors would be deleted instead");
+	else
+		mn_nl_kerr(info, MIRRORNET_OBJECT_RULE, &kerr, err);
 	cur = mn_rule_find(mn, &r);
 	if (cur)
 		mn_rule_del(mn, cur);

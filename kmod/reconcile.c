@@ -101,7 +101,8 @@ static void mn_iface_apply_settings(struct mn_net *mn, struct mn_iface *iface)
 	kerr.msg[0] = '\0';
 	if (iface->link.has_admin || iface->link.has_mtu ||
 	    iface->link.has_lladdr) {
-		err = mn_apply_link(mn, iface->ifindex, &iface->link, NULL);
+		err = mn_apply_link(mn, iface->ifindex, &iface->link, NULL,
+				    NULL);
 		if (err)
 			mn_notify_apply_err(mn, iface, MIRRORNET_OBJECT_LINK,
 					    err, &kerr);

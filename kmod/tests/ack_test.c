@@ -3,7 +3,8 @@
  * KUnit: the transport to rtnetlink. The parser of acks read from the
  * module's socket refuses every malformed ack as a whole, before any of it
  * is used; route-flush deletes (and reports) exactly the routes it should,
- * in the private netns the test module is loaded in.
+ * and a rule delete exactly the rule it names, in the private netns the
+ * test module is loaded in.
  */
 
 #include <kunit/test.h>
@@ -396,11 +397,30 @@ static void mn_flush_test_exit(struct kunit *test)
 }
 
 struct mn_flush_seen {
-	struct kunit *test;
+	bool claim;		/* claim every route but the kernel's */
+	unsigned int asked;	/* routes the flush asked about */
 	unsigned int routes;
 	unsigned int with_gw;
 	unsigned int kernel;	/* fe80::/64 or 192.0.2.0/24: never */
 };
+
+/* The kernel's own routes here, proto kernel like ours. */
+static bool mn_flush_is_kernel(const struct mn_route *r)
+{
+	return (r->key.family == AF_INET6 && r->key.dst_len == 64 &&
+		ipv6_addr_type(&r->key.dst) & IPV6_ADDR_LINKLOCAL) ||
+	       (r->key.family == AF_INET && r->key.dst_len == 24 &&
+		r->key.dst.s6_addr32[0] == cpu_to_be32(0xc0000200));
+}
+
+/* Stands in for the goal state, which never has the kernel's routes. */
+static bool mn_flush_ours(void *ctx, const struct mn_route *r)
+{
+	struct mn_flush_seen *seen = ctx;
+
+	seen->asked++;
+	return seen->claim && !mn_flush_is_kernel(r);
+}
 
 static void mn_flush_deleted(void *ctx, const struct mn_route *r)
 {
@@ -408,16 +428,13 @@ static void mn_flush_deleted(void *ctx, const struct mn_route *r)
 
 	seen->routes++;
 	seen->with_gw += r->has_gw;
-	if ((r->key.family == AF_INET6 && r->key.dst_len == 64 &&
-	     ipv6_addr_type(&r->key.dst) & IPV6_ADDR_LINKLOCAL) ||
-	    (r->key.family == AF_INET && r->key.dst_len == 24 &&
-	     r->key.dst.s6_addr32[0] == cpu_to_be32(0xc0000200)))
+	if (mn_flush_is_kernel(r))
 		seen->kernel++;
 }
 
-static int mn_flush_run(struct mn_net *mn, struct net_device *dev, u8 family,
-			u32 table, bool gateway_only,
-			struct mn_flush_seen *seen)
+static int mn_flush_run_claim(struct mn_net *mn, struct net_device *dev,
+			      u8 family, u32 table, bool gateway_only,
+			      bool claim, struct mn_flush_seen *seen)
 {
 	struct mn_flush f = {
 		.family = family,
@@ -427,8 +444,17 @@ static int mn_flush_run(struct mn_net *mn, struct net_device *dev, u8 family,
 	struct mn_kerr kerr;
 
 	memset(seen, 0, sizeof(*seen));
-	return mn_apply_route_flush(mn, dev->ifindex, &f, mn_flush_deleted,
-				    seen, &kerr);
+	seen->claim = claim;
+	return mn_apply_route_flush(mn, dev->ifindex, &f, mn_flush_ours,
+				    mn_flush_deleted, seen, &kerr);
+}
+
+static int mn_flush_run(struct mn_net *mn, struct net_device *dev, u8 family,
+			u32 table, bool gateway_only,
+			struct mn_flush_seen *seen)
+{
+	return mn_flush_run_claim(mn, dev, family, table, gateway_only, true,
+				  seen);
 }
 
 static int mn_flush_route6(struct mn_net *mn, struct net_device *dev,
@@ -463,6 +489,14 @@ static void mn_flush_ecmp6_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, a, 1), 0);
 	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, a, 2), 0);
 	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, b, 3), 0);
+
+	/* Nothing the goal state does not claim goes. */
+	KUNIT_EXPECT_EQ(test, mn_flush_run_claim(mn, a, AF_INET6, 0, false,
+						 false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 0);
+	/* a's two siblings and fe80::/64, all proto kernel */
+	KUNIT_EXPECT_EQ(test, seen.asked, 3);
+	KUNIT_EXPECT_EQ(test, mn_flush_route6(mn, a, 1), -EEXIST);
 
 	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET6, 0, false, &seen), 0);
 	KUNIT_EXPECT_EQ(test, seen.routes, 2);
@@ -527,6 +561,10 @@ static void mn_flush_ipv4_test(struct kunit *test)
 					      RT_TABLE_MAIN, 0, RTN_BLACKHOLE),
 			0);
 
+	KUNIT_EXPECT_EQ(test, mn_flush_run_claim(mn, a, AF_INET, 100, false,
+						 false, &seen), 0);
+	KUNIT_EXPECT_EQ(test, seen.routes, 0);
+	KUNIT_EXPECT_EQ(test, seen.asked, 150);
 	KUNIT_EXPECT_EQ(test, mn_flush_run(mn, a, AF_INET, 100, false, &seen),
 			0);
 	KUNIT_EXPECT_EQ(test, seen.routes, 150);
@@ -543,9 +581,69 @@ static void mn_flush_ipv4_test(struct kunit *test)
 	mn_unlock(mn);
 }
 
+static int mn_rule_op(struct mn_net *mn, const char *iifname, u8 ip_proto,
+		      enum mn_op op)
+{
+	struct mn_rule r = {
+		.family = AF_INET,
+		.table = 4100,
+		.has_priority = 1,
+		.priority = 4100,
+		.has_ip_proto = !!ip_proto,
+		.ip_proto = ip_proto,
+		.has_iifname = !!iifname,
+	};
+	struct mn_kerr kerr;
+
+	if (iifname)
+		strscpy(r.iifname, iifname, sizeof(r.iifname));
+	return mn_apply_rule(mn, &r, op, &kerr);
+}
+
+/*
+ * A delete takes exactly the rule we install, never one that has more
+ * selectors (the kernel's own delete would take the first of those).
+ * MN_OP_REPAIR answers -EEXIST for a rule that is there, 0 after adding
+ * one that was not.
+ */
+static void mn_rule_exact_del_test(struct kunit *test)
+{
+	struct mn_flush_test *t = test->priv;
+	const char *iif = t->a->name;
+	struct mn_net *mn = t->mn;
+
+	mn_lock(mn);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_ADD), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, iif, 0, MN_OP_ADD), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, IPPROTO_TCP, MN_OP_ADD), 0);
+
+	/* Listed first and exact: deleted; the others stay. */
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_DEL), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_DEL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, iif, 0, MN_OP_REPAIR), -EEXIST);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, IPPROTO_TCP, MN_OP_REPAIR),
+			-EEXIST);
+
+	/* Behind rules with more selectors: refused, nothing deleted. */
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_ADD), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_DEL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_REPAIR), -EEXIST);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, iif, 0, MN_OP_REPAIR), -EEXIST);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, IPPROTO_TCP, MN_OP_REPAIR),
+			-EEXIST);
+
+	/* Each named exactly: each goes. */
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, iif, 0, MN_OP_DEL), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, IPPROTO_TCP, MN_OP_DEL), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, NULL, 0, MN_OP_DEL), 0);
+	KUNIT_EXPECT_EQ(test, mn_rule_op(mn, iif, 0, MN_OP_DEL), -ENOENT);
+	mn_unlock(mn);
+}
+
 static struct kunit_case mn_flush_cases[] = {
 	KUNIT_CASE(mn_flush_ecmp6_test),
 	KUNIT_CASE(mn_flush_ipv4_test),
+	KUNIT_CASE(mn_rule_exact_del_test),
 	{}
 };
 

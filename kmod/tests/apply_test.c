@@ -13,6 +13,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/addrconf.h>
+#include <net/ip_fib.h>
 #include <net/route.h>
 
 #include "../apply.h"
@@ -172,6 +173,20 @@ static int mn_test_route_ifindex(struct net *net)
 	return ifindex;
 }
 
+/* The protocol of the route the kernel takes to 198.51.100.1, or -1. */
+static int mn_test_route_protocol(struct net *net)
+{
+	struct flowi4 fl4 = { .daddr = cpu_to_be32(0xc6336401) };
+	struct fib_result res;
+	int proto = -1;
+
+	rcu_read_lock();
+	if (!fib_lookup(net, &fl4, &res, 0) && res.fi)
+		proto = res.fi->fib_protocol;
+	rcu_read_unlock();
+	return proto;
+}
+
 static void mn_apply_addr_test(struct kunit *test)
 {
 	struct mn_apply_test *t = test->priv;
@@ -215,10 +230,46 @@ static void mn_apply_route_test(struct kunit *test)
 	err = mn_apply_route(t->mn, t->dev->ifindex, &r, MN_OP_ADD, &kerr);
 	KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s", kerr.msg);
 	KUNIT_EXPECT_EQ(test, mn_test_route_ifindex(net), t->dev->ifindex);
+	/* As WSL's: route daemons leave proto kernel routes alone. */
+	KUNIT_EXPECT_EQ(test, mn_test_route_protocol(net), RTPROT_KERNEL);
 	r.key.dst.s6_addr32[0] = cpu_to_be32(0xc6336401);
 	err = mn_apply_route(t->mn, t->dev->ifindex, &r, MN_OP_ADD, &kerr);
 	KUNIT_EXPECT_EQ(test, err, -EINVAL);
 	KUNIT_EXPECT_STRNEQ(test, kerr.msg, "");
+	mn_unlock(t->mn);
+}
+
+/*
+ * WSL's order: the link comes up before the MTU is set, so an MTU the
+ * device refuses (the host's 4294967295 for "none known" among them)
+ * leaves it up, and only the MTU is reported refused.
+ */
+static void mn_apply_link_order_test(struct kunit *test)
+{
+	static const u32 mtus[] = { 0xffffffffU, ETH_MAX_MTU + 1 };
+	struct mn_apply_test *t = test->priv;
+	struct net_device *dev = t->dev;
+	unsigned int mtu = dev->mtu;
+	bool refused;
+	int i;
+
+	mn_lock(t->mn);
+	for (i = 0; i < ARRAY_SIZE(mtus); i++) {
+		struct mn_link link = {
+			.has_admin = 1, .admin_up = 1,
+			.has_mtu = 1, .mtu = mtus[i],
+		};
+
+		rtnl_lock();
+		KUNIT_EXPECT_EQ(test, dev_change_flags(dev, 0, NULL), 0);
+		rtnl_unlock();
+		KUNIT_EXPECT_FALSE(test, dev->flags & IFF_UP);
+		KUNIT_EXPECT_EQ(test, mn_apply_link(t->mn, dev->ifindex, &link,
+						    &refused, NULL), -EINVAL);
+		KUNIT_EXPECT_TRUE(test, refused);
+		KUNIT_EXPECT_TRUE(test, dev->flags & IFF_UP);
+		KUNIT_EXPECT_EQ(test, dev->mtu, mtu);
+	}
 	mn_unlock(t->mn);
 }
 
@@ -697,6 +748,7 @@ static struct kunit_case mn_apply_cases[] = {
 	KUNIT_CASE(mn_lazy_state_test),
 	KUNIT_CASE(mn_apply_addr_test),
 	KUNIT_CASE(mn_apply_route_test),
+	KUNIT_CASE(mn_apply_link_order_test),
 	KUNIT_CASE(mn_reapply_test),
 	KUNIT_CASE(mn_held_register_test),
 	KUNIT_CASE(mn_lost_event_resync_test),

@@ -250,15 +250,20 @@ static int frame_reserve(struct gns_frame *f, size_t size)
 
 /*
  * Read into @f up to @want bytes of the frame. 1 when there, 0 at EOF, -1
- * with errno (EINTR and EAGAIN included: f->have keeps what was read).
+ * with errno: after EINTR and EAGAIN f->have keeps what was read, after
+ * another error the stream is broken and the next call starts afresh.
  */
 static int fill(int fd, struct gns_frame *f, size_t want)
 {
 	while (f->have < want) {
 		ssize_t n = read(fd, f->buf + f->have, want - f->have);
 
-		if (n < 0)
+		if (n < 0) {
+			if (errno != EINTR && errno != EAGAIN &&
+			    errno != EWOULDBLOCK)
+				f->have = 0;
 			return -1;
+		}
 		if (n == 0)
 			return 0;
 		f->have += (size_t)n;

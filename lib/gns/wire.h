@@ -104,7 +104,8 @@ enum gns_gen gns_gen_detect(const uint8_t *first, size_t len,
  * errno on a broken stream (EPROTO: short header, declared size below the
  * header or above 16 MiB, EOF inside a frame; or the error of read()).
  * EINTR and EAGAIN are returned to the caller, who may call again: a frame
- * read in part is kept in @f and completed by the next call. With
+ * read in part is kept in @f and completed by the next call (after any
+ * other error or a clean close, the next call starts a new frame). With
  * GNS_GEN_AUTO it reads a frame of at least 12 bytes by its size field (at
  * +4 in both headers) and decodes a 12-byte header: the caller detects the
  * generation, then sets hdr_len and decodes the header again.

@@ -822,12 +822,23 @@ static void test_read_error(void **state)
 	int fds[2];
 
 	(void)state;
+	/* Half a frame, then an error: the next call starts afresh. */
 	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], noop9, 5), 5);
+	assert_int_equal(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(gns_read_frame(fds[0], GNS_GEN_16, &f), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f.have, 5);
 	close(fds[0]);
 	close(fds[1]);
 	errno = 0;
 	assert_int_equal(gns_read_frame(fds[0], GNS_GEN_16, &f), -1);
 	assert_int_equal(errno, EBADF);
+	assert_int_equal(f.have, 0);
+	pipe_of(fds, noop9, sizeof(noop9));
+	assert_int_equal(gns_read_frame(fds[0], GNS_GEN_16, &f), 1);
+	assert_memory_equal(f.buf, noop9, sizeof(noop9));
+	close(fds[0]);
 	gns_frame_release(&f);
 }
 

@@ -317,15 +317,19 @@ t_adv_mtu_ipv6() {
 	$IP link del m0
 }
 
-# 8. route-flush leaves kernel-owned routes (prefix routes, fe80::/64,
-# local routes) and deletes multipath and nexthop-object routes through
-# the interface
+# 8. route-flush deletes the goal state's routes through the interface
+# (IPv6 ECMP siblings one by one) and leaves the kernel's own (prefix
+# routes, fe80::/64, local routes: proto kernel like ours) and everything
+# the goal state lacks: multipath and nexthop-object routes, routes of
+# other protocols
 t_adv_flush_kernel_routes() {
 	adv_dummy f0
 	$IP link set f0 up
 	$IP addr add 10.78.0.2/24 dev f0
 	$IP addr add 2001:db8:78::2/64 dev f0 nodad
 	mnctl route-add dev f0 -4 10.79.0.0/16 metric 5
+	mnctl route-add dev f0 -6 2001:db8:83::/64 via 2001:db8:78::1
+	mnctl route-add dev f0 -6 2001:db8:83::/64 via 2001:db8:78::3
 	$IP route add 10.80.0.0/16 nexthop via 10.78.0.1 dev f0 \
 		nexthop via 10.78.0.3 dev f0
 	$IP nexthop add id 78 via 10.78.0.1 dev f0
@@ -344,12 +348,17 @@ t_adv_flush_kernel_routes() {
 		.protocol == "kernel")) | length == 1' $IP -j -6 route show dev f0
 	$IP -j -6 route show table local >/tmp/local.after
 	assert cmp /tmp/local.before /tmp/local.after
-	jq_true 'map(select(.dst == "10.79.0.0/16" or .dst == "10.80.0.0/16"
-		or .dst == "10.81.0.0/16")) | length == 0' $IP -j route show
-	jq_true 'map(select(.dst == "2001:db8:82::/64")) | length == 0' \
+	jq_true 'map(select(.dst == "10.79.0.0/16")) | length == 0' \
+		$IP -j route show
+	jq_true 'map(select(.dst == "2001:db8:83::/64")) | length == 0' \
+		$IP -j -6 route show
+	jq_true 'map(select(.dst == "10.80.0.0/16" or .dst == "10.81.0.0/16"))
+		| length == 2' $IP -j route show
+	jq_true 'map(select(.dst == "2001:db8:82::/64")) | length == 1' \
 		$IP -j -6 route show
 	mnctl iface-del dev f0 2>/dev/null || true
 	$IP link del f0
+	$IP nexthop del id 78 2>/dev/null || true
 }
 
 # 9. Memory cgroup: the flood's allocations are charged to the caller.
@@ -457,7 +466,7 @@ adversarial_tests() {
 	run_test "config held, then the alias on a link that stays down: applied at its next event (MTU change)" t_adv_held_then_alias
 	run_test "disable_ipv6 1 then 0: IPv6 address and route restored without a flap" t_adv_disable_ipv6
 	run_test "MTU 1200 then 1500: IPv6 address and route restored without a flap" t_adv_mtu_ipv6
-	run_test "route-flush keeps kernel routes, deletes multipath and nexthop routes" t_adv_flush_kernel_routes
+	run_test "route-flush deletes the goal state's routes, keeps the kernel's and foreign ones" t_adv_flush_kernel_routes
 	run_test "memory cgroup: a flood fails with ENOMEM inside a small cgroup, completes outside" t_adv_memcg
 	# last: against a module that parses forged acks this oopses
 	run_test "forged acks are refused; requests get the kernel's real answer" t_adv_forged_acks

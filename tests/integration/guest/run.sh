@@ -91,6 +91,9 @@ t_route4() {
 		.[0].gateway == "192.0.2.2"' route_json
 	mnctl route-del dev d0 -4 203.0.113.0/24 via 192.0.2.2 metric 9
 	jq_true 'map(select(.dst == "203.0.113.0/24")) | length == 0' route_json
+	# as WSL's: proto kernel, which route daemons leave alone
+	jq_true 'map(select(.dev == "d0" and .type == "unicast")) | length == 3
+		and all(.protocol == "kernel")' $IP -j -d -4 route show table all
 }
 
 t_route6() {
@@ -100,6 +103,9 @@ t_route6() {
 		length == 1' $IP -j -6 route show dev d0
 	jq_true 'map(select(.dst == "default" and .gateway == "fe80::1" and
 		.metric == 291)) | length == 1' $IP -j -6 route show dev d0
+	jq_true 'map(select(.dst == "2001:db8:1::/64" or .dst == "default")) |
+		length == 2 and all(.protocol == "kernel")' \
+		$IP -j -d -6 route show dev d0
 }
 
 t_neigh() {
@@ -156,11 +162,92 @@ t_rule() {
 	jq_true 'map(select(.priority == 0 and .iif == "d0" and
 		(.ipproto == "ipproto-udp" or .ipproto == "ipproto-17"))) |
 		length == 1' $IP -j rule show
+	jq_true 'map(select(.table == "127" or .iif == "d0")) | length == 2 and
+		all(.protocol == "kernel")' $IP -j -d rule show
 	mnctl rules | grep -q 'table 127 prio 1 ipproto 6'
 	expect_err 17 "" mnctl rule-add -4 table 127 prio 1 ipproto 6
 	mnctl rule-del -4 table 127 prio 1 ipproto 6
 	jq_true 'map(select(.table == "127")) | length == 0' $IP -j rule show
 	! mnctl rules | grep -q 'table 127'
+}
+
+# rule-del takes exactly the rule it names (the kernel's own delete takes
+# the first rule with those selectors, whatever others it has): the
+# kernel's default "0: lookup local" (proto kernel) goes by name, another
+# NIC's iif rule at priority 0 never does; a rule the kernel would take
+# instead, listed first, makes the delete fail with EBUSY.
+t_rule_exact() {
+	$IP netns add rx
+	$IP -n rx link add x0 type dummy
+	$IP netns exec rx mnctl rule-add -4 table 255 prio 0 ipproto 17 iif x0
+	$IP netns exec rx mnctl rule-del -4 table 255 prio 0
+	jq_true 'map(select(.priority == 0)) | length == 1 and
+		.[0].iif == "x0"' $IP -n rx -j rule show
+	expect_err 2 "" $IP netns exec rx mnctl rule-del -4 table 255 prio 0
+	jq_true 'map(select(.priority == 0 and .iif == "x0")) | length == 1' \
+		$IP -n rx -j rule show
+	$IP -n rx rule add prio 4500 table 4500 iif x0 protocol kernel
+	$IP netns exec rx mnctl rule-add -4 table 4500 prio 4500
+	expect_err 16 "" $IP netns exec rx mnctl rule-del -4 table 4500 prio 4500
+	jq_true 'map(select(.priority == 4500)) | length == 2' \
+		$IP -n rx -j rule show
+	$IP netns del rx
+}
+
+# What systemd-networkd does to routes and rules it did not make (every
+# protocol but kernel) leaves the module's; the foreign ones go.
+t_foreign_flush() {
+	local p before
+	mnctl rule-add -4 table 4300 prio 4300
+	$IP rule add prio 4301 table 4301
+	$IP route add 198.18.50.0/24 dev d0
+	before=$(route_json dev d0 | jq length)
+	for p in boot static dhcp ra; do
+		$IP -4 route flush table all proto $p
+		$IP -6 route flush table all proto $p
+	done
+	for p in unspec boot static dhcp; do
+		$IP -4 rule flush protocol $p
+		$IP -6 rule flush protocol $p
+	done
+	jq_true 'map(select(.priority == 4300 and .protocol == "kernel")) |
+		length == 1' $IP -j -d rule show
+	jq_true 'map(select(.priority == 4301)) | length == 0' $IP -j rule show
+	jq_true 'map(select(.dst == "198.18.50.0/24")) | length == 0' route_json
+	# ours all stay
+	jq_true "length == $((before - 1))" route_json dev d0
+	jq_true 'map(select(.dst == "10.1.0.0/16")) | length == 1' \
+		route_json table 100
+	mnctl rule-del -4 table 4300 prio 4300
+}
+
+# WSL's order: up, then the MTU. A refused MTU (the host's 4294967295 for
+# "none known", or one beyond the device's range) leaves the link up and
+# answers EINVAL; the goal state keeps the admin state, not the MTU.
+t_link_mtu_refused() {
+	$IP link add vm0 type veth peer name vm1
+	expect_err 22 "MTU outside the device's range" \
+		mnctl link-set dev vm0 up mtu 70000
+	jq_true '.[0].mtu == 1500 and (.[0].flags | index("UP") != null)' \
+		$IP -j link show vm0
+	mnctl dump dev vm0 | grep -q '^  link up$'
+	$IP link set vm0 down
+	expect_err 22 "MTU outside the device's range" \
+		mnctl link-set dev vm0 up mtu 4294967295
+	jq_true '.[0].mtu == 1500 and (.[0].flags | index("UP") != null)' \
+		$IP -j link show vm0
+	mnctl link-set dev vm0 mtu 9000
+	jq_true '.[0].mtu == 9000' $IP -j link show vm0
+	mnctl dump dev vm0 | grep -q '^  link up mtu 9000$'
+	# held: the same answer, the admin state kept
+	expect_err 22 "MTU outside the device's range" \
+		mnctl link-set hwkey 9d8c7b6a-5f4e-4d3c-8b2a-190817161514 up \
+		mtu 4294967295
+	mnctl dump hwkey 9d8c7b6a-5f4e-4d3c-8b2a-190817161514 |
+		grep -q '^  link up$'
+	mnctl iface-del hwkey 9d8c7b6a-5f4e-4d3c-8b2a-190817161514
+	mnctl iface-del dev vm0
+	$IP link del vm0
 }
 
 t_conf() {
@@ -419,14 +506,29 @@ t_netns_isolation() {
 	$IP netns del other
 }
 
+# route-flush deletes what the goal state has; the kernel's own routes
+# (proto kernel like ours) and routes of other protocols stay.
 t_flush() {
+	$IP addr add 198.19.5.1/24 dev d0
+	$IP addr add 2001:db8:5::1/64 dev d0 nodad
+	$IP route add 198.19.6.0/24 dev d0
 	mnctl route-flush dev d0 family 4 gateway-only
 	jq_true 'map(select(.gateway)) | length == 0' route_json dev d0
 	jq_true 'map(select(.dst == "192.0.2.0/24")) | length == 1' \
 		route_json dev d0
 	! mnctl dump dev d0 | grep -q 'route default/0 via 192.0.2.1'
 	mnctl route-flush dev d0
-	jq_true 'length == 0' route_json dev d0
+	jq_true 'map(.dst) | sort == ["198.19.5.0/24", "198.19.6.0/24"]' \
+		route_json dev d0
+	jq_true 'map(select(.dst == "198.19.5.0/24"))[0] |
+		.protocol == "kernel" and .prefsrc == "198.19.5.1"' \
+		route_json dev d0
+	jq_true 'map(.dst) == ["2001:db8:5::/64"] and .[0].protocol == "kernel"' \
+		$IP -j -6 route show dev d0
+	! mnctl dump dev d0 | grep -q '^  route '
+	$IP route del 198.19.6.0/24 dev d0
+	$IP addr del 198.19.5.1/24 dev d0
+	$IP addr del 2001:db8:5::1/64 dev d0
 }
 
 t_fuzz() {
@@ -472,9 +574,12 @@ integration_tests() {
 	run_test "addr-new IPv6: nodad, noprefixroute; addr-del" t_addr6
 	run_test "route-new IPv4: on-link, onlink gateway, table, prefsrc, replace, del" t_route4
 	run_test "route-new IPv6: prefix and default via link-local" t_route6
+	run_test "a networkd-style flush of foreign routes and rules leaves ours" t_foreign_flush
 	run_test "neigh-new: permanent entry" t_neigh
 	run_test "neigh-new replaces, neigh-del deletes" t_neigh_replace_del
-	run_test "rule-new/rule-del: priority, table, ipproto, iif" t_rule
+	run_test "rule-new/rule-del: priority, table, ipproto, iif, proto kernel" t_rule
+	run_test "rule-del takes exactly the rule it names, or none" t_rule_exact
+	run_test "link-set: up before the MTU; a refused MTU leaves the link up" t_link_mtu_refused
 	run_test "conf-set: per-interface IPv4/IPv6 knobs" t_conf
 	run_test "dump shows the goal state" t_dump
 	run_test "iface-get of a tracked interface prints what the dump prints" t_get_tracked
@@ -493,7 +598,7 @@ integration_tests() {
 	run_test "unprivileged caller may get" t_get_unprivileged
 	run_test "malformed and out-of-range requests: errno and extack" t_malformed
 	run_test "another netns stays untouched" t_netns_isolation
-	run_test "route-flush: gateway-only, then all" t_flush
+	run_test "route-flush: gateway-only, then all of ours; kernel and foreign routes stay" t_flush
 	run_test "random genl fuzzer: 6000 messages" t_fuzz
 	run_test "rmmod/insmod loop under load" t_rmmod_loop
 	run_test "rmmod unregisters the family" t_rmmod

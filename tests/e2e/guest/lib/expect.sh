@@ -12,15 +12,17 @@ addr_is() {
 		length == 1 and (.[0] | $3)" $IP -j addr show dev "$1"
 }
 
-# route_is FAMILY TABLE DST FILTER: exactly one such route, FILTER holds
+# route_is FAMILY TABLE DST FILTER: exactly one such route, FILTER holds,
+# and it is proto kernel (as WSL's: route daemons leave those alone)
 route_is() {
-	jq_true "[.[] | select(.dst == \"$3\")] | length == 1 and (.[0] | $4)" \
-		$IP -j "$1" route show table "$2"
+	jq_true "[.[] | select(.dst == \"$3\")] | length == 1 and
+		.[0].protocol == \"kernel\" and (.[0] | $4)" \
+		$IP -j -d "$1" route show table "$2"
 }
 
-# rule_count FILTER N: N rules match FILTER
+# rule_count FILTER N: N rules match FILTER (-d: .protocol is there)
 rule_count() {
-	jq_true "[.[] | select($1)] | length == $2" $IP -j rule show
+	jq_true "[.[] | select($1)] | length == $2" $IP -j -d rule show
 }
 
 expect_home_eth() {
@@ -81,12 +83,17 @@ expect_home_nft() {
 
 expect_home_loopback() {
 	jq_true '.[0].flags | index("UP") != null' $IP -j link show loopback0
-	rule_count '.priority == 0 and .iif == "eth0" and .table == "local"' 2
-	rule_count '.priority == 0 and .iif == "loopback0" and .table == "local"' 2
+	rule_count '.priority == 0 and .iif == "eth0" and .table == "local" and
+		.protocol == "kernel"' 2
+	rule_count '.priority == 0 and .iif == "loopback0" and .table == "local" and
+		.protocol == "kernel"' 2
 	rule_count '.priority == 0 and (.iif | not)' 0
-	rule_count '.priority == 1 and .table == "127"' 2
-	rule_count '.priority == 1 and .table == "128"' 2
-	rule_count '.priority == 2 and .table == "local" and (.ipproto | not)' 1
+	rule_count '.priority == 1 and .table == "127" and
+		.protocol == "kernel"' 2
+	rule_count '.priority == 1 and .table == "128" and
+		.protocol == "kernel"' 2
+	rule_count '.priority == 2 and .table == "local" and (.ipproto | not) and
+		.protocol == "kernel"' 1
 	jq_true '[.[] | select(.dst == "169.254.73.249" and
 		.lladdr == "00:11:22:33:44:55" and
 		(.state | index("PERMANENT") != null))] | length == 1' \
@@ -139,7 +146,8 @@ expect_vpn() {
 	jq_true '[.[0].addr_info[] | select(.local ==
 		"2001:db8:1:2:a1b2:c3d4:e5f6:1")] | length == 0' \
 		$IP -j addr show dev eth0
-	rule_count '.priority == 0 and .iif == "eth1" and .table == "local"' 2
+	rule_count '.priority == 0 and .iif == "eth1" and .table == "local" and
+		.protocol == "kernel"' 2
 	[ "$(cat /mnt/wsl/resolv.conf)" = "$(printf '%s\n' \
 		'nameserver 10.8.0.53' 'search corp.example.com home.example')" ] ||
 		{ echo "resolv.conf:"; cat /mnt/wsl/resolv.conf; return 1; }

@@ -1,7 +1,8 @@
 # Compare the guest's real state with a scenario step's "expect" object.
 # Run by check-state (jq -n -r -f): --slurpfile expect, --slurpfile link,
-# addr, route4, route6, rule, neigh, nft (the outputs of `ip -j` and
-# `nft -j`), --rawfile resolv, --rawfile sysctl ("key=value" lines).
+# addr, route4, route6, rule, neigh, nft (the outputs of `ip -j`, with -d
+# for routes and rules, and `nft -j`), --rawfile resolv, --rawfile sysctl
+# ("key=value" lines).
 # Prints one line per difference; nothing when the state is as expected.
 # Each object is reduced to one line in iproute2's own words, so that a
 # difference reads like `ip` output; lists are compared as sets.
@@ -18,14 +19,19 @@ def addr_line:
   + flag(.nodad; "nodad")
   + flag(.noprefixroute; "noprefixroute");
 
-# iproute2 leaves out an IPv4 metric of 0
+# iproute2 leaves out an IPv4 metric of 0. The dumps are detailed (ip -d):
+# every route and rule has a protocol, and any but kernel (which the
+# module's and the kernel's own carry) is shown, so it never matches.
+def proto_flag: flag(.protocol != "kernel"; "proto \(.protocol)");
+
 def route_line:
   "\(.dst)"
   + flag(.gateway; "via \(.gateway)")
   + " dev \(.dev)"
   + flag(.metric; "metric \(.metric)")
   + flag((.flags // []) | index("onlink"); "onlink")
-  + flag(.prefsrc; "src \(.prefsrc)");
+  + flag(.prefsrc; "src \(.prefsrc)")
+  + proto_flag;
 
 # without /etc/protocols (the guest image) iproute2 prints "ipproto-6"
 def protocol_name: {"ipproto-6": "tcp", "ipproto-17": "udp"}[.] // .;
@@ -34,7 +40,8 @@ def rule_line:
   "\(.priority): from \(.src)" + flag(.srclen; "/\(.srclen)")
   + flag(.iif; "iif \(.iif)")
   + flag(.ipproto; "ipproto \(.ipproto | protocol_name)")
-  + " lookup \(.table)";
+  + " lookup \(.table)"
+  + proto_flag;
 
 def neigh_line: "\(.dst) dev \(.dev) lladdr \(.lladdr)";
 
