@@ -88,6 +88,12 @@ check "mirrornet-host builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$host" \
 	tools/host/*.c "${GNS_LIB[@]}" "${JANSSON[@]}"
 check "fake-guest builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$guest" \
 	tests/host/fake-guest.c "${GNS_LIB[@]}"
+# DNS tunneling: zone, answers, the DNS channel, the upstream
+# (mirrornet-host --dns-serve) and mirrornet-host end to end.
+MH_HOST=$host
+export MH_HOST
+cmocka test_dns tests/host/test_dns.c tools/host/zone.c \
+	tools/host/dnstunnel.c "${GNS_LIB[@]}" -pthread
 
 # --- --dry-run ---------------------------------------------------------
 
@@ -382,6 +388,9 @@ printf 'ok.test A 192.0.2.1\nbad.test MX 10 mx.test\n' >"$out/bad.zone"
 check "bad zone: the file and line named, exit 2" exits_2_with \
 	"bad.zone: line 2: unknown type 'MX'" --dns-serve 127.0.0.1:0 \
 	--dns-zone "$out/bad.zone"
+check "bad zone with --listen: named before any guest, exit 2" exits_2_with \
+	"bad.zone: line 2: unknown type 'MX'" --listen unix:"$out/x.sock" \
+	--dns-tunneling --dns-zone "$out/bad.zone" $DATA/home.json
 check "usage: --dns-tunneling with an IPv6 address, exit 2" exits_2_with \
 	"usage:" --dry-run --dns-tunneling=fd00::1 $DATA/home.json
 check "usage: --dns-zone and --dns-upstream both, exit 2" exits_2_with \

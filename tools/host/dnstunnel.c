@@ -140,7 +140,8 @@ int mh_dns_parse_addr(const char *spec, unsigned int port,
 		*len = sizeof(*a);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)sa)->sin6_addr)) {
+	if (inet_pton(AF_INET6, host,
+		      &((struct sockaddr_in6 *)sa)->sin6_addr)) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)sa;
 
 		a->sin6_family = AF_INET6;
@@ -559,9 +560,9 @@ int mh_dns_run(struct mh_dns *d, int stop_fd)
 			if (u->deadline <= now) {
 				dns_log(d->cfg.log, "%s client %" PRIu32 ": "
 					"upstream %s: no answer within %ld "
-					"ms: not answered", proto_name(u->proto),
-					u->client_id, d->upstream_text,
-					d->cfg.timeout_ms);
+					"ms: not answered",
+					proto_name(u->proto), u->client_id,
+					d->upstream_text, d->cfg.timeout_ms);
 				d->stats.timed_out++;
 				up_release(d, u);
 				continue;

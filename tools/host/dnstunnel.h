@@ -31,14 +31,14 @@ struct mh_dns_config {
 	struct sockaddr_storage upstream;	/* forward to it */
 	socklen_t upstream_len;
 	long timeout_ms;
-	bool verbose;			/* a line per query, not only drops */
+	bool verbose;			/* a line per query too */
 	FILE *log;
 };
 
 struct mh_dns_stats {
 	size_t frames;		/* read from the guest */
 	size_t answered;	/* frames sent back */
-	size_t dropped;		/* bad frames and queries, never answered */
+	size_t dropped;		/* bad frames, bad queries */
 	size_t silent;		/* NOANSWER names of the zone */
 	size_t timed_out;	/* upstream gave no answer in time */
 };

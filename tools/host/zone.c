@@ -17,7 +17,7 @@
 
 #define ZONE_MAX_RECORDS	4096
 #define HDR_LEN			12
-#define OPT_LEN			11	/* root name, type, class, TTL, rdlen */
+#define OPT_LEN		11	/* root name, type, class, TTL, rdlen */
 
 static int zone_fail(char *err, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -157,7 +157,8 @@ static bool name_has(const struct mh_zone *z, const uint8_t *name,
 	return false;
 }
 
-#define MAX_FIELDS	257	/* name, type, up to 255 strings: rdlen < 64 KiB */
+/* Name, type and up to 255 strings: a TXT record stays below 64 KiB. */
+#define MAX_FIELDS	257
 
 static int parse_line(struct mh_zone *z, const char *line, size_t len,
 		      unsigned int lineno, struct field *f, char *err)
@@ -216,8 +217,8 @@ static int parse_line(struct mh_zone *z, const char *line, size_t len,
 	rdlen = t == MH_DNS_TYPE_A ? 4 : t == MH_DNS_TYPE_AAAA ? 16 : 0;
 	for (i = 2; t == MH_DNS_TYPE_TXT && i < (size_t)n; i++) {
 		if (f[i].too_long)
-			return zone_fail(err, lineno, "TXT string %zu is longer "
-					 "than 255 bytes", i - 1);
+			return zone_fail(err, lineno, "TXT string %zu is "
+					 "longer than 255 bytes", i - 1);
 		rdlen += 1 + f[i].len;
 	}
 	rr = add_rr(z, name, name_len, t);

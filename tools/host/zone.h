@@ -26,9 +26,9 @@
 #define MH_ZONE_ERR_LEN		256
 #define MH_ZONE_FILE_MAX	(1024 * 1024)
 #define MH_ZONE_TTL		60
-#define MH_DNS_NAME_MAX		255	/* wire form, final 0 included */
-#define MH_DNS_UDP_MIN		512	/* without EDNS (RFC 1035 §4.2.1) */
-#define MH_DNS_UDP_MAX		4096	/* the largest EDNS size honoured */
+#define MH_DNS_NAME_MAX		255	/* wire form, final 0 in */
+#define MH_DNS_UDP_MIN		512	/* no EDNS (RFC 1035 §4.2.1) */
+#define MH_DNS_UDP_MAX		4096	/* largest EDNS size honoured */
 #define MH_DNS_TCP_MAX		65535
 
 enum {
@@ -50,7 +50,7 @@ enum {
 struct mh_zone_rr {
 	uint8_t name[MH_DNS_NAME_MAX];	/* wire form, lower case */
 	size_t name_len;
-	uint16_t type;			/* 0: the name is never answered */
+	uint16_t type;			/* 0: never answered */
 	uint8_t *rdata;
 	size_t rdlen;
 };
