@@ -399,6 +399,10 @@ check "usage: --dns-zone and --dns-upstream both, exit 2" exits_2_with \
 check "usage: --listen --dns-tunneling without a resolver, exit 2" \
 	exits_2_with "usage:" --listen unix:"$out/x.sock" --dns-tunneling \
 	$DATA/home.json
+check "usage: --dns-close-after without --dns-tunneling, exit 2" \
+	exits_2_with "usage:" --dry-run --dns-close-after 2 $DATA/home.json
+check "usage: --dns-close-after 0, exit 2" exits_2_with "usage:" --dry-run \
+	--dns-tunneling --dns-close-after 0 $DATA/home.json
 check "usage: --dns-serve with a FILE, exit 2" exits_2_with "usage:" \
 	--dns-serve 127.0.0.1:0 --dns-zone $ZONE $DATA/home.json
 check "usage: a bad --dns-upstream, exit 2" exits_2_with "usage:" \
