@@ -7,6 +7,9 @@
 # 0, a noisy channel, a guest that refuses an address, one that refuses
 # everything, one that hangs up; and the three generations of the wire
 # format: 16-byte header, 12-byte with InterfaceConfiguration 53 and 52).
+# DNS tunneling: test_dns (zone, answers, the DNS channel, forwarding to
+# mirrornet-host --dns-serve, mirrornet-host --dns-tunneling end to end),
+# then dig against --dns-serve, and the DNS options' errors.
 # Prints "ok - ..." / "not ok - ..." and ends with
 # "host: P passed, F failed"; exit status non-zero on any failure.
 # HOST_TEST_KEEP=1 keeps the work directory (logs of every run).
