@@ -7,7 +7,10 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 USER_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 HELPER_PKGS = libnl-genl-3.0 jansson libnftables
-HELPER_SRCS = $(wildcard helper/*.c)
+# lib/gns: the wire formats every program compiles in (with -Ilib).
+GNS_LIB = $(wildcard lib/gns/*.c)
+GNS_LIB_HDRS = $(wildcard lib/gns/*.h)
+HELPER_SRCS = $(wildcard helper/*.c) $(GNS_LIB)
 PREFIX ?= /usr/local
 
 all: module helper client
@@ -19,8 +22,9 @@ client: tests/client/mnctl
 
 helper: helper/mirrornet
 
-helper/mirrornet: $(HELPER_SRCS) $(wildcard helper/*.h) include/uapi/linux/mirrornet.h
-	$(CC) $(USER_CFLAGS) $(shell pkg-config --cflags $(HELPER_PKGS)) \
+helper/mirrornet: $(HELPER_SRCS) $(wildcard helper/*.h) $(GNS_LIB_HDRS) \
+		  include/uapi/linux/mirrornet.h
+	$(CC) $(USER_CFLAGS) -Ilib $(shell pkg-config --cflags $(HELPER_PKGS)) \
 		-o $@ $(HELPER_SRCS) $(shell pkg-config --libs $(HELPER_PKGS))
 
 tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h

@@ -58,7 +58,8 @@
 #include <netlink/netlink.h>
 
 #include "decode.h"
-#include "gns.h"
+#include "gns/util.h"
+#include "gns/wire.h"
 #include "linux/mirrornet.h"
 
 #define MAIN_TABLE	254
@@ -694,35 +695,37 @@ static long vm_hwm_kb(pid_t pid)
 	return kb;
 }
 
-/* One request and its reply; returns the result the guest sent. */
+/*
+ * One request and its reply, in the newest generation (16-byte header);
+ * returns the result the guest sent.
+ */
 static int32_t round_trip(int fd, struct gns_frame *f, enum gns_kind gk,
 			  uint32_t txn, const char *text)
 {
-	static uint8_t buf[GNS_HDR_LEN + PAYLOAD_MAX + 1];
+	static uint8_t buf[16 + PAYLOAD_MAX + 1];
+	const size_t rl = GNS_RESULT_LEN(GNS_GEN_16);
 	size_t len = strlen(text);
 	struct gns_hdr h = {
-		.type = gns_type_of(gk, 53),
-		.size = (uint32_t)(GNS_HDR_LEN + len + 1),
-		.txn_id = txn, .txn_step = GNS_STEP_REQUEST,
+		.type = gns_type_of(gk, GNS_GEN_16),
+		.size = (uint32_t)(16 + len + 1),
+		.id = txn, .step = GNS_STEP_REQUEST,
 	};
-	const uint8_t *r;
 
-	gns_hdr_encode(&h, buf);
-	memcpy(buf + GNS_HDR_LEN, text, len + 1);
+	gns_hdr_encode(GNS_GEN_16, &h, buf);
+	memcpy(buf + 16, text, len + 1);
 	if (gns_write_all(fd, buf, h.size))
 		die("write to the helper: %s", strerror(errno));
-	if (gns_read_frame(fd, f) != 1)
+	if (gns_read_frame(fd, GNS_GEN_16, f) != 1)
 		die("no reply from the helper: %s", strerror(errno));
-	if (f->hdr.type != gns_type_of(GNS_RESULT, 53) ||
-	    f->hdr.txn_step != GNS_STEP_REPLY || f->hdr.txn_id != txn ||
-	    f->hdr.size < GNS_RESULT_LEN)
+	if (f->hdr.type != gns_type_of(GNS_RESULT, GNS_GEN_16) ||
+	    f->hdr.step != GNS_STEP_REPLY || f->hdr.id != txn ||
+	    f->hdr.size < rl)
 		die("malformed reply to transaction %u", txn);
-	r = f->buf + GNS_HDR_LEN;
-	if (f->hdr.size > GNS_RESULT_LEN)
+	if (f->hdr.size > rl)
 		fprintf(stderr, "mnbench: transaction %u: %.*s\n", txn,
-			(int)(f->hdr.size - GNS_RESULT_LEN - 1),
-			(const char *)f->buf + GNS_RESULT_LEN);
-	return (int32_t)(r[0] | r[1] << 8 | r[2] << 16 | (uint32_t)r[3] << 24);
+			(int)(f->hdr.size - rl - 1),
+			(const char *)f->buf + rl);
+	return (int32_t)gns_get_le32(f->buf + 16);
 }
 
 static int cmd_drive(int argc, char **argv)

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "decode.h"
+#include "gns/util.h"
 
 #define QUOTE_LEN	96	/* a value quoted in an error text */
 #define HOSTNAME_MAX	253
@@ -198,27 +199,6 @@ void gns_guid_format(const struct gns_guid *g, char out[37])
 	out[o] = 0;
 }
 
-/* The kernel's isspace(), which also counts Latin-1 NBSP. */
-static bool is_kspace(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r') || (uint8_t)c == 0xa0;
-}
-
-/* As the kernel's dev_valid_name(). */
-static bool valid_ifname(const char *s)
-{
-	size_t len = strnlen(s, IFNAMSIZ);
-
-	if (len == 0 || len == IFNAMSIZ)
-		return false;
-	if (!strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || is_kspace(*s))
-			return false;
-	return true;
-}
-
 int gns_target_parse(const char *text, struct gns_target *t, char *err)
 {
 	char q[QUOTE_LEN];
@@ -235,7 +215,7 @@ int gns_target_parse(const char *text, struct gns_target *t, char *err)
 		t->is_guid = true;
 		return 0;
 	}
-	if (!valid_ifname(text))
+	if (!gns_ifname_valid(text))
 		return errf(err, "targetDeviceName: %s %s", quote_str(q, text),
 			    "is not a valid interface name");
 	strcpy(t->name, text);
@@ -421,7 +401,7 @@ static int get_ifname(const struct dec *d, const char *key,
 
 	if (r <= 0 || !*s)
 		return r;
-	if (!valid_ifname(s))
+	if (!gns_ifname_valid(s))
 		return fail(d, key, "%s is not a valid interface name",
 			    quote_str(q, s));
 	strcpy(out, s);
@@ -907,75 +887,176 @@ static int decode_hostname(const char *text, size_t len, char *out,
 	return 0;
 }
 
-static int decode_json(enum gns_kind kind, const char *text, size_t len,
-		       const uint8_t *adapter, struct gns_msg *m, char *err)
+/* A request's payload, as gns_decode() got it. */
+struct req_in {
+	const char *text;
+	size_t len;
+	const uint8_t *adapter;
+	char *err;
+};
+
+/* Parse the payload as one JSON object into @d; m->json owns it. */
+static int load_json(const struct req_in *in, struct gns_msg *m,
+		     struct dec *d)
 {
-	struct dec d = { .err = err, .pfx = "" };
 	json_error_t jerr;
 
+	*d = (struct dec){ .err = in->err, .pfx = "" };
+	if (!in->len)
+		return errf(in->err, "empty payload");
 	/* Duplicate keys would make the host's meaning ambiguous. */
-	d.obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-			   &jerr);
-	if (!d.obj)
-		return errf(err, "JSON: %d:%d: %s", jerr.line, jerr.column,
+	d->obj = json_loadb(in->text, in->len,
+			    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!d->obj)
+		return errf(in->err, "JSON: %d:%d: %s", jerr.line, jerr.column,
 			    jerr.text);
-	m->json = d.obj;
-	if (!json_is_object(d.obj))
-		return errf(err, "JSON: expected an object, got %s",
-			    type_name(d.obj));
-	switch (kind) {
-	case GNS_INTERFACE_CONFIGURATION:
-		return decode_ifconfig(&d, &m->ifconfig);
-	case GNS_VMNIC_CREATED:
-		return get_guid(&d, "adapterId", true, &m->vmnic.adapter) < 0 ?
-		       -1 : 0;
-	case GNS_CREATE_DEVICE:
-		return decode_create(&d, &m->create);
-	case GNS_LOOPBACK_ROUTES:
-		return decode_loopback(&d, &m->loopback);
-	case GNS_INITIAL_IP_CONFIGURATION:
-		return decode_initial(&d, &m->initial);
-	case GNS_INTERFACE_NET_FILTER:
-		return decode_netfilter(&d, &m->netfilter);
-	default:
-		/* 55, 63 and 65: gns_decode() sends no other kind here. */
-		return decode_setting(&d, kind, adapter, &m->setting);
-	}
+	m->json = d->obj;
+	if (!json_is_object(d->obj))
+		return errf(in->err, "JSON: expected an object, got %s",
+			    type_name(d->obj));
+	return 0;
 }
+
+/*
+ * One decoder per kind of kinds.h, named dec_<id>: the table below does
+ * not compile until a new kind has one.
+ */
+static int dec_INTERFACE_CONFIGURATION(const struct req_in *in,
+				       struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_ifconfig(&d, &m->ifconfig);
+}
+
+static int not_a_request(const struct req_in *in, struct gns_msg *m)
+{
+	return errf(in->err, "message type %s is not a request",
+		    gns_kind_name(m->kind));
+}
+
+#define dec_RESULT	not_a_request
+
+static int dec_setting(const struct req_in *in, struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_setting(&d, m->kind, in->adapter, &m->setting);
+}
+
+#define dec_MODIFY_GUEST_DEVICE	dec_setting
+#define dec_DEVICE_SETTING	dec_setting
+
+static int dec_NOTIFICATION(const struct req_in *in, struct gns_msg *m)
+{
+	if (!in->len)
+		return errf(in->err, "empty payload");
+	if (!in->adapter)
+		return errf(in->err, "Notification: no adapter GUID");
+	return dec_setting(in, m);
+}
+
+static int dec_VMNIC_CREATED(const struct req_in *in, struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return get_guid(&d, "adapterId", true, &m->vmnic.adapter) < 0 ? -1 : 0;
+}
+
+static int dec_CREATE_DEVICE(const struct req_in *in, struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_create(&d, &m->create);
+}
+
+static int dec_LOOPBACK_ROUTES(const struct req_in *in, struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_loopback(&d, &m->loopback);
+}
+
+static int dec_INITIAL_IP_CONFIGURATION(const struct req_in *in,
+					struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_initial(&d, &m->initial);
+}
+
+/* The host sends "{}"; WSL reads nothing from it. */
+static int dec_SETUP_IPV6(const struct req_in *in, struct gns_msg *m)
+{
+	(void)m;
+	return in->len ? 0 : errf(in->err, "empty payload");
+}
+
+/* DNS tunneling has its own channel; the GNS channel never carries it. */
+static int dec_DNS_TUNNELING(const struct req_in *in, struct gns_msg *m)
+{
+	(void)m;
+	return errf(in->err, "a DNS channel message, refused on the GNS channel");
+}
+
+/* WSL's guest reads nothing from these. */
+static int dec_ignored(const struct req_in *in, struct gns_msg *m)
+{
+	(void)in;
+	(void)m;
+	return 0;
+}
+
+#define dec_NOOP		dec_ignored
+#define dec_GLOBAL_NET_FILTER	dec_ignored
+
+static int dec_INTERFACE_NET_FILTER(const struct req_in *in,
+				    struct gns_msg *m)
+{
+	struct dec d;
+
+	if (load_json(in, m, &d))
+		return -1;
+	return decode_netfilter(&d, &m->netfilter);
+}
+
+static int dec_CONNECT_TEST(const struct req_in *in, struct gns_msg *m)
+{
+	if (!in->len)
+		return errf(in->err, "empty payload");
+	return decode_hostname(in->text, in->len, m->hostname, in->err);
+}
+
+static int (*const decoders[GNS_KIND_UNKNOWN])(const struct req_in *,
+					       struct gns_msg *) = {
+#define GNS_DECODER(id, name, old, new, payload) [GNS_##id] = dec_##id,
+	GNS_KINDS(GNS_DECODER)
+#undef GNS_DECODER
+};
 
 int gns_decode(enum gns_kind kind, const char *text, size_t len,
 	       const uint8_t *adapter, struct gns_msg *m, char *err)
 {
+	const struct req_in in = { text, len, adapter, err };
+
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	err[0] = 0;
-	switch (kind) {
-	case GNS_NOOP:
-	case GNS_GLOBAL_NET_FILTER:
-		return 0;
-	case GNS_RESULT:
-	case GNS_KIND_UNKNOWN:
-		return errf(err, "message type %s is not a request",
-			    gns_kind_name(kind));
-	default:
-		break;
-	}
-	if (!len)
-		return errf(err, "empty payload");
-	switch (kind) {
-	case GNS_SETUP_IPV6:
-		/* The host sends "{}"; WSL reads nothing from it. */
-		return 0;
-	case GNS_CONNECT_TEST:
-		return decode_hostname(text, len, m->hostname, err);
-	case GNS_NOTIFICATION:
-		if (!adapter)
-			return errf(err, "Notification: no adapter GUID");
-		break;
-	default:
-		break;
-	}
-	if (decode_json(kind, text, len, adapter, m, err) < 0) {
+	if ((unsigned int)kind >= GNS_KIND_UNKNOWN)
+		return not_a_request(&in, m);
+	if (decoders[kind](&in, m) < 0) {
 		gns_msg_free(m);
 		return -1;
 	}

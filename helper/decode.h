@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gns.h"
+#include "gns/wire.h"
 
 #define GNS_ERR_LEN	256
 #define GNS_GUID_LEN	16

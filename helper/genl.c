@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -18,6 +17,7 @@
 #include <netlink/netlink.h>
 
 #include "genl.h"
+#include "gns/util.h"
 #include "linux/mirrornet.h"
 #include "log.h"
 #include "nlerr.h"
@@ -45,14 +45,6 @@ struct mn_xfer {
 	void *dump_arg;
 	struct mn_iface_info *info;
 };
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static int resolve_family(struct mn_genl *g)
 {
@@ -92,7 +84,7 @@ struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 				 MIRRORNET_FAMILY_NAME);
 			goto fail;
 		}
-		sleep_ms(delay);
+		gns_sleep_ms(delay);
 		waited += delay;
 		delay = delay * 2 > 1000 ? 1000 : delay * 2;
 	}
@@ -201,7 +193,7 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 			break;
 		mn_log(MN_LOG_DEBUG, "transient %s, retrying in %u ms",
 		       strerror(-x->res->err), delay);
-		sleep_ms(delay);
+		gns_sleep_ms(delay);
 		delay *= 2;
 	}
 	nlmsg_free(msg);

@@ -22,7 +22,8 @@
 static void usage(FILE *out)
 {
 	fputs("usage: mirrornet serve [--vsock CID:PORT] [--fd N] [--lookup-timeout-ms N]\n"
-	      "                       [--resolv-conf PATH] [--msg-base 52|53] [--verbose]\n"
+	      "                       [--resolv-conf PATH] [--wsl-version VERSION|auto]\n"
+	      "                       [--verbose]\n"
 	      "       mirrornet show [--json] [DEV|{GUID}]\n", out);
 }
 
@@ -42,7 +43,7 @@ static int serve_main(int argc, char **argv)
 		{ "fd", required_argument, NULL, 'f' },
 		{ "lookup-timeout-ms", required_argument, NULL, 't' },
 		{ "resolv-conf", required_argument, NULL, 'r' },
-		{ "msg-base", required_argument, NULL, 'b' },
+		{ "wsl-version", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -50,7 +51,7 @@ static int serve_main(int argc, char **argv)
 	struct mn_serve_opts o = {
 		.cid = VMADDR_CID_HOST, .port = 50000, .fd = -1,
 		.lookup_timeout_ms = 30000, .resolv_conf = SYS_RESOLV_CONF,
-		.base = 53,
+		.gen = GNS_GEN_AUTO,
 	};
 	enum mn_log_level level = MN_LOG_INFO;
 	unsigned long v, port;
@@ -83,10 +84,9 @@ static int serve_main(int argc, char **argv)
 		case 'r':
 			o.resolv_conf = optarg;
 			break;
-		case 'b':
-			if (number(optarg, 53, &v) || v < 52)
+		case 'w':
+			if (gns_gen_parse(optarg, &o.gen))
 				goto bad;
-			o.base = (uint32_t)v;
 			break;
 		case 'd':
 			level = MN_LOG_DEBUG;

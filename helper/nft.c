@@ -285,7 +285,7 @@ int sys_nft_iface_add(const char *ifname, uint16_t port_start,
 	size_t i, j, n;
 	char tag[32];
 
-	if (!sys_ifname_valid(ifname)) {
+	if (!gns_ifname_valid(ifname)) {
 		snprintf(err, errlen, "nft interface: invalid interface name");
 		return -1;
 	}
@@ -354,7 +354,7 @@ int sys_nft_iface_del(const char *ifname, char *err, size_t errlen)
 	json_t *cmds;
 	size_t n;
 
-	if (!sys_ifname_valid(ifname)) {
+	if (!gns_ifname_valid(ifname)) {
 		snprintf(err, errlen, "nft interface: invalid interface name");
 		return -1;
 	}

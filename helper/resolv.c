@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gns/wire.h"
 #include "sys.h"
 
 /* As the kernel's MAXSYMLINKS. */
@@ -185,23 +186,6 @@ static int resolv_text(const struct gns_dns *dns, char **text, size_t *len,
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int sys_resolv_write(const char *path, const struct gns_dns *dns,
 		     char *err, size_t errlen)
 {
@@ -235,7 +219,7 @@ int sys_resolv_write(const char *path, const struct gns_dns *dns,
 	if (fchmod(fd, 0644))
 		goto fail;
 	step = "write";
-	if (write_all(fd, text, len))
+	if (gns_write_all(fd, text, len))
 		goto fail;
 	step = "fsync";
 	if (fsync(fd))

@@ -17,7 +17,8 @@
 #include <linux/vm_sockets.h>
 
 #include "decode.h"
-#include "gns.h"
+#include "gns/util.h"
+#include "gns/wire.h"
 #include "handlers.h"
 #include "log.h"
 #include "serve.h"
@@ -33,14 +34,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	/* A stop signal cuts the sleep short. */
-	nanosleep(&ts, NULL);
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -71,15 +64,36 @@ static int vsock_connect(unsigned int cid, unsigned int port)
 	return fd;
 }
 
-static int send_reply(int fd, uint32_t base, uint32_t txn, int32_t result,
+static int send_reply(int fd, enum gns_gen gen, uint32_t id, int32_t result,
 		      const char *error)
 {
-	uint8_t buf[GNS_RESULT_LEN + 1024];
+	uint8_t buf[GNS_HDR_MAX + 4 + 1024];
 	size_t len;
 
-	len = gns_reply_encode(base, txn, result, result == -1 ? error : NULL,
+	len = gns_reply_encode(gen, id, result, result == -1 ? error : NULL,
 			       buf, sizeof(buf));
 	return len ? gns_write_all(fd, buf, len) : -1;
+}
+
+/*
+ * Decode @f as a request of @kind into @m: the text of the kinds that
+ * carry one (kinds.h), nothing of the others. 0, or -1 with @err.
+ */
+static int decode_frame(const struct gns_frame *f, enum gns_kind kind,
+			struct gns_msg *m, char err[GNS_ERR_LEN])
+{
+	enum gns_payload payload = gns_kind_payload(kind);
+	const char *text = NULL, *why;
+	size_t len = 0;
+
+	if ((payload == GNS_PAYLOAD_TEXT || payload == GNS_PAYLOAD_GUID_TEXT) &&
+	    gns_frame_text(f, kind, &text, &len, &why)) {
+		snprintf(err, GNS_ERR_LEN, "%s", why);
+		return -1;
+	}
+	return gns_decode(kind, text, len,
+			  payload == GNS_PAYLOAD_GUID_TEXT ?
+			  f->buf + f->hdr_len : NULL, m, err);
 }
 
 /* Decode and carry out one request; the reply's result and error text. */
@@ -88,10 +102,9 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     char *what, size_t whatlen, char *err,
 			     size_t errlen)
 {
-	const char *name = gns_kind_name(kind), *text, *why;
+	const char *name = gns_kind_name(kind);
 	char derr[GNS_ERR_LEN], gerr[200];
 	struct gns_msg m;
-	size_t len;
 	int32_t ret;
 
 	what[0] = '\0';
@@ -100,13 +113,7 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			 f->hdr.type);
 		return -1;
 	}
-	if (gns_frame_text(f, kind, &text, &len, &why)) {
-		snprintf(err, errlen, "%s: %s", name, why);
-		return -1;
-	}
-	if (gns_decode(kind, text, len,
-		       kind == GNS_NOTIFICATION ? f->buf + GNS_HDR_LEN : NULL,
-		       &m, derr)) {
+	if (decode_frame(f, kind, &m, derr)) {
 		snprintf(err, errlen, "%s: %s", name, derr);
 		return -1;
 	}
@@ -123,6 +130,44 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	return ret;
 }
 
+/* Whether @f decodes as the kind its type names in @gen's numbering. */
+static bool decodes_as(const struct gns_frame *f, enum gns_gen gen)
+{
+	char derr[GNS_ERR_LEN];
+	struct gns_msg m;
+
+	if (decode_frame(f, gns_kind_of(f->hdr.type, gen), &m, derr))
+		return false;
+	gns_msg_free(&m);
+	return true;
+}
+
+/*
+ * The host's generation from its first frame @f, read undetected (a
+ * 12-byte header); @f is decoded again for it. GNS_GEN_AUTO if the frame
+ * cannot tell.
+ */
+static enum gns_gen detect(struct gns_frame *f)
+{
+	size_t len = f->hdr.size < 16 ? f->hdr.size : 16;
+	bool text_old = decodes_as(f, GNS_GEN_12_OLD);
+	bool text_new = decodes_as(f, GNS_GEN_12);
+	const char *why = NULL;
+	enum gns_gen gen;
+
+	gen = gns_gen_detect(f->buf, len, text_old, text_new, &why);
+	if (gen == GNS_GEN_AUTO) {
+		mn_log(MN_LOG_ERR, "cannot tell the host's WSL version: %s (type %u, %u bytes); start with --wsl-version VERSION",
+		       why, f->hdr.type, f->hdr.size);
+		return gen;
+	}
+	mn_log(MN_LOG_INFO, "host detected from its first frame: %s",
+	       gns_gen_describe(gen));
+	f->hdr_len = gns_gen_hdr_len(gen);
+	gns_hdr_decode(gen, f->buf, &f->hdr);
+	return gen;
+}
+
 /*
  * Serve one connection until it ends. Returns 0 when the host closed it,
  * -1 when it broke (and was closed) or a stop was asked for.
@@ -130,6 +175,9 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 static int serve_connection(struct mn_handler_ctx *ctx,
 			    const struct mn_serve_opts *o, int fd)
 {
+	/* 12-byte generations number every frame, per direction, from 1. */
+	uint32_t rx_seq = 0, tx_seq = 0, reply_id;
+	enum gns_gen gen = o->gen;
 	struct gns_frame f = { 0 };
 	char what[256], err[1024];
 	int ret;
@@ -139,7 +187,7 @@ static int serve_connection(struct mn_handler_ctx *ctx,
 		enum gns_kind kind;
 		int32_t result;
 
-		ret = gns_read_frame(fd, &f);
+		ret = gns_read_frame(fd, gen, &f);
 		if (ret == 0) {
 			mn_log(MN_LOG_INFO, "host closed the connection");
 			break;
@@ -153,13 +201,31 @@ static int serve_connection(struct mn_handler_ctx *ctx,
 			ret = -1;
 			break;
 		}
-		if (f.hdr.txn_step != GNS_STEP_REQUEST) {
-			mn_log(MN_LOG_DEBUG, "skipping type %u step %u",
-			       f.hdr.type, f.hdr.txn_step);
-			continue;
+		if (gen == GNS_GEN_AUTO) {
+			gen = detect(&f);
+			if (gen == GNS_GEN_AUTO) {
+				ret = -1;
+				break;
+			}
+		}
+		if (gns_gen_hdr_len(gen) == 16) {
+			if (f.hdr.step != GNS_STEP_REQUEST) {
+				mn_log(MN_LOG_DEBUG, "skipping type %u step %u",
+				       f.hdr.type, f.hdr.step);
+				continue;
+			}
+			reply_id = f.hdr.id;
+		} else {
+			if (f.hdr.id != ++rx_seq) {
+				mn_log(MN_LOG_WARN, "type %u has sequence number %u, not %u: dropping the connection",
+				       f.hdr.type, f.hdr.id, rx_seq);
+				ret = -1;
+				break;
+			}
+			reply_id = ++tx_seq;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		kind = gns_kind_of(f.hdr.type, o->base);
+		kind = gns_kind_of(f.hdr.type, gen);
 		err[0] = '\0';
 		result = serve_request(ctx, &f, kind, what, sizeof(what),
 				       err, sizeof(err));
@@ -167,7 +233,7 @@ static int serve_connection(struct mn_handler_ctx *ctx,
 		       gns_kind_name(kind), what[0] ? " " : "", what, result,
 		       elapsed_ms(&t0), result == -1 ? ": " : "",
 		       result == -1 ? err : "");
-		if (send_reply(fd, o->base, f.hdr.txn_id, result, err)) {
+		if (send_reply(fd, gen, reply_id, result, err)) {
 			mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
 			ret = -1;
 			break;
@@ -214,7 +280,7 @@ int mn_serve(const struct mn_serve_opts *o)
 		if (fd < 0) {
 			mn_log(MN_LOG_WARN, "cannot connect to vsock %u:%u: %s; next attempt in %u ms",
 			       o->cid, o->port, strerror(errno), delay);
-			sleep_ms(delay);
+			gns_sleep_ms(delay);	/* a stop signal cuts it short */
 			delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 							     delay * 2;
 			continue;

@@ -2,14 +2,14 @@
 #ifndef MIRRORNET_SERVE_H
 #define MIRRORNET_SERVE_H
 
-#include <stdint.h>
+#include "gns/wire.h"
 
 struct mn_serve_opts {
 	unsigned int cid, port;		/* the host's vsock address */
 	int fd;				/* an inherited socket, or -1 */
 	unsigned int lookup_timeout_ms;
 	const char *resolv_conf;
-	uint32_t base;			/* host message numbering: 52 or 53 */
+	enum gns_gen gen;		/* the host's, or GNS_GEN_AUTO */
 };
 
 /* Serve until SIGTERM (or, with an inherited socket, until it closes). */

@@ -16,13 +16,11 @@
 #include <stdint.h>
 
 #include "decode.h"
-
 /*
- * The kernel's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/',
- * ':' or white space. Names from the host are checked with it before they
+ * gns_ifname_valid(): names from the host are checked with it before they
  * reach a path or an nftables command.
  */
-bool sys_ifname_valid(const char *name);
+#include "gns/util.h"
 
 /* conf sysctls; the family ("ipv4"/"ipv6") is part of the key. */
 enum sys_conf_key {
@@ -44,7 +42,7 @@ extern const char *sys_sysctl_root;	/* default "/proc/sys/net" */
 
 /*
  * Write "0\n" or "1\n" to <root>/<family>/conf/<scope>/<key>. @scope is
- * "all", "default" or an interface name, checked with sys_ifname_valid().
+ * "all", "default" or an interface name, checked with gns_ifname_valid().
  */
 int sys_conf_set(enum sys_conf_key key, const char *scope, bool on,
 		 char *err, size_t errlen);

@@ -32,23 +32,6 @@ static const struct {
 	[SYS_IPV6_USE_TEMPADDR]		= { "ipv6", "use_tempaddr" },
 };
 
-bool sys_ifname_valid(const char *name)
-{
-	size_t len = strnlen(name, IFNAMSIZ);
-	const char *p;
-
-	if (len == 0 || len >= IFNAMSIZ)
-		return false;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (p = name; *p; p++) {
-		/* isspace() depends on the locale; the kernel's does not */
-		if (*p == '/' || *p == ':' || strchr(" \t\n\v\f\r", *p))
-			return false;
-	}
-	return true;
-}
-
 int sys_conf_set(enum sys_conf_key key, const char *scope, bool on,
 		 char *err, size_t errlen)
 {
@@ -60,7 +43,7 @@ int sys_conf_set(enum sys_conf_key key, const char *scope, bool on,
 		snprintf(err, errlen, "sysctl: unknown key %d", (int)key);
 		return -1;
 	}
-	if (!sys_ifname_valid(scope)) {
+	if (!gns_ifname_valid(scope)) {
 		snprintf(err, errlen, "sysctl %s: invalid interface name",
 			 sys_conf_keys[key].key);
 		return -1;

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The host mirroring engine (tools/host) and its tests (tests/host).
 
-HOST_SRCS = $(wildcard tools/host/*.c) helper/gns.c
-HOST_HDRS = $(wildcard tools/host/*.h) helper/gns.h
+HOST_SRCS = $(wildcard tools/host/*.c) $(GNS_LIB)
+HOST_HDRS = $(wildcard tools/host/*.h) $(GNS_LIB_HDRS)
 
 host: tools/host/mirrornet-host
 
 tools/host/mirrornet-host: $(HOST_SRCS) $(HOST_HDRS)
-	$(CC) $(USER_CFLAGS) -Ihelper $(shell pkg-config --cflags jansson) \
+	$(CC) $(USER_CFLAGS) -Ilib $(shell pkg-config --cflags jansson) \
 		-o $@ $(HOST_SRCS) $(shell pkg-config --libs jansson)
 
 host-test:

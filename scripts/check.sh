@@ -103,6 +103,11 @@ suite_integration() {
 	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12 debug
 }
 
+# lib/gns: the GNS and DNS tunneling wire formats every program shares
+suite_lib() {
+	tests/lib/run.sh
+}
+
 # the helper's framing and decoding, and its system parts (sysctl files,
 # resolv.conf, nftables and the probe in a private netns), on this machine
 suite_helper() {
@@ -138,7 +143,7 @@ suite_ynl() {
 
 SECONDS=0
 for suite in suite_build suite_style suite_install suite_packaging \
-	suite_helper suite_host suite_fuzz suite_kunit suite_integration \
+	suite_lib suite_helper suite_host suite_fuzz suite_kunit suite_integration \
 	suite_e2e suite_scenarios suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"

@@ -17,10 +17,10 @@ static inline uint32_t gns_get_le32(const uint8_t *p)
 
 static inline void gns_put_le32(uint8_t *p, uint32_t v)
 {
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 
 /* CLOCK_MONOTONIC in milliseconds. */

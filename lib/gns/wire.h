@@ -87,11 +87,12 @@ void gns_hdr_decode(enum gns_gen gen, const uint8_t *in, struct gns_hdr *h);
  * @first (fewer only if the whole frame is shorter: @len). A 16-byte
  * request has step 1 at +12, where a 12-byte frame has the first bytes of
  * its text ('{') or of an adapter GUID. The numbering of a 12-byte host
- * is told by the type: 52 is only in the old numbering, 74 only in the
- * new; for another type @text_old and @text_new say whether the frame's
- * text decodes as the kind the type names in each numbering (the caller
- * decodes). Returns the generation, or GNS_GEN_AUTO when the frame cannot
- * tell (then *why says why).
+ * is told by the type when it names a kind in one numbering only (52, 60,
+ * 67 old; 55, 65, 74 new: InterfaceConfiguration 52 and ConnectTest 74 in
+ * practice); for another type @text_old and @text_new say whether the
+ * frame's text decodes as the kind the type names in each numbering (the
+ * caller decodes). Returns the generation, or GNS_GEN_AUTO when the frame
+ * cannot tell (then *why says why).
  */
 enum gns_gen gns_gen_detect(const uint8_t *first, size_t len,
 			    bool text_old, bool text_new, const char **why);
@@ -103,7 +104,11 @@ enum gns_gen gns_gen_detect(const uint8_t *first, size_t len,
  * errno on a broken stream (EPROTO: short header, declared size below the
  * header or above 16 MiB, EOF inside a frame; or the error of read()).
  * EINTR and EAGAIN are returned to the caller, who may call again: a frame
- * read in part is kept in @f and completed by the next call.
+ * read in part is kept in @f and completed by the next call (after any
+ * other error or a clean close, the next call starts a new frame). With
+ * GNS_GEN_AUTO it reads a frame of at least 12 bytes by its size field (at
+ * +4 in both headers) and decodes a 12-byte header: the caller detects the
+ * generation, then sets hdr_len and decodes the header again.
  */
 struct gns_frame {
 	struct gns_hdr hdr;

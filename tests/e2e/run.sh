@@ -27,8 +27,8 @@ make -s -C "$MN_ROOT" helper
 bins=(-b "$MN_ROOT/helper/mirrornet")
 
 # the host simulator: a plain dynamic binary, libc only
-cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/helper" \
-	-o "$out_root/gns-host" "$MN_ROOT/tests/hostsim/gns-host.c" "$MN_ROOT/helper/gns.c"
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/lib" \
+	-o "$out_root/gns-host" "$MN_ROOT/tests/hostsim/gns-host.c" "$MN_ROOT"/lib/gns/*.c
 bins+=(-b "$out_root/gns-host")
 
 rc=0

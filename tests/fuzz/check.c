@@ -152,27 +152,29 @@ static void check_msg(const struct gns_msg *m)
 	}
 }
 
-void fuzz_reply(uint32_t txn_id, const char *why)
+void fuzz_reply(enum gns_gen gen, uint32_t id, const char *why)
 {
-	static const size_t caps[] = { 0, 20, 21, 33 };
-	uint8_t out[GNS_RESULT_LEN + GNS_ERR_LEN];
+	static const size_t caps[] = { 0, 16, 17, 20, 21, 33 };
+	uint8_t out[GNS_HDR_MAX + 4 + GNS_ERR_LEN];
+	size_t rl = GNS_RESULT_LEN(gen), n, i;
 	struct gns_hdr h;
-	size_t n, i;
 
-	n = gns_reply_encode(53, txn_id, -1, why, out, sizeof(out));
-	CHECK(n > GNS_RESULT_LEN && n <= sizeof(out));
-	gns_hdr_decode(out, &h);
-	CHECK(h.type == 54 && h.size == n && h.txn_id == txn_id &&
-	      h.txn_step == GNS_STEP_REPLY);
+	n = gns_reply_encode(gen, id, -1, why, out, sizeof(out));
+	CHECK(n > rl && n <= sizeof(out));
+	gns_hdr_decode(gen, out, &h);
+	CHECK(h.type == gns_type_of(GNS_RESULT, gen) && h.size == n &&
+	      h.id == id);
+	CHECK(h.step == (gns_gen_hdr_len(gen) == 16 ? GNS_STEP_REPLY :
+						      GNS_STEP_NONE));
 	CHECK(out[n - 1] == 0);
-	CHECK(!memchr(out + GNS_RESULT_LEN, 0, n - GNS_RESULT_LEN - 1));
+	CHECK(!memchr(out + rl, 0, n - rl - 1));
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		CHECK(gns_reply_encode(52, txn_id, -1, why, out, caps[i]) <=
+		CHECK(gns_reply_encode(gen, id, -1, why, out, caps[i]) <=
 		      caps[i]);
 }
 
-void fuzz_decode_one(enum gns_kind kind, const char *text, size_t len,
-		     const uint8_t *adapter)
+int fuzz_decode_one(enum gns_gen gen, enum gns_kind kind, const char *text,
+		    size_t len, const uint8_t *adapter, bool reply)
 {
 	char err[GNS_ERR_LEN];
 	struct gns_msg m;
@@ -180,10 +182,12 @@ void fuzz_decode_one(enum gns_kind kind, const char *text, size_t len,
 	if (gns_decode(kind, text, len, adapter, &m, err)) {
 		CHECK(!m.json);
 		check_line(err, sizeof(err));
-		fuzz_reply(0, err);
-		return;
+		if (reply)
+			fuzz_reply(gen, 0, err);
+		return -1;
 	}
 	CHECK(m.kind == kind);
 	check_msg(&m);
 	gns_msg_free(&m);
+	return 0;
 }

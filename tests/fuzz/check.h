@@ -3,20 +3,22 @@
 #ifndef MIRRORNET_FUZZ_CHECK_H
 #define MIRRORNET_FUZZ_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gns.h"
+#include "gns/wire.h"
 
 /*
  * Decode @text as @kind, check the result is bounded and consistent (or the
- * error is one line that fits a reply), and encode the reply. Aborts on
- * any violation so libFuzzer reports it.
+ * error is one line that fits a reply), and with @reply encode the reply
+ * of generation @gen. Returns 0 if it decoded, else -1. Aborts on any
+ * violation so libFuzzer reports it.
  */
-void fuzz_decode_one(enum gns_kind kind, const char *text, size_t len,
-		     const uint8_t *adapter);
+int fuzz_decode_one(enum gns_gen gen, enum gns_kind kind, const char *text,
+		    size_t len, const uint8_t *adapter, bool reply);
 
-/* Encode a reply with @why and check the frame. */
-void fuzz_reply(uint32_t txn_id, const char *why);
+/* Encode a reply of @gen with @why and check the frame. */
+void fuzz_reply(enum gns_gen gen, uint32_t id, const char *why);
 
 #endif /* MIRRORNET_FUZZ_CHECK_H */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The first input byte picks the message kind (every kind, the unknown one
- * included); the rest is the payload text given to gns_decode().
+ * included) and the generation of the reply; the rest is the payload text
+ * given to gns_decode().
  */
 #include "check.h"
-#include "gns.h"
+#include "gns/wire.h"
 
 /* The adapter GUID of a Notification, in its Windows layout. */
 static const uint8_t adapter[16] = {
@@ -16,12 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const enum gns_gen gens[] = {
+		GNS_GEN_16, GNS_GEN_12, GNS_GEN_12_OLD,
+	};
 	enum gns_kind kind;
 
 	if (!size)
 		return 0;
 	kind = (enum gns_kind)(data[0] % (GNS_KIND_UNKNOWN + 1));
-	fuzz_decode_one(kind, (const char *)data + 1, size - 1,
-			kind == GNS_NOTIFICATION ? adapter : NULL);
+	fuzz_decode_one(gens[data[0] / (GNS_KIND_UNKNOWN + 1) % 3], kind,
+			(const char *)data + 1, size - 1,
+			kind == GNS_NOTIFICATION ? adapter : NULL, true);
 	return 0;
 }

@@ -16,11 +16,12 @@ G = "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8"
 BG = "{" + G + "}"
 G_WIN = bytes.fromhex("3b2a1c6f5e4d604f817293a4b5c6d7e8")
 
-# enum gns_kind order and the wire types from 2.6.1 on.
+# enum gns_kind order (lib/gns/kinds.h) and the wire types from 2.6.1 on;
+# up to 2.6.0 each is one lower.
 KINDS = ["ifconfig", "result", "notification", "vmnic", "create", "modify",
-         "loopback", "setting", "initial", "ipv6", "noop", "globalnf",
+         "loopback", "setting", "initial", "ipv6", "dns", "noop", "globalnf",
          "netfilter", "connect", "unknown"]
-TYPES = [53, 54, 55, 61, 62, 63, 64, 65, 68, 69, 71, 72, 73, 74, 70]
+TYPES = [53, 54, 55, 61, 62, 63, 64, 65, 68, 69, 70, 71, 72, 73, 74, 75]
 
 
 def j(s):
@@ -131,15 +132,19 @@ BROKEN = [
                    "'Create'}")),
     ("connect", "evil\nhost name"),
     ("result", "{}"),
+    ("dns", "{}"),
     ("unknown", "{}"),
 ]
 
 
-def frame(kind, text, txn=1):
+def frame(kind, text, txn=1, hdr_len=16, old=False):
+    """A request; 12-byte headers carry the sequence number txn."""
     body = text.encode() + b"\0"
     if kind == "notification":
         body = G_WIN + body
-    t = TYPES[KINDS.index(kind)]
+    t = TYPES[KINDS.index(kind)] - old
+    if hdr_len == 12:
+        return struct.pack("<3I", t, 12 + len(body), txn) + body
     return struct.pack("<4I", t, 16 + len(body), txn, 1) + body
 
 
@@ -166,6 +171,11 @@ def main():
     # The start of a mirrored session, as one stream.
     write(frm, "ok-stream", b"".join(frame(k, t, i) for i, (k, t) in
                                      enumerate(GOOD[:12])))
+    # The same from 12-byte hosts, numbered from 53 and from 52.
+    write(frm, "ok-stream-12", b"".join(frame(k, t, i + 1, 12) for i, (k, t)
+                                        in enumerate(GOOD[:12])))
+    write(frm, "ok-stream-12-old", b"".join(
+        frame(k, t, i + 1, 12, True) for i, (k, t) in enumerate(GOOD[:12])))
     write(frm, "bad-short-header", hdr(71, 17)[:9])
     write(frm, "bad-size-15", hdr(71, 15) + b"\0")
     write(frm, "bad-size-huge", hdr(65, 16 * 1024 * 1024 + 1) + b"{}\0")

@@ -12,7 +12,7 @@ secs=${FUZZ_SECONDS:-40}
 targets="frame decode"
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-Ihelper -Iinclude/uapi $(pkg-config --cflags jansson)"
+	-Ihelper -Ilib -Iinclude/uapi $(pkg-config --cflags jansson)"
 LIBS=$(pkg-config --libs jansson)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mirrornet-fuzz.XXXXXX")
@@ -24,7 +24,7 @@ for t in $targets; do
 	mkdir -p "$work/$t/new" "$work/$t/crash"
 	# shellcheck disable=SC2086 # CFLAGS and LIBS are word lists
 	if ! $CC $CFLAGS -o "$work/$t/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
-	     tests/fuzz/check.c helper/gns.c helper/decode.c $LIBS; then
+	     tests/fuzz/check.c helper/decode.c lib/gns/*.c $LIBS; then
 		echo "fuzz_$t: build failed"
 		continue
 	fi

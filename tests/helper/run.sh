@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 CC=${CC:-cc}
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
-	-Ihelper -Iinclude/uapi $(pkg-config --cflags jansson cmocka)"
+	-Ihelper -Ilib -Iinclude/uapi $(pkg-config --cflags jansson cmocka)"
 LIBS="$(pkg-config --libs jansson cmocka) -pthread"
 
 out=$(mktemp -d)
@@ -43,8 +43,8 @@ run() {
 	fi
 }
 
-run test_gns tests/helper/test_gns.c helper/gns.c
-run test_decode tests/helper/test_decode.c helper/decode.c helper/gns.c
+# lib/gns's own tests are tests/lib
+run test_decode tests/helper/test_decode.c helper/decode.c lib/gns/*.c
 
 echo "helper-unit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

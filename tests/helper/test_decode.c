@@ -331,6 +331,12 @@ static void test_not_requests(void **state)
 	(void)state;
 	bad(GNS_RESULT, "{}", "message type Result is not a request");
 	bad(GNS_KIND_UNKNOWN, "{}", "message type unknown is not a request");
+	bad((enum gns_kind)99, "{}", "message type unknown is not a request");
+	/* DNS tunneling frames belong on their own channel. */
+	bad(GNS_DNS_TUNNELING, "{}",
+	    "a DNS channel message, refused on the GNS channel");
+	bad_raw(GNS_DNS_TUNNELING, "", 0,
+		"a DNS channel message, refused on the GNS channel");
 }
 
 static void test_empty_payload(void **state)
@@ -361,6 +367,9 @@ static void test_text_ignored(void **state)
 	ok_raw(GNS_GLOBAL_NET_FILTER, "", 0);
 	ok(GNS_GLOBAL_NET_FILTER, "garbage");
 	assert_null(m.json);
+	/* The helper passes no text for kinds that carry none. */
+	ok_raw(GNS_NOOP, NULL, 0);
+	ok_raw(GNS_GLOBAL_NET_FILTER, NULL, 0);
 }
 
 static void test_connect_test(void **state)

@@ -2,17 +2,21 @@
 /*
  * fake-guest: the guest end of the GNS channel for testing mirrornet-host
  * without a VM. It connects like `mirrornet serve`, checks the framing of
- * every request (step 1, ids from 0 up by one, one trailing NUL), logs it
- * as mirrornet-host --dry-run prints it, and answers 0, or -1 to the
- * requests that contain a given text.
+ * every request (16-byte header: step 1, ids from 0 up by one; 12-byte:
+ * sequence numbers from 1 up by one; one trailing NUL), logs it as
+ * mirrornet-host --dry-run prints it, and answers 0, or -1 to the requests
+ * that contain a given text.
  *
- *   fake-guest --connect unix:PATH [--base 52|53] [--fail TEXT]
- *              [--noise] [--close-after N] [--log FILE]
+ *   fake-guest --connect unix:PATH [--wsl-version VERSION] [--fail TEXT]
+ *              [--noise | --bad-seq N] [--close-after N] [--log FILE]
  *
- * --noise sends a step-0 frame and a stale reply before each real reply
- * (the host must drop both, reference §1.4). --close-after N closes the
- * connection instead of answering request N+1. Each log line is
- * "MS TYPE NAME PAYLOAD", MS counted from the first request.
+ * --wsl-version names the host's release (default: the newest, 16-byte
+ * header). --noise sends a step-0 frame and a stale reply before each real
+ * reply (the host must drop both, reference §1.4; 16-byte only). --bad-seq
+ * N numbers reply N+1 one too high (the host must refuse it; 12-byte
+ * only). --close-after N closes the connection instead of answering
+ * request N+1. Each log line is "MS TYPE NAME PAYLOAD", MS counted from
+ * the first request.
  *
  * Exit: 0 when the host closed the connection after well-formed requests,
  * 1 on a framing error or a connection failure, 2 on bad usage.
@@ -27,26 +31,17 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "gns.h"
+#include "gns/util.h"
+#include "gns/wire.h"
 #include "options.h"
 
 #define CONNECT_TRIES	3000	/* 10 ms apart: 30 s for a loaded machine */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int connect_unix(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct timespec pause = { 0, 10 * 1000000L };
 	int fd, i;
 
 	if (strlen(path) >= sizeof(a.sun_path))
@@ -59,40 +54,41 @@ static int connect_unix(const char *path)
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			return fd;
 		close(fd);
-		nanosleep(&pause, NULL);
+		gns_sleep_ms(10);
 	}
 	return -1;
 }
 
-static int reply(int fd, uint32_t base, uint32_t id, int32_t result,
+static int reply(int fd, enum gns_gen gen, uint32_t id, int32_t result,
 		 const char *error)
 {
 	uint8_t out[128];
-	size_t n = gns_reply_encode(base, id, result, error, out, sizeof(out));
+	size_t n = gns_reply_encode(gen, id, result, error, out, sizeof(out));
 
 	return n ? gns_write_all(fd, out, n) : -1;
 }
 
-/* A frame the host must ignore: step 0, or a reply to an older id. */
-static int noise(int fd, uint32_t base, uint32_t id)
+/* 16-byte frames the host must ignore: step 0, a reply to an older id. */
+static int noise(int fd, uint32_t id)
 {
-	uint8_t out[GNS_RESULT_LEN];
+	uint8_t out[GNS_RESULT_LEN(GNS_GEN_16)];
 	struct gns_hdr h = {
-		.type = gns_type_of(GNS_RESULT, base), .size = GNS_RESULT_LEN,
-		.txn_id = id, .txn_step = GNS_STEP_NONE,
+		.type = gns_type_of(GNS_RESULT, GNS_GEN_16),
+		.size = sizeof(out), .id = id, .step = GNS_STEP_NONE,
 	};
 
 	memset(out, 0, sizeof(out));
-	gns_hdr_encode(&h, out);
+	gns_hdr_encode(GNS_GEN_16, &h, out);
 	if (gns_write_all(fd, out, sizeof(out)) < 0)
 		return -1;
-	return id ? reply(fd, base, id - 1, -1, "stale") : 0;
+	return id ? reply(fd, GNS_GEN_16, id - 1, -1, "stale") : 0;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fake-guest --connect unix:PATH [--base 52|53] "
-		"[--fail TEXT] [--noise] [--close-after N] [--log FILE]\n");
+	fprintf(stderr, "usage: fake-guest --connect unix:PATH "
+		"[--wsl-version VERSION] [--fail TEXT] [--noise | --bad-seq N] "
+		"[--close-after N] [--log FILE]\n");
 	exit(2);
 }
 
@@ -100,7 +96,8 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "connect", required_argument, NULL, 'c' },
-		{ "base", required_argument, NULL, 'b' },
+		{ "wsl-version", required_argument, NULL, 'w' },
+		{ "bad-seq", required_argument, NULL, 's' },
 		{ "fail", required_argument, NULL, 'f' },
 		{ "noise", no_argument, NULL, 'n' },
 		{ "close-after", required_argument, NULL, 'a' },
@@ -109,9 +106,11 @@ int main(int argc, char **argv)
 	};
 	const char *spec = NULL, *fail_text = NULL, *log_path = NULL;
 	struct gns_frame f = { 0 };
-	long close_after = -1, t0 = -1;
+	long close_after = -1, bad_seq = -1, t0 = -1;
 	bool with_noise = false;
-	uint32_t base = 53, want_id = 0;
+	enum gns_gen gen = GNS_GEN_16;
+	/* requests answered; 12-byte: the last sequence number each way */
+	uint32_t n = 0, rx_seq = 0, tx_seq = 0, want_id;
 	FILE *log = stdout;
 	int o, fd, r;
 
@@ -120,9 +119,12 @@ int main(int argc, char **argv)
 		case 'c':
 			spec = optarg;
 			break;
-		case 'b':
-			if (mh_parse_msg_base(optarg, &base) < 0)
+		case 'w':
+			if (mh_parse_wsl_version(optarg, &gen) < 0)
 				usage();
+			break;
+		case 's':
+			bad_seq = atol(optarg);
 			break;
 		case 'f':
 			fail_text = optarg;
@@ -140,7 +142,9 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!spec || strncmp(spec, "unix:", 5) || optind != argc)
+	if (!spec || strncmp(spec, "unix:", 5) || optind != argc ||
+	    (with_noise && gen != GNS_GEN_16) ||
+	    (bad_seq >= 0 && gen == GNS_GEN_16))
 		usage();
 	if (log_path) {
 		log = fopen(log_path, "w");
@@ -159,39 +163,53 @@ int main(int argc, char **argv)
 		enum gns_kind kind;
 		size_t len = 0;
 		int32_t result;
+		bool framed;
 
-		r = gns_read_frame(fd, &f);
+		r = gns_read_frame(fd, gen, &f);
 		if (r <= 0)
 			break;
-		kind = gns_kind_of(f.hdr.type, base);
-		if (f.hdr.txn_step != GNS_STEP_REQUEST ||
-		    f.hdr.txn_id != want_id || kind == GNS_KIND_UNKNOWN ||
+		kind = gns_kind_of(f.hdr.type, gen);
+		if (gen == GNS_GEN_16) {
+			want_id = n;
+			framed = f.hdr.step == GNS_STEP_REQUEST;
+		} else {
+			want_id = ++rx_seq;
+			framed = true;
+		}
+		if (!framed || f.hdr.id != want_id ||
+		    kind == GNS_KIND_UNKNOWN ||
 		    gns_frame_text(&f, kind, &text, &len, &why) < 0) {
 			fprintf(stderr, "fake-guest: bad request %" PRIu32
 				": type %" PRIu32 " id %" PRIu32 " step %"
-				PRIu32 "\n", want_id, f.hdr.type, f.hdr.txn_id,
-				f.hdr.txn_step);
+				PRIu32 "\n", want_id, f.hdr.type, f.hdr.id,
+				f.hdr.step);
 			r = -2;
 			break;
 		}
 		if (t0 < 0)
-			t0 = now_ms();
-		fprintf(log, "%ld %" PRIu32 " %s%s%.*s\n", now_ms() - t0,
-			f.hdr.type, gns_kind_name(kind), len ? " " : "",
-			(int)len, text);
+			t0 = (long)gns_now_ms();
+		fprintf(log, "%ld %" PRIu32 " %s%s%.*s\n",
+			(long)gns_now_ms() - t0, f.hdr.type,
+			gns_kind_name(kind), len ? " " : "", (int)len, text);
 		fflush(log);
-		if (close_after >= 0 && want_id >= (uint32_t)close_after)
+		if (close_after >= 0 && n >= (uint32_t)close_after)
 			break;
 		result = fail_text && memmem(text, len, fail_text,
 					     strlen(fail_text)) ? -1 : 0;
-		if ((with_noise && noise(fd, base, want_id) < 0) ||
-		    reply(fd, base, want_id, result,
+		/* 12-byte: the guest numbers its replies itself. */
+		if (gen != GNS_GEN_16) {
+			want_id = ++tx_seq;
+			if (bad_seq >= 0 && n == (uint32_t)bad_seq)
+				want_id++;
+		}
+		if ((with_noise && noise(fd, want_id) < 0) ||
+		    reply(fd, gen, want_id, result,
 			  result ? "fake guest refuses" : NULL) < 0) {
 			perror("fake-guest: reply");
 			r = -1;
 			break;
 		}
-		want_id++;
+		n++;
 	}
 	if (r < 0 && r != -2)
 		perror("fake-guest: read");

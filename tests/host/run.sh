@@ -5,7 +5,8 @@
 # ASan and UBSan: --dry-run against expected streams, bad and mutated
 # input, and --listen unix:PATH against tests/host/fake-guest (all replies
 # 0, a noisy channel, a guest that refuses an address, one that refuses
-# everything, one that hangs up, the older numbering).
+# everything, one that hangs up; and the three generations of the wire
+# format: 16-byte header, 12-byte with InterfaceConfiguration 53 and 52).
 # Prints "ok - ..." / "not ok - ..." and ends with
 # "host: P passed, F failed"; exit status non-zero on any failure.
 # HOST_TEST_KEEP=1 keeps the work directory (logs of every run).
@@ -16,7 +17,8 @@ CC=${CC:-cc}
 read -r -a SAN <<<"-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 read -r -a JANSSON <<<"$(pkg-config --cflags --libs jansson)"
 read -r -a CMOCKA <<<"$(pkg-config --cflags --libs cmocka)"
-CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihelper -Itools/host -Iinclude/uapi)
+CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihelper -Ilib -Itools/host -Iinclude/uapi)
+GNS_LIB=(lib/gns/*.c)
 DATA=tests/host/data
 
 out=$(mktemp -d)
@@ -73,15 +75,15 @@ cmocka() {
 }
 
 cmocka test_engine tests/host/test_engine.c tools/host/engine.c \
-	tools/host/snapshot.c helper/gns.c helper/decode.c
+	tools/host/snapshot.c helper/decode.c "${GNS_LIB[@]}"
 cmocka test_snapshot tests/host/test_snapshot.c tools/host/snapshot.c
 
 host=$out/mirrornet-host
 guest=$out/fake-guest
 check "mirrornet-host builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$host" \
-	tools/host/*.c helper/gns.c "${JANSSON[@]}"
+	tools/host/*.c "${GNS_LIB[@]}" "${JANSSON[@]}"
 check "fake-guest builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$guest" \
-	tests/host/fake-guest.c helper/gns.c
+	tests/host/fake-guest.c "${GNS_LIB[@]}"
 
 # --- --dry-run ---------------------------------------------------------
 
@@ -98,15 +100,21 @@ check "dry-run: the home network's stream" \
 check "dry-run: a timeline's stream, step after step" \
 	dry_run_is $DATA/timeline.json $DATA/timeline.expected
 
-msg_base_52() {	# every wire type one lower, nothing else changed
-	"$host" --dry-run --msg-base 52 $DATA/home.json >"$out/dry52" 2>/dev/null &&
+old_numbering() {	# every wire type one lower, nothing else changed
+	local v=$1
+	"$host" --dry-run --wsl-version "$v" $DATA/home.json >"$out/dry52" 2>/dev/null &&
 		awk '{ $1 = $1 + 1; print }' "$out/dry52" >"$out/dry52+1" &&
 		awk '{ $1 = $1; print }' $DATA/home.expected >"$out/dry53" &&
 		diff -u "$out/dry53" "$out/dry52+1" &&
 		[ "$(cut -d' ' -f1 "$out/dry52" | sort -un | tr '\n' ' ')" = \
 			"52 60 61 62 64 67 68 71 72 " ]
 }
-check "dry-run --msg-base 52: types numbered from 52" msg_base_52
+check "dry-run --wsl-version 2.6.0: types numbered from 52" old_numbering 2.6.0
+check "dry-run --wsl-version 2.5.9: types numbered from 52" old_numbering 2.5.9
+for v in 2.7.1 2.8.4 2.8.5 2.9.4; do
+	check "dry-run --wsl-version $v: types numbered from 53" \
+		dry_run_is $DATA/home.json $DATA/home.expected --wsl-version "$v"
+done
 
 progress_lines() {
 	"$host" --dry-run --progress $DATA/home.json >/dev/null 2>"$out/prog" &&
@@ -159,8 +167,12 @@ never_crashes() {	# 300 mutated inputs: each accepted (0) or rejected (2)
 check "bad input: 300 mutated files, each accepted or rejected, no crash" never_crashes
 check "usage: neither --dry-run nor --listen, exit 2" exits_2_with "usage:" \
 	$DATA/home.json
-check "usage: --msg-base 54, exit 2" exits_2_with "usage:" --dry-run \
-	--msg-base 54 $DATA/home.json
+for v in 54 2.6 auto 1.2.5 2.6.1x; do
+	check "usage: --wsl-version $v, exit 2" exits_2_with "usage:" --dry-run \
+		--wsl-version "$v" $DATA/home.json
+done
+check "usage: --msg-base is gone, exit 2" exits_2_with "usage:" --dry-run \
+	--msg-base 52 $DATA/home.json
 check "usage: a bad --listen, exit 2" exits_2_with "bad --listen 'tcp:1'" \
 	--listen tcp:1 $DATA/home.json
 
@@ -168,7 +180,8 @@ check "usage: a bad --listen, exit 2" exits_2_with "bad --listen 'tcp:1'" \
 
 # listen NAME FILE [HOST ARGS...] [-- GUEST ARGS...]: run the host and the
 # fake guest; the host's status in $out/NAME.rc, its stderr in
-# $out/NAME.err, what the guest received in $out/NAME.log
+# $out/NAME.err, what the guest received in $out/NAME.log, its stderr in
+# $out/NAME.guest.err
 listen() {
 	local name=$1 file=$2 rc=0
 	local -a host_args=() guest_args=()
@@ -180,7 +193,7 @@ listen() {
 	[ $# -gt 0 ] && shift
 	guest_args=("$@")
 	"$guest" --connect "unix:$out/$name.sock" --log "$out/$name.log" \
-		"${guest_args[@]}" &
+		"${guest_args[@]}" 2>"$out/$name.guest.err" &
 	guest_pid=$!
 	"$host" --listen "unix:$out/$name.sock" --timeout-ms 20000 \
 		"${host_args[@]}" "$file" 2>"$out/$name.err" || rc=$?
@@ -271,10 +284,38 @@ check "guest hangs up during a sync pass: exit 1, nothing leaked" \
 		grep -q 'ModifyGuestDeviceSettingRequest: the guest closed the connection' '$out/hangup_sync.err' &&
 		grep -qx 'mirrornet-host: 10 messages, 1 failed, [0-9]* ms' '$out/hangup_sync.err'"
 
-listen base52 $DATA/home.json --msg-base 52 -- --base 52
-check "listen --msg-base 52: a guest of the older numbering gets it all" \
-	bash -c "grep -qx 0 '$out/base52.rc' && [ \$(wc -l <'$out/base52.log') -eq 19 ] &&
-		! grep -q 'fake guest' '$out/base52.err'"
+# The three generations: each host and guest told the same release.
+listen_gen() {	# listen_gen NAME VERSION EXPECTED: the whole stream, exit 0
+	local name=$1 v=$2 expected=$3
+	listen "$name" $DATA/home.json --wsl-version "$v" -- --wsl-version "$v"
+	grep -qx 0 "$out/$name.rc" && received_is "$name" "$expected" &&
+		! grep -q 'fake guest' "$out/$name.err"
+}
+awk '{ $1 = $1 - 1; print }' $DATA/home.expected >"$out/home52.expected"
+check "listen --wsl-version 2.6.0 (12-byte header, 52): the whole stream" \
+	listen_gen gen12old 2.6.0 "$out/home52.expected"
+check "listen --wsl-version 2.7.1 (12-byte header, 53): the whole stream" \
+	listen_gen gen12 2.7.1 $DATA/home.expected
+check "listen --wsl-version 2.8.5 (16-byte header, 53): the whole stream" \
+	listen_gen gen16 2.8.5 $DATA/home.expected
+
+# A host and a guest of different generations never agree.
+mismatch() {	# mismatch NAME HOST_VERSION GUEST_VERSION HOST_ERROR
+	listen "$1" $DATA/home.json --wsl-version "$2" -- --wsl-version "$3"
+	grep -qx 1 "$out/$1.rc" && grep -qF -- "$4" "$out/$1.err"
+}
+check "listen: a 12-byte guest refuses a 16-byte host" mismatch mix1 \
+	2.8.5 2.7.1 'fake guest: exit 1'
+check "listen: a 16-byte guest refuses a 12-byte host" mismatch mix2 \
+	2.7.1 2.8.5 'fake guest: exit 1'
+check "listen: a host numbering from 52 refuses a reply numbered from 53" \
+	mismatch mix3 2.6.0 2.6.1 'SetupIpv6: reply type 54 size 16 is not a Result'
+
+# 12-byte: the host checks the guest's sequence numbers.
+listen badseq $DATA/home.json --wsl-version 2.7.1 -- --wsl-version 2.7.1 --bad-seq 3
+check "listen 12-byte: a reply out of sequence breaks the channel" \
+	bash -c "grep -qx 1 '$out/badseq.rc' &&
+		grep -q 'reply sequence number 5, want 4' '$out/badseq.err'"
 
 echo "host: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,11 @@
  * It listens like the host, accepts the helper's connection and plays a
  * session script, checking every reply (reference §1.3-§1.6):
  *
- *   gns-host --listen vsock:PORT|unix:PATH [--base 52|53] [--timeout-ms N] SCRIPT
+ *   gns-host --listen vsock:PORT|unix:PATH [--wsl-version VERSION]
+ *            [--timeout-ms N] SCRIPT
+ *
+ * --wsl-version names the WSL release played (default: the newest), which
+ * sets the header size and the numbering (lib/gns/wire.h).
  *
  * Script: one command per line; blank lines and lines whose first non-blank
  * character is '#' are ignored (a '#' later in a line is payload).
@@ -15,11 +19,15 @@
  *                                follow EXPECT) is the text, sent with one NUL
  *   notify GUID EXPECT PAYLOAD...  type Notification: the GUID in Windows
  *                                binary layout, then the text and its NUL
- *   raw EXPECT HEX...            bytes as they are (blanks allowed); does not
- *                                advance the transaction counter, the reply
- *                                must carry the id in bytes 8..11
+ *   raw EXPECT HEX...            bytes as they are (blanks allowed). 16-byte
+ *                                header: does not advance the transaction
+ *                                counter, the reply must carry the id in
+ *                                bytes 8..11. 12-byte: counts as a frame
+ *                                sent (the guest numbers every frame), so
+ *                                bytes 8..11 should be the next sequence
+ *                                number
  *   accept                       wait for a new connection (closes the
- *                                current one first); ids restart at 0
+ *                                current one first); ids restart
  *   disconnect                   close the current connection
  *   sleep MS
  *   exec CMD ARGS...             fork/execvp, no shell; must exit 0 within
@@ -29,18 +37,22 @@
  * 0x hex, int32) | close (the guest must close the connection) | none (send,
  * do not wait). Arguments may be quoted with "..." (\" and \\ inside).
  *
- * Every reply must be type Result, step 2, the request's id, size >= 20, and
- * end in a NUL when it carries error text; a violation or a timeout fails
- * the step and drops the connection (the host would tear it down too).
+ * Every reply must be type Result, size >= header + 4, end in a NUL when it
+ * carries error text, and with a 16-byte header have step 2 and the
+ * request's id; with a 12-byte header, the guest's next sequence number
+ * (from 1 on each connection). A violation or a timeout fails the step and
+ * drops the connection (the host would tear it down too).
  *
  * Output: "ok N - LINE: KIND -> RESULT ["error"] (MS ms)" or "not ok ..."
  * per checked step, then "gns-host: P passed, F failed"; exit 0 only if
  * nothing failed (2 for a usage or script error).
  *
- * Test peer: gns-host --fake-guest unix:PATH|vsock:CID:PORT [--base N]
- * [--timeout-ms N] connects (and reconnects) like the helper and answers
- * every request 0, ConnectTest 0x00010001, unknown types -1. A text
- * starting with "fake:" makes it misbehave on purpose (see fake_reply()).
+ * Test peer: gns-host --fake-guest unix:PATH|vsock:CID:PORT [--wsl-version
+ * VERSION] [--timeout-ms N] connects (and reconnects) like the helper and
+ * answers every request 0, ConnectTest 0x00010001, unknown types -1; with
+ * a 12-byte header it checks the host's sequence numbers (a wrong one
+ * drops the connection, as WSL's guest). A text starting with "fake:"
+ * makes it misbehave on purpose (see fake_reply()).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -60,12 +72,12 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
-#include "gns.h"
-/* Shared with mirrornet-host; relative, as the build names only helper/. */
+#include "gns/util.h"
+#include "gns/wire.h"
+/* Shared with mirrornet-host; relative, as the build names only lib/. */
 #include "../../tools/host/listen.h"
 #include "../../tools/host/options.h"
 
@@ -94,13 +106,20 @@ struct cmd {
 };
 
 static struct {
-	uint32_t base;
+	enum gns_gen gen;
+	size_t hl;		/* its header length */
 	long timeout_ms;
 	int lfd, cfd;
-	uint32_t next_id;
+	/*
+	 * 16-byte: the next transaction id, from 0. 12-byte: the last
+	 * sequence number sent and received, from 1 on each connection (the
+	 * host's, or the fake guest's).
+	 */
+	uint32_t next_id, tx_seq, rx_seq;
 	int n, passed, failed;
 	char *unix_path;	/* to unlink at exit */
-} g = { .base = 53, .timeout_ms = 40000, .lfd = -1, .cfd = -1 };
+} g = { .gen = GNS_GEN_16, .hl = 16, .timeout_ms = 40000, .lfd = -1,
+	.cfd = -1 };
 
 static volatile sig_atomic_t alarmed;
 
@@ -112,18 +131,7 @@ static void on_alarm(int sig)
 
 static long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	return (long)gns_now_ms();
 }
 
 /* A bound on everything between arm and disarm: SIGALRM (no SA_RESTART)
@@ -154,19 +162,6 @@ static void set_sock_timeouts(int fd, long ms)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* ---------------------------------------------------------------- script */
 
 static const struct {
@@ -189,6 +184,7 @@ static const struct {
 	{ "InitialIpConfiguration", GNS_INITIAL_IP_CONFIGURATION },
 	{ "InitialIpConfigurationNotification", GNS_INITIAL_IP_CONFIGURATION },
 	{ "SetupIpv6", GNS_SETUP_IPV6 },
+	{ "DnsTunneling", GNS_DNS_TUNNELING },
 	{ "NoOp", GNS_NOOP },
 	{ "GlobalNetFilter", GNS_GLOBAL_NET_FILTER },
 	{ "InterfaceNetFilter", GNS_INTERFACE_NET_FILTER },
@@ -333,7 +329,7 @@ static int parse_kind(const char *s, uint32_t *type)
 	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (!strcasecmp(s, kinds[i].name)) {
-			*type = gns_type_of(kinds[i].kind, g.base);
+			*type = gns_type_of(kinds[i].kind, g.gen);
 			return 0;
 		}
 	}
@@ -440,7 +436,7 @@ static int parse_line(char *line, int lineno, struct cmd *c)
 				syntax(lineno, "bad GUID '%s'", arg);
 				return -1;
 			}
-			c->type = gns_type_of(GNS_NOTIFICATION, g.base);
+			c->type = gns_type_of(GNS_NOTIFICATION, g.gen);
 			c->label = xstrdup("Notification");
 			free(arg);
 		}
@@ -621,7 +617,7 @@ static void do_accept(const struct cmd *c)
 	int r;
 
 	drop_connection();
-	g.next_id = 0;
+	g.next_id = g.tx_seq = g.rx_seq = 0;
 	for (;;) {
 		left = g.timeout_ms - (now_ms() - t0);
 		r = poll(&pfd, 1, left > 0 ? left : 0);
@@ -650,8 +646,9 @@ static int read_frame_timed(struct gns_frame *f)
 	int r;
 
 	memset(&f->hdr, 0, sizeof(f->hdr));	/* for broken_frame() */
+	f->have = 0;	/* a read cut short dropped its connection */
 	timer_arm(g.timeout_ms);
-	r = gns_read_frame(g.cfd, f);
+	r = gns_read_frame(g.cfd, g.gen, f);
 	timer_disarm();
 	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return -2;
@@ -676,7 +673,7 @@ static void broken_frame(const struct gns_frame *f, char *why, size_t cap)
 	if (f->hdr.size > GNS_MAX_FRAME)
 		snprintf(why, cap, "frame declares %" PRIu32 " bytes, more than 16 MiB",
 			 f->hdr.size);
-	else if (f->hdr.size && f->hdr.size < GNS_HDR_LEN)
+	else if (f->hdr.size && f->hdr.size < g.hl)
 		snprintf(why, cap, "frame declares %" PRIu32 " bytes, less than its header",
 			 f->hdr.size);
 	else
@@ -698,7 +695,7 @@ static void await_close(const struct cmd *c, long t0, struct gns_frame *f)
 	} else if (r == 1) {
 		report(false, c, now_ms() - t0,
 		       " -> frame type %" PRIu32 " id %" PRIu32 " step %" PRIu32 " size %" PRIu32 ": want close",
-		       f->hdr.type, f->hdr.txn_id, f->hdr.txn_step, f->hdr.size);
+		       f->hdr.type, f->hdr.id, f->hdr.step, f->hdr.size);
 	} else if (r == -2) {
 		report(false, c, now_ms() - t0, ": connection still open after %ld ms: want close",
 		       g.timeout_ms);
@@ -717,7 +714,8 @@ static void await_close(const struct cmd *c, long t0, struct gns_frame *f)
 /* wait for the reply to @id and grade it */
 static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_frame *f)
 {
-	uint32_t want_type = gns_type_of(GNS_RESULT, g.base);
+	uint32_t want_type = gns_type_of(GNS_RESULT, g.gen);
+	uint32_t rl = (uint32_t)GNS_RESULT_LEN(g.gen);
 	char text[ERRTEXT_SHOW * 4 + 16], why[160], res[64];
 	const struct expect *e = &c->exp;
 	const uint8_t *err = NULL;
@@ -744,25 +742,28 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 	if (f->hdr.type != want_type)
 		snprintf(why, sizeof(why), "reply type %" PRIu32 ", want %" PRIu32,
 			 f->hdr.type, want_type);
-	else if (f->hdr.txn_step != GNS_STEP_REPLY)
-		snprintf(why, sizeof(why), "reply step %" PRIu32 ", want 2", f->hdr.txn_step);
-	else if (f->hdr.txn_id != id)
-		snprintf(why, sizeof(why), "reply id %" PRIu32 ", want %" PRIu32, f->hdr.txn_id, id);
-	else if (f->hdr.size < GNS_RESULT_LEN)
-		snprintf(why, sizeof(why), "reply size %" PRIu32 " < 20", f->hdr.size);
-	else if (f->hdr.size > GNS_RESULT_LEN && f->buf[f->hdr.size - 1])
+	else if (g.hl == 12 && f->hdr.id != ++g.rx_seq)
+		snprintf(why, sizeof(why), "reply sequence number %" PRIu32 ", want %" PRIu32,
+			 f->hdr.id, g.rx_seq);
+	else if (g.hl == 16 && f->hdr.step != GNS_STEP_REPLY)
+		snprintf(why, sizeof(why), "reply step %" PRIu32 ", want 2", f->hdr.step);
+	else if (g.hl == 16 && f->hdr.id != id)
+		snprintf(why, sizeof(why), "reply id %" PRIu32 ", want %" PRIu32, f->hdr.id, id);
+	else if (f->hdr.size < rl)
+		snprintf(why, sizeof(why), "reply size %" PRIu32 " < %" PRIu32, f->hdr.size, rl);
+	else if (f->hdr.size > rl && f->buf[f->hdr.size - 1])
 		snprintf(why, sizeof(why), "error text of %" PRIu32 " bytes not NUL-terminated",
-			 f->hdr.size - GNS_RESULT_LEN);
+			 f->hdr.size - rl);
 	if (why[0]) {
 		report(false, c, now_ms() - t0, ": %s", why);
 		drop_connection();
 		return;
 	}
 
-	result = (int32_t)get32(f->buf + 16);
-	if (f->hdr.size > GNS_RESULT_LEN) {
-		err = f->buf + GNS_RESULT_LEN;
-		errlen = strnlen((const char *)err, f->hdr.size - GNS_RESULT_LEN);
+	result = (int32_t)gns_get_le32(f->buf + g.hl);
+	if (f->hdr.size > rl) {
+		err = f->buf + rl;
+		errlen = strnlen((const char *)err, f->hdr.size - rl);
 	}
 	if (e->t == E_ANY)
 		ok = true;
@@ -797,8 +798,8 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 
 static void do_transaction(const struct cmd *c, struct gns_frame *f)
 {
-	struct gns_hdr h = { .type = c->type, .txn_step = GNS_STEP_REQUEST };
-	size_t off = c->t == C_NOTIFY ? 32 : GNS_HDR_LEN, size;
+	struct gns_hdr h = { .type = c->type, .step = GNS_STEP_REQUEST };
+	size_t off = c->t == C_NOTIFY ? g.hl + 16 : g.hl, size;
 	uint8_t *buf;
 	long t0 = now_ms();
 	uint32_t id;
@@ -810,7 +811,10 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 	if (c->t == C_RAW) {
 		buf = c->data;
 		size = c->len;
-		id = c->len >= 12 ? get32(c->data + 8) : 0;
+		id = c->len >= 12 ? gns_get_le32(c->data + 8) : 0;
+		/* 12-byte: the guest counts every frame. */
+		if (g.hl == 12)
+			g.tx_seq++;
 	} else {
 		size = off + c->len + 1;
 		if (size > GNS_MAX_FRAME) {
@@ -818,12 +822,12 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 			return;
 		}
 		buf = xmalloc(size);
-		id = g.next_id++;
-		h.size = size;
-		h.txn_id = id;
-		gns_hdr_encode(&h, buf);
+		id = g.hl == 12 ? ++g.tx_seq : g.next_id++;
+		h.size = (uint32_t)size;
+		h.id = id;
+		gns_hdr_encode(g.gen, &h, buf);
 		if (c->t == C_NOTIFY)
-			memcpy(buf + GNS_HDR_LEN, c->guid, 16);
+			memcpy(buf + g.hl, c->guid, 16);
 		memcpy(buf + off, c->data, c->len);
 		buf[size - 1] = 0;
 	}
@@ -887,7 +891,7 @@ static void do_exec(const struct cmd *c)
 			       g.timeout_ms);
 			return;
 		}
-		sleep_ms(5);
+		gns_sleep_ms(5);
 	}
 	if (WIFEXITED(status))
 		report(WEXITSTATUS(status) == 0, c, now_ms() - t0, " -> exit %d",
@@ -933,7 +937,7 @@ static int run_script(const char *listen_spec, const char *path)
 			drop_connection();
 			break;
 		case C_SLEEP:
-			sleep_ms(c->ms);
+			gns_sleep_ms((unsigned int)c->ms);
 			break;
 		case C_EXEC:
 			do_exec(c);
@@ -1004,7 +1008,7 @@ static bool needs_text(enum gns_kind k)
 static int send_reply(int fd, uint32_t id, int32_t result, const char *error)
 {
 	uint8_t out[512];
-	size_t n = gns_reply_encode(g.base, id, result, error, out, sizeof(out));
+	size_t n = gns_reply_encode(g.gen, id, result, error, out, sizeof(out));
 
 	return n ? gns_write_all(fd, out, n) : -1;
 }
@@ -1012,22 +1016,25 @@ static int send_reply(int fd, uint32_t id, int32_t result, const char *error)
 /*
  * Answer one request. Misbehaviour on request, by text:
  *   fake:fail TEXT   -1 with TEXT        fake:value N   result N
- *   fake:id          result = the request's transaction id
+ *   fake:id          result = the request's transaction id (12-byte: its
+ *                    sequence number)
  *   fake:guid        (Notification) -1 with the 16 GUID bytes in hex
- *   fake:wrong-id    id + 1              fake:wrong-step  step 1
+ *   fake:wrong-id    id + 1              fake:wrong-step  step 1 (16-byte)
  *   fake:wrong-type  type InterfaceConfiguration
- *   fake:short       a 16-byte reply     fake:no-nul  error text without NUL
+ *   fake:short       a header alone      fake:no-nul  error text without NUL
  *   fake:huge        a header declaring 16 MiB + 1, then close
- *   fake:cut         20 bytes of a 40-byte reply, then close
+ *   fake:cut         half of a reply, then close
  *   fake:silent      no reply            fake:close   close, no reply
  *   fake:twice       the reply twice     fake:exit    exit
  * Returns 0 to go on, 1 to reconnect, 2 to exit.
  */
 static int fake_reply(int fd, const struct gns_frame *f)
 {
-	enum gns_kind k = gns_kind_of(f->hdr.type, g.base);
-	uint32_t id = f->hdr.txn_id;
-	struct gns_hdr h = { gns_type_of(GNS_RESULT, g.base), GNS_RESULT_LEN, id, GNS_STEP_REPLY };
+	enum gns_kind k = gns_kind_of(f->hdr.type, g.gen);
+	uint32_t rl = (uint32_t)GNS_RESULT_LEN(g.gen), req_id = f->hdr.id;
+	/* 12-byte: replies carry the guest's own sequence number */
+	uint32_t id = g.hl == 12 ? ++g.tx_seq : req_id;
+	struct gns_hdr h = { gns_type_of(GNS_RESULT, g.gen), rl, id, GNS_STEP_REPLY };
 	const char *text = "", *why = NULL, *arg;
 	uint8_t out[64];
 	char msg[128];
@@ -1052,10 +1059,10 @@ static int fake_reply(int fd, const struct gns_frame *f)
 	if (!strncmp(arg, "value ", 6) && !parse_int32(arg + 6, &v))
 		return send_reply(fd, id, v, NULL) < 0;
 	if (!strcmp(arg, "id"))
-		return send_reply(fd, id, (int32_t)id, NULL) < 0;
+		return send_reply(fd, id, (int32_t)req_id, NULL) < 0;
 	if (!strcmp(arg, "guid") && k == GNS_NOTIFICATION) {
 		for (v = 0; v < 16; v++)
-			sprintf(msg + 2 * v, "%02x", f->buf[GNS_HDR_LEN + v]);
+			sprintf(msg + 2 * v, "%02x", f->buf[g.hl + v]);
 		return send_reply(fd, id, -1, msg) < 0;
 	}
 	if (!strcmp(arg, "silent"))
@@ -1067,27 +1074,27 @@ static int fake_reply(int fd, const struct gns_frame *f)
 	if (!strcmp(arg, "twice"))
 		return send_reply(fd, id, 0, NULL) < 0 || send_reply(fd, id, 0, NULL) < 0;
 	if (!strcmp(arg, "wrong-id"))
-		h.txn_id++;
+		h.id++;
 	else if (!strcmp(arg, "wrong-step"))
-		h.txn_step = GNS_STEP_REQUEST;
+		h.step = GNS_STEP_REQUEST;
 	else if (!strcmp(arg, "wrong-type"))
-		h.type = gns_type_of(GNS_INTERFACE_CONFIGURATION, g.base);
+		h.type = gns_type_of(GNS_INTERFACE_CONFIGURATION, g.gen);
 	else if (!strcmp(arg, "short"))
-		h.size = GNS_HDR_LEN;
+		h.size = (uint32_t)g.hl;
 	else if (!strcmp(arg, "no-nul"))
-		h.size = GNS_RESULT_LEN + 4;
+		h.size = rl + 4;
 	else if (!strcmp(arg, "huge"))
 		h.size = GNS_MAX_FRAME + 1;
 	else if (!strcmp(arg, "cut"))
-		h.size = 2 * GNS_RESULT_LEN;
+		h.size = 2 * rl;
 	else
 		return send_reply(fd, id, -1, "fake guest: unknown fake: request") < 0;
 	memset(out, 0, sizeof(out));
-	gns_hdr_encode(&h, out);
-	put32(out + 16, (uint32_t)-1);
-	memcpy(out + 20, "oops", 4);
+	gns_hdr_encode(g.gen, &h, out);
+	gns_put_le32(out + g.hl, (uint32_t)-1);
+	memcpy(out + rl, "oops", 4);
 	if (!strcmp(arg, "huge") || !strcmp(arg, "cut")) {
-		gns_write_all(fd, out, GNS_RESULT_LEN);
+		gns_write_all(fd, out, rl);
 		return 1;
 	}
 	return gns_write_all(fd, out, h.size) < 0;
@@ -1113,17 +1120,25 @@ static int fake_guest(const char *spec)
 					g.timeout_ms);
 				return 0;
 			}
-			sleep_ms(20);
+			gns_sleep_ms(20);
 			continue;
 		}
+		g.tx_seq = g.rx_seq = 0;
+		f.have = 0;
 		for (;;) {
-			r = gns_read_frame(fd, &f);
+			r = gns_read_frame(fd, g.gen, &f);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
 				break;
-			if (f.hdr.txn_step != GNS_STEP_REQUEST)
+			if (g.hl == 16 && f.hdr.step != GNS_STEP_REQUEST)
 				continue;	/* as the real guest: skip */
+			if (g.hl == 12 && f.hdr.id != ++g.rx_seq) {
+				fprintf(stderr, "gns-host: fake guest: sequence number %" PRIu32
+					", want %" PRIu32 ": dropping the connection\n",
+					f.hdr.id, g.rx_seq);
+				break;
+			}
 			r = fake_reply(fd, &f);
 			if (r == 2) {
 				close(fd);
@@ -1143,8 +1158,10 @@ static int fake_guest(const char *spec)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: gns-host --listen vsock:PORT|unix:PATH [--base 52|53] [--timeout-ms N] SCRIPT\n"
-		"       gns-host --fake-guest vsock:CID:PORT|unix:PATH [--base 52|53] [--timeout-ms N]\n");
+		"usage: gns-host --listen vsock:PORT|unix:PATH [--wsl-version VERSION]\n"
+		"                [--timeout-ms N] SCRIPT\n"
+		"       gns-host --fake-guest vsock:CID:PORT|unix:PATH [--wsl-version VERSION]\n"
+		"                [--timeout-ms N]\n");
 	exit(2);
 }
 
@@ -1153,7 +1170,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "fake-guest", required_argument, NULL, 'f' },
-		{ "base", required_argument, NULL, 'b' },
+		{ "wsl-version", required_argument, NULL, 'w' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1170,9 +1187,10 @@ int main(int argc, char **argv)
 		case 'f':
 			guest_spec = optarg;
 			break;
-		case 'b':
-			if (mh_parse_msg_base(optarg, &g.base) < 0)
+		case 'w':
+			if (mh_parse_wsl_version(optarg, &g.gen) < 0)
 				usage();
+			g.hl = gns_gen_hdr_len(g.gen);
 			break;
 		case 't':
 			if (mh_parse_timeout_ms(optarg, &g.timeout_ms) < 0)

@@ -10,13 +10,37 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${MN_OUT:-$top/build/hostsim}
 bin=$out/gns-host
 mkdir -p "$out"
-cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/helper" -o "$bin" \
-	"$top/tests/hostsim/gns-host.c" "$top/helper/gns.c" || {
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/lib" -o "$bin" \
+	"$top/tests/hostsim/gns-host.c" "$top"/lib/gns/*.c || {
+	echo "hostsim: 0 passed, 1 failed"
+	exit 1
+}
+make -s -C "$top" helper || {
 	echo "hostsim: 0 passed, 1 failed"
 	exit 1
 }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# python3 -c "$connect" PATH PROGRAM ARGS...: connect to the unix socket
+# PATH (retrying while the host starts), then exec PROGRAM ARGS... --fd N
+# with the connected socket inherited, as WSL starts its guest agent
+connect='
+import os, socket, sys, time
+for _ in range(1000):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(sys.argv[1])
+        break
+    except OSError:
+        s.close()
+        time.sleep(0.01)
+else:
+    sys.exit("connect: no host at " + sys.argv[1])
+fd = s.detach()
+os.set_inheritable(fd, True)
+os.execv(sys.argv[2], sys.argv[2:] + ["--fd", str(fd)])
+'
 
 pass=0 fail=0
 result() {
@@ -31,13 +55,22 @@ result() {
 }
 
 # check NAME: the session in $work/$NAME.gns against a fake guest; extra
-# words are options for both sides (HOST_OPTS, GUEST_OPTS override)
+# words are options for both sides (HOST_OPTS, GUEST_OPTS override). With
+# HELPER set (its options, maybe none), the guest is the helper itself,
+# mirrornet serve --fd N, its log in $work/NAME.helper, in a network
+# namespace of its own so that nothing it does reaches this machine.
 check() {
 	local name=$1 script=$work/$1.gns sock=$work/$1.sock rc=0 guest=
 	local want_fail=0 line pat problems=() summary hopts gopts
 	read -ra hopts <<<"${HOST_OPTS:-}"
 	read -ra gopts <<<"${GUEST_OPTS:-}"
-	if [[ ${NO_GUEST:-} != 1 ]]; then
+	if [[ -n ${HELPER+set} ]]; then
+		read -ra gopts <<<"$HELPER"
+		unshare -n python3 -c "$connect" "$sock" "$top/helper/mirrornet" \
+			serve --resolv-conf "$work/resolv.conf" "${gopts[@]}" \
+			>"$work/$name.helper" 2>&1 &
+		guest=$!
+	elif [[ ${NO_GUEST:-} != 1 ]]; then
 		"$bin" --fake-guest "unix:$sock" --timeout-ms 5000 "${gopts[@]}" \
 			>"$work/guest.out" 2>&1 &
 		guest=$!
@@ -193,22 +226,152 @@ send SetupIpv6 close fake:exit
 EOF
 check close
 
-# --- the pre-2.6.1 numbering on both sides, then a host on 52 against a
-# guest on 53: its NoOp (70) is unknown to the guest, whose Result is 54
-cat >"$work/base52.gns" <<'EOF'
+# --- every generation of the wire format (lib/gns/wire.h), both sides
+# told the same release: names and raw numbers, ids or sequence numbers,
+# raw frames, the guest's mistakes, reconnections
+# gen_session VERSION: the session for that release on stdout
+gen_session() {
+	local f nop ic res hl rl raw_id raw_size next wrong twice
+	case $1 in
+	2.6.0) f=1 nop=46 ic=52 res=53 hl=12 rl=16 ;;
+	2.7.1) f=1 nop=47 ic=53 res=54 hl=12 rl=16 ;;
+	*) f=0 nop=47 ic=53 res=54 hl=16 rl=20 ;;
+	esac
+	if ((hl == 16)); then
+		# a raw frame keeps the transaction counter: id 9, 12 next
+		raw_id="09000000 01000000" raw_size=11 next=12
+		wrong="reply id 14, want 13" twice="reply id 0, want 1"
+	else
+		# the guest counts every frame: the raw one is 13
+		raw_id="0d000000" raw_size=0d next=14
+		wrong="reply sequence number 16, want 15"
+		twice="reply sequence number 1, want 2"
+	fi
+	cat <<EOF
 send SetupIpv6 0 {}
-send 70 0
-send 52 0 {"ID":"x"}
-send 53 -1:Unexpected
-send InterfaceConfiguration 0 {"ID":"x"}
+send SetupIpv6 =$((f + 1)) fake:id
+send GlobalNetFilter 0
+send NoOp 0
 send ConnectTest =0x00010001 www.msftconnecttest.com
+send InterfaceConfiguration 0 {"ID":"x"}
+send $ic 0 {"ID":"x"}
+send 99 -1:"LX_MESSAGE_TYPE 99"
+send VmNicCreated =-7 fake:value -7
+send InterfaceNetFilter -1:"with # and  two spaces" fake:fail with # and  two spaces
+notify 6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8 -1:3b2a1c6f5e4d604f817293a4b5c6d7e8 fake:guid
+notify 6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8 0 {"RequestType":"Add"}
+raw 0 ${nop}000000 ${raw_size}000000 $raw_id 00
+send SetupIpv6 =$next fake:id
+# want: $wrong
+send SetupIpv6 0 fake:wrong-id
+accept
+send SetupIpv6 =$f fake:id
+# want: reply type $ic, want $res
+send SetupIpv6 0 fake:wrong-type
+accept
+# want: reply size $hl < $rl
+send SetupIpv6 0 fake:short
+accept
+# want: not NUL-terminated
+send SetupIpv6 0 fake:no-nul
+accept
+# want: connection closed inside a frame
+send SetupIpv6 0 fake:cut
+accept
+send SetupIpv6 0 fake:twice
+# want: $twice
+send NoOp 0
+accept
+send SetupIpv6 =$f fake:id
 EOF
-HOST_OPTS="--base 52" GUEST_OPTS="--base 52" check base52
-cat >"$work/mixed.gns" <<'EOF'
-# want: reply type 54, want 53
+}
+for v in 2.6.0 2.7.1 2.8.5; do
+	gen_session "$v" >"$work/gen-$v.gns"
+	HOST_OPTS="--wsl-version $v" GUEST_OPTS="--wsl-version $v" check "gen-$v"
+done
+# the default is the newest: a 16-byte header
+gen_session default >"$work/gen-default.gns"
+check gen-default
+
+# --- host and guest of different releases never agree
+cat >"$work/mixed-header.gns" <<'EOF'
+# want: no reply within 2000 ms
+send SetupIpv6 0 {"some":"text"}
+EOF
+# the 16-byte guest reads a step that is not 1 (the text's first bytes)
+# and skips the frame
+HOST_OPTS="--wsl-version 2.6.0" check mixed-header
+cat >"$work/mixed-numbering.gns" <<'EOF'
+# want: reply type 53, want 54
 send NoOp 0
 EOF
-HOST_OPTS="--base 52" check mixed
+# 71 is GlobalNetFilter up to 2.6.0, answered with Result 53
+HOST_OPTS="--wsl-version 2.7.1" GUEST_OPTS="--wsl-version 2.6.0" \
+	check mixed-numbering
+# a sequence number that skips one: the guest drops the stream
+cat >"$work/bad-seq.gns" <<'EOF'
+send NoOp 0
+raw close 47000000 0d000000 03000000 00
+EOF
+HOST_OPTS="--wsl-version 2.7.1" GUEST_OPTS="--wsl-version 2.7.1" check bad-seq
+
+# --- the helper itself on every generation, told the release or (the
+# default) detecting it from the host's first frame. Without mirrornet.ko
+# a request other than NoOp may fail: its reply must still be framed right.
+helper_log() {	# helper_log NAME TEXT: the helper logged TEXT
+	grep -qF -- "$2" "$work/$1.helper" ||
+		{ sed 's/^/# /' "$work/$1.helper"; return 1; }
+}
+# SetupIpv6, the first request in mirrored mode, decodes only as itself:
+# as 69 it is DnsTunneling up to 2.6.0, as 68 InitialIpConfiguration since
+cat >"$work/helper-old.gns" <<'EOF'
+send SetupIpv6 any {}
+send NoOp 0
+send DnsTunneling -1:"DnsTunneling: a DNS channel message, refused on the GNS channel" {}
+send NoOp 0
+EOF
+cp "$work/helper-old.gns" "$work/helper-new.gns"
+cat >"$work/helper-16.gns" <<'EOF'
+send NoOp 0
+send SetupIpv6 any {}
+send NoOp 0
+EOF
+HOST_OPTS="--wsl-version 2.6.0 --timeout-ms 15000" HELPER='' check helper-old
+helper_log helper-old "host detected from its first frame: 12-byte header, InterfaceConfiguration 52"
+result $? "helper-old: auto detects 2.6.0 from SetupIpv6"
+HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER='' check helper-new
+helper_log helper-new "host detected from its first frame: 12-byte header, InterfaceConfiguration 53"
+result $? "helper-new: auto detects 2.7.1 from SetupIpv6"
+HOST_OPTS="--timeout-ms 15000" HELPER="--wsl-version auto" check helper-16
+helper_log helper-16 "host detected from its first frame: 16-byte header, InterfaceConfiguration 53"
+result $? "helper-16: auto detects a 16-byte host from step 1"
+
+# NoOp (71) is GlobalNetFilter up to 2.6.0: a 12-byte NoOp cannot tell
+cat >"$work/helper-ambiguous.gns" <<'EOF'
+send NoOp close
+EOF
+HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER='' check helper-ambiguous
+helper_log helper-ambiguous "cannot tell the host's WSL version: the first frame's text decodes in both numberings (type 71, 13 bytes); start with --wsl-version VERSION"
+result $? "helper-ambiguous: says why and which option to use"
+# told the release, it needs no detection
+cat >"$work/helper-told.gns" <<'EOF'
+send NoOp 0
+send NoOp 0
+EOF
+for v in 2.6.0 2.7.1 2.8.5; do
+	cp "$work/helper-told.gns" "$work/helper-told-$v.gns"
+	HOST_OPTS="--wsl-version $v --timeout-ms 15000" HELPER="--wsl-version $v" \
+		check "helper-told-$v"
+done
+# 12-byte: a sequence number that skips one drops the stream
+cat >"$work/helper-seq.gns" <<'EOF'
+send NoOp 0
+raw close 47000000 0d000000 03000000 00
+EOF
+HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER="--wsl-version 2.7.1" \
+	check helper-seq
+helper_log helper-seq "type 71 has sequence number 3, not 2: dropping the connection"
+result $? "helper-seq: the wrong sequence number is logged"
 
 # --- no guest at all: the accept fails within the timeout, then every step
 # fails at once instead of waiting

@@ -21,9 +21,9 @@ summary() {
 flags=$(pkg-config --cflags --libs jansson libnftables cmocka) || summary 0 1
 # shellcheck disable=SC2086 # $flags is a list of words
 if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-Ihelper -Iinclude/uapi \
+	-Ihelper -Ilib -Iinclude/uapi \
 	helper/sysctl.c helper/resolv.c helper/nft.c helper/probe.c \
-	tests/sys/test_sys.c $flags -o "$out/test_sys"; then
+	lib/gns/*.c tests/sys/test_sys.c $flags -o "$out/test_sys"; then
 	echo "build failed"
 	summary 0 1
 fi

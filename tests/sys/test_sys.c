@@ -277,7 +277,7 @@ static void test_sysctl_invalid_names(void **state)
 	sysctl_file(decoy1, "ipv6", "../x", "accept_ra");
 	sysctl_file(decoy2, "ipv6", "a/b", "accept_ra");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_false(sys_ifname_valid(bad[i]));
+		assert_false(gns_ifname_valid(bad[i]));
 		err[0] = '\0';
 		assert_int_equal(sys_conf_set(SYS_IPV6_ACCEPT_RA, bad[i], true,
 					      err, sizeof(err)), -1);
@@ -286,8 +286,8 @@ static void test_sysctl_invalid_names(void **state)
 	}
 	assert_file(decoy1, "x\n");
 	assert_file(decoy2, "x\n");
-	assert_true(sys_ifname_valid("0123456789abcde"));
-	assert_true(sys_ifname_valid("a\"b;c"));
+	assert_true(gns_ifname_valid("0123456789abcde"));
+	assert_true(gns_ifname_valid("a\"b;c"));
 }
 
 static void test_sysctl_missing_file(void **state)

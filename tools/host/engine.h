@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gns.h"
+#include "gns/wire.h"
 #include "snapshot.h"
 
 #define MH_MAX_SYNC_RETRIES	15	/* per address or route (§5.4) */

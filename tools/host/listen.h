@@ -2,7 +2,7 @@
 /*
  * The host's listening socket, for mirrornet-host and for the host
  * simulator tests/hostsim/gns-host. Header-only: gns-host is built from its
- * own file and helper/gns.c alone.
+ * own file and lib/gns alone.
  */
 #ifndef MIRRORNET_HOST_LISTEN_H
 #define MIRRORNET_HOST_LISTEN_H

@@ -4,22 +4,21 @@
  * from a snapshot or timeline file (Documentation/host-engine.rst).
  *
  *   mirrornet-host [--dry-run] [--listen vsock:PORT|unix:PATH]
- *                  [--msg-base 52|53] [--progress] [--verbose]
+ *                  [--wsl-version VERSION] [--progress] [--verbose]
  *                  [--timeout-ms N] FILE
  *
  * Exit: 0 every step reached its goal state, 1 otherwise or the channel
  * broke, 2 bad usage or a bad input file.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "engine.h"
+#include "gns/util.h"
 #include "options.h"
 #include "snapshot.h"
 #include "transport.h"
@@ -28,29 +27,18 @@
 
 struct run {
 	bool dry_run, progress, verbose;
-	uint32_t base;
+	enum gns_gen gen;
 	struct mh_channel chan;
 	size_t sent, planned;
 	size_t lost;		/* messages the channel broke on */
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void sleep_ms(void *ctx, unsigned int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	struct run *run = ctx;
 
-	if (run->dry_run)
-		return;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	if (!run->dry_run)
+		gns_sleep_ms(ms);
 }
 
 static void plan(void *ctx, size_t n)
@@ -78,7 +66,7 @@ static int send_msg(void *ctx, const struct mh_msg *m, int32_t *result)
 	if (run->progress)
 		fprintf(stderr, "mirroring %zu of %zu messages\n", run->sent,
 			run->planned);
-	type = gns_type_of(m->kind, run->base);
+	type = gns_type_of(m->kind, run->gen);
 	if (run->dry_run) {
 		printf("%u %s%s%s\n", type, gns_kind_name(m->kind),
 		       m->text[0] ? " " : "", m->text);
@@ -111,7 +99,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mirrornet-host [--dry-run] [--listen vsock:PORT|unix:PATH]\n"
-		"                      [--msg-base 52|53] [--progress] [--verbose]\n"
+		"                      [--wsl-version VERSION] [--progress] [--verbose]\n"
 		"                      [--timeout-ms N] FILE\n");
 	exit(2);
 }
@@ -121,14 +109,14 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "listen", required_argument, NULL, 'l' },
-		{ "msg-base", required_argument, NULL, 'b' },
+		{ "wsl-version", required_argument, NULL, 'w' },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run run = { .base = 53 };
+	struct run run = { .gen = GNS_GEN_16 };
 	struct mh_peer peer = {
 		.send = send_msg, .sleep_ms = sleep_ms, .plan = plan,
 		.ctx = &run,
@@ -151,8 +139,8 @@ int main(int argc, char **argv)
 		case 'l':
 			listen_spec = optarg;
 			break;
-		case 'b':
-			if (mh_parse_msg_base(optarg, &run.base) < 0)
+		case 'w':
+			if (mh_parse_wsl_version(optarg, &run.gen) < 0)
 				usage();
 			break;
 		case 'p':
@@ -176,9 +164,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	t0 = now_ms();
+	t0 = (long)gns_now_ms();
 	if (listen_spec) {
-		r = mh_channel_listen(&run.chan, listen_spec, run.base,
+		r = mh_channel_listen(&run.chan, listen_spec, run.gen,
 				      timeout_ms);
 		if (r == -2) {
 			fprintf(stderr, "mirrornet-host: bad --listen '%s' "
@@ -232,6 +220,6 @@ int main(int argc, char **argv)
 		mh_channel_close(&run.chan);
 	mh_timeline_free(&tl);
 	fprintf(stderr, "mirrornet-host: %zu messages, %zu failed, %ld ms\n",
-		messages, failed, now_ms() - t0);
+		messages, failed, (long)gns_now_ms() - t0);
 	return r < 0 || !all_goal ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 /*
  * Option values that mirrornet-host, tests/host/fake-guest and the host
  * simulator tests/hostsim/gns-host read alike. Header-only: the two test
- * programs are built from their own file and helper/gns.c alone.
+ * programs are built from their own file and lib/gns alone.
  */
 #ifndef MIRRORNET_HOST_OPTIONS_H
 #define MIRRORNET_HOST_OPTIONS_H
@@ -12,14 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gns/wire.h"
+
 #define MH_TIMEOUT_MS_MAX	(24L * 3600 * 1000)
 
-/* --msg-base / --base: 53, or 52 for hosts before WSL 2.6.1; 0 or -1. */
-static inline int mh_parse_msg_base(const char *s, uint32_t *base)
+/*
+ * --wsl-version: the WSL release played (gns_gen_parse()), not "auto":
+ * the host speaks first, so nothing tells it. 0 or -1.
+ */
+static inline int mh_parse_wsl_version(const char *s, enum gns_gen *gen)
 {
-	if (strcmp(s, "52") && strcmp(s, "53"))
+	enum gns_gen g;
+
+	if (gns_gen_parse(s, &g) || g == GNS_GEN_AUTO)
 		return -1;
-	*base = (uint32_t)atoi(s);
+	*gen = g;
 	return 0;
 }
 

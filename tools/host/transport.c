@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "gns/util.h"
 #include "listen.h"
 #include "transport.h"
 
@@ -33,14 +33,6 @@ static int chan_fail(struct mh_channel *c, const char *fmt, ...)
 	return -1;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /*
  * Until @fd is readable or @deadline passes; 0, or -1 with c->err, which
  * for the timeout is "@what within N ms".
@@ -53,7 +45,7 @@ static int wait_readable(struct mh_channel *c, int fd, long deadline,
 	int r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - (long)gns_now_ms();
 		r = poll(&pfd, 1, left > 0 ? (int)left : 0);
 		if (r > 0)
 			return 0;
@@ -65,15 +57,15 @@ static int wait_readable(struct mh_channel *c, int fd, long deadline,
 	}
 }
 
-int mh_channel_listen(struct mh_channel *c, const char *spec, uint32_t base,
-		      long timeout_ms)
+int mh_channel_listen(struct mh_channel *c, const char *spec,
+		      enum gns_gen gen, long timeout_ms)
 {
 	const char *unix_path;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
 	c->listen_fd = c->fd = -1;
-	c->base = base;
+	c->gen = gen;
 	c->timeout_ms = timeout_ms;
 	/* One guest at a time: a backlog of 1. */
 	fd = mh_listen(spec, 1, &unix_path);
@@ -95,7 +87,7 @@ int mh_channel_accept(struct mh_channel *c)
 	struct timeval tv = {
 		c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000,
 	};
-	long deadline = now_ms() + c->timeout_ms;
+	long deadline = (long)gns_now_ms() + c->timeout_ms;
 
 	for (;;) {
 		if (wait_readable(c, c->listen_fd, deadline,
@@ -113,12 +105,6 @@ int mh_channel_accept(struct mh_channel *c)
 	return 0;
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* The next frame within the timeout; 0, or -1 with c->err. */
 static int read_reply_frame(struct mh_channel *c, long deadline)
 {
@@ -126,7 +112,7 @@ static int read_reply_frame(struct mh_channel *c, long deadline)
 
 	if (wait_readable(c, c->fd, deadline, "no reply") < 0)
 		return -1;
-	r = gns_read_frame(c->fd, &c->frame);
+	r = gns_read_frame(c->fd, c->gen, &c->frame);
 	if (r == 0)
 		return chan_fail(c, "the guest closed the connection");
 	if (r < 0 && errno == EPROTO)
@@ -137,16 +123,48 @@ static int read_reply_frame(struct mh_channel *c, long deadline)
 	return 0;
 }
 
+/*
+ * Whether the frame read is the reply to request @id: 1 yes, 0 a stale
+ * frame to skip, -1 with c->err when the channel is broken.
+ */
+static int is_reply(struct mh_channel *c, uint32_t id)
+{
+	const struct gns_hdr *rh = &c->frame.hdr;
+
+	if (gns_gen_hdr_len(c->gen) == 12) {
+		/* Every frame is numbered: no stale ones (§1.4). */
+		if (rh->id != ++c->rx_seq)
+			return chan_fail(c, "reply sequence number %" PRIu32
+					 ", want %" PRIu32, rh->id, c->rx_seq);
+	} else {
+		/* The host's filter while it waits (§1.4). */
+		if (rh->step == GNS_STEP_NONE || (int32_t)(rh->id - id) < 0)
+			return 0;	/* stale: dropped, as the host does */
+		if (rh->id != id)
+			return chan_fail(c, "reply id %" PRIu32 " is from the "
+					 "future (waiting for %" PRIu32 ")",
+					 rh->id, id);
+		if (rh->step != GNS_STEP_REPLY)
+			return chan_fail(c, "reply step %" PRIu32 ", want 2",
+					 rh->step);
+	}
+	if (rh->type != gns_type_of(GNS_RESULT, c->gen) ||
+	    rh->size < GNS_RESULT_LEN(c->gen))
+		return chan_fail(c, "reply type %" PRIu32 " size %" PRIu32
+				 " is not a Result", rh->type, rh->size);
+	return 1;
+}
+
 int mh_channel_request(struct mh_channel *c, enum gns_kind kind,
 		       const char *text, int32_t *result)
 {
-	size_t len = strlen(text), size = GNS_HDR_LEN + len + 1;
+	size_t hl = gns_gen_hdr_len(c->gen), rl = GNS_RESULT_LEN(c->gen);
+	size_t len = strlen(text), size = hl + len + 1;
 	struct gns_hdr h = {
-		.type = gns_type_of(kind, c->base),
-		.txn_id = c->next_id++,
-		.txn_step = GNS_STEP_REQUEST,
+		.type = gns_type_of(kind, c->gen),
+		.step = GNS_STEP_REQUEST,
 	};
-	long deadline = now_ms() + c->timeout_ms;
+	long deadline = (long)gns_now_ms() + c->timeout_ms;
 	const struct gns_hdr *rh = &c->frame.hdr;
 	uint8_t *buf;
 	int r;
@@ -160,41 +178,29 @@ int mh_channel_request(struct mh_channel *c, enum gns_kind kind,
 	buf = malloc(size);
 	if (!buf)
 		return chan_fail(c, "out of memory");
+	/* Counted as sent even if the write fails, as WSL's channel does. */
+	h.id = hl == 12 ? ++c->tx_seq : c->next_id++;
 	h.size = (uint32_t)size;
-	gns_hdr_encode(&h, buf);
-	memcpy(buf + GNS_HDR_LEN, text, len + 1);
+	gns_hdr_encode(c->gen, &h, buf);
+	memcpy(buf + hl, text, len + 1);
 	r = gns_write_all(c->fd, buf, size);
 	free(buf);
 	if (r < 0)
 		return chan_fail(c, "send: %s", strerror(errno));
-	/* The host's filter while it waits (§1.4). */
-	for (;;) {
+	do {
 		if (read_reply_frame(c, deadline) < 0)
 			return -1;
-		if (rh->txn_step == GNS_STEP_NONE ||
-		    (int32_t)(rh->txn_id - h.txn_id) < 0)
-			continue;	/* stale: dropped, as the host does */
-		if (rh->txn_id != h.txn_id)
-			return chan_fail(c, "reply id %" PRIu32 " is from the "
-					 "future (waiting for %" PRIu32 ")",
-					 rh->txn_id, h.txn_id);
-		if (rh->txn_step != GNS_STEP_REPLY)
-			return chan_fail(c, "reply step %" PRIu32 ", want 2",
-					 rh->txn_step);
-		if (rh->type != gns_type_of(GNS_RESULT, c->base) ||
-		    rh->size < GNS_RESULT_LEN)
-			return chan_fail(c, "reply type %" PRIu32 " size %"
-					 PRIu32 " is not a Result",
-					 rh->type, rh->size);
-		break;
-	}
-	*result = (int32_t)get_le32(c->frame.buf + GNS_HDR_LEN);
-	if (rh->size > GNS_RESULT_LEN) {
-		size_t n = rh->size - GNS_RESULT_LEN;
+		r = is_reply(c, h.id);
+		if (r < 0)
+			return -1;
+	} while (!r);
+	*result = (int32_t)gns_get_le32(c->frame.buf + hl);
+	if (rh->size > rl) {
+		size_t n = rh->size - rl;
 
 		if (n >= sizeof(c->guest_err))
 			n = sizeof(c->guest_err) - 1;
-		memcpy(c->guest_err, c->frame.buf + GNS_RESULT_LEN, n);
+		memcpy(c->guest_err, c->frame.buf + rl, n);
 		c->guest_err[n] = 0;
 	}
 	return 0;

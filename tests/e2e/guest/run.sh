@@ -166,8 +166,8 @@ t_probe() {
 
 t_base52() {
 	serve_stop
-	serve_start --msg-base 52
-	session base52 --base 52
+	serve_start --wsl-version 2.6.0
+	session base52 --wsl-version 2.6.0
 	serve_alive
 }
 
@@ -220,7 +220,7 @@ run_test "link flap: the module restores addresses and routes" t_flap
 run_test "VPN connects and disconnects; updates keep routes" t_vpn
 run_test "bad input, broken frames, disconnects, SIGKILL: still serving" t_bad_input
 run_test "ConnectTestRequest: packed IPv4/IPv6 status" t_probe
-run_test "--msg-base 52: the older hosts' numbering" t_base52
+run_test "--wsl-version 2.6.0: the older hosts' numbering" t_base52
 # the debug kernel (mn.virt_wifi=1) has virt_wifi: the same sessions, then
 # the Wi-Fi emulation on a virt_wifi link
 if [ "${MN_VIRT_WIFI:-0}" = 1 ]; then
