@@ -7,6 +7,9 @@
 # 0, a noisy channel, a guest that refuses an address, one that refuses
 # everything, one that hangs up; and the three generations of the wire
 # format: 16-byte header, 12-byte with InterfaceConfiguration 53 and 52).
+# DNS tunneling: test_dns (zone, answers, the DNS channel, forwarding to
+# mirrornet-host --dns-serve, mirrornet-host --dns-tunneling end to end),
+# then dig against --dns-serve, and the DNS options' errors.
 # Prints "ok - ..." / "not ok - ..." and ends with
 # "host: P passed, F failed"; exit status non-zero on any failure.
 # HOST_TEST_KEEP=1 keeps the work directory (logs of every run).
@@ -399,6 +402,10 @@ check "usage: --dns-zone and --dns-upstream both, exit 2" exits_2_with \
 check "usage: --listen --dns-tunneling without a resolver, exit 2" \
 	exits_2_with "usage:" --listen unix:"$out/x.sock" --dns-tunneling \
 	$DATA/home.json
+check "usage: --dns-close-after without --dns-tunneling, exit 2" \
+	exits_2_with "usage:" --dry-run --dns-close-after 2 $DATA/home.json
+check "usage: --dns-close-after 0, exit 2" exits_2_with "usage:" --dry-run \
+	--dns-tunneling --dns-close-after 0 $DATA/home.json
 check "usage: --dns-serve with a FILE, exit 2" exits_2_with "usage:" \
 	--dns-serve 127.0.0.1:0 --dns-zone $ZONE $DATA/home.json
 check "usage: a bad --dns-upstream, exit 2" exits_2_with "usage:" \

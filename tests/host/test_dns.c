@@ -476,13 +476,14 @@ struct chan {
 	struct gns_frame f;
 };
 
-static void chan_open(struct chan *c, enum gns_gen gen,
-		      const struct mh_zone *zone,
-		      const struct sockaddr_storage *up, socklen_t up_len,
-		      long timeout_ms)
+static void chan_open_at(struct chan *c, enum gns_gen gen,
+			 const struct mh_zone *zone,
+			 const struct sockaddr_storage *up, socklen_t up_len,
+			 long timeout_ms, size_t close_after)
 {
 	struct mh_dns_config cfg = {
 		.gen = gen, .zone = zone, .timeout_ms = timeout_ms,
+		.close_after = close_after,
 	};
 	int sv[2];
 
@@ -503,6 +504,14 @@ static void chan_open(struct chan *c, enum gns_gen gen,
 	assert_int_equal(mh_dns_start(c->d), 0);
 }
 
+static void chan_open(struct chan *c, enum gns_gen gen,
+		      const struct mh_zone *zone,
+		      const struct sockaddr_storage *up, socklen_t up_len,
+		      long timeout_ms)
+{
+	chan_open_at(c, gen, zone, up, up_len, timeout_ms, 0);
+}
+
 /* Close the guest's end: the host's side ends cleanly. The log text. */
 static char *chan_close(struct chan *c, struct mh_dns_stats *st)
 {
@@ -516,7 +525,8 @@ static char *chan_close(struct chan *c, struct mh_dns_stats *st)
 		ssize_t n = pread(fileno(c->log), text, 65535, 0);
 
 		text[n > 0 ? n : 0] = 0;
-		if (strstr(text, "the guest closed the DNS channel"))
+		/* Closed by the guest, or by the host before. */
+		if (strstr(text, " DNS channel"))
 			break;
 		usleep(10000);
 	}
@@ -584,6 +594,16 @@ static int recv_answer(struct chan *c, long ms, struct gns_dns_msg *m)
 	assert_int_equal(c->f.hdr.id, ++c->host_seq);
 	assert_int_equal(c->f.hdr.step, 0);
 	return 1;
+}
+
+/* The end of the channel within @ms: 0, or -1 if it stays open. */
+static int recv_eof(struct chan *c, long ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	if (poll(&p, 1, (int)ms) == 0)
+		return -1;
+	return gns_read_frame(c->fd, c->gen, &c->f);
 }
 
 /* The answer to a UDP query or a TCP one: its DNS message parsed. */
@@ -742,6 +762,33 @@ static void test_channel_silent(void **state)
 	assert_int_equal(recv_answer(&c, 300, &m), 0);
 	free(chan_close(&c, &st));
 	assert_int_equal(st.silent, 2);
+	assert_int_equal(st.answered, 2);
+}
+
+/*
+ * A host that closes the DNS channel mid-query (--dns-close-after): the
+ * query it read last is not answered, the guest reads the end.
+ */
+static void test_channel_close_mid_query(void **state)
+{
+	struct mh_dns_stats st;
+	struct answer a;
+	struct chan c;
+	char *log;
+
+	(void)state;
+	chan_open_at(&c, GNS_GEN_16, &sample, NULL, 0, 0, 3);
+	send_dns(&c, GNS_DNS_PROTO_UDP, 0, 1, "host.test", 1, 0);
+	expect_answer(&c, GNS_DNS_PROTO_UDP, 0, 1, 5000, &a);
+	send_dns(&c, GNS_DNS_PROTO_TCP, 0, 2, "v6.test", 28, 0);
+	expect_answer(&c, GNS_DNS_PROTO_TCP, 0, 2, 5000, &a);
+	send_dns(&c, GNS_DNS_PROTO_UDP, 1, 3, "host.test", 1, 0);
+	assert_int_equal(recv_eof(&c, 5000), 0);
+	log = chan_close(&c, &st);
+	assert_string_equal(log, "mirrornet-host: dns: closing the DNS "
+			    "channel at frame 3, as asked\n");
+	free(log);
+	assert_int_equal(st.frames, 2);
 	assert_int_equal(st.answered, 2);
 }
 
@@ -936,10 +983,16 @@ static int connect_unix(const char *path)
  * Start $MH_HOST as the WSL host with tunneling on, and connect to it as
  * mini_init does: the GNS channel first, the DNS channel second.
  */
-static void host_start(struct host_run *h, const char *tunnel_opt)
+static void host_start(struct host_run *h, const char *tunnel_opt,
+		       const char *extra)
 {
 	const char *bin = getenv("MH_HOST");
 	char listen[128];
+	char *argv[] = {
+		(char *)bin, "--listen", listen, "--timeout-ms", "20000",
+		(char *)tunnel_opt, "--dns-zone", SAMPLE_ZONE, E2E_SNAPSHOT,
+		(char *)extra, NULL,
+	};
 	int fd;
 
 	memset(h, 0, sizeof(*h));
@@ -954,9 +1007,7 @@ static void host_start(struct host_run *h, const char *tunnel_opt)
 	if (!h->pid) {
 		fd = open(h->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 2);
-		execl(bin, bin, "--listen", listen, "--timeout-ms", "20000",
-		      tunnel_opt, "--dns-zone", SAMPLE_ZONE, E2E_SNAPSHOT,
-		      (char *)NULL);
+		execv(bin, argv);
 		_exit(127);
 	}
 	h->gns = connect_unix(h->sock);
@@ -1040,7 +1091,7 @@ static void test_host_end_to_end(void **state)
 	size_t n;
 
 	(void)state;
-	host_start(&h, "--dns-tunneling");
+	host_start(&h, "--dns-tunneling", NULL);
 	/* Queries first, while the host waits for its first reply. */
 	send_dns(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0101, "host.test", 1, 0);
 	expect_answer(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0101, 5000, &a);
@@ -1075,7 +1126,10 @@ static void test_host_end_to_end(void **state)
 	log_has(log, "mirrornet-host: 19 messages, 0 failed, ");
 }
 
-/* Another tunneling address; SIGTERM ends the host as well. */
+/*
+ * Another tunneling address; the DNS channel closed by the host at frame
+ * 2 (--dns-close-after), GNS going on; SIGTERM ends the host.
+ */
 static void test_host_sigterm(void **state)
 {
 	struct host_run h;
@@ -1083,17 +1137,22 @@ static void test_host_sigterm(void **state)
 	char log[16384];
 
 	(void)state;
-	host_start(&h, "--dns-tunneling=10.0.0.53");
+	host_start(&h, "--dns-tunneling=10.0.0.53", "--dns-close-after=2");
 	host_serve_gns(&h, "10.0.0.53", 1500);
 	assert_true(h.dns_pushed);
 	send_dns(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0606, "many.test", 1, 1232);
 	expect_answer(&h.c, GNS_DNS_PROTO_UDP, 0, 0x0606, 5000, &a);
 	assert_int_equal(a.an, 40);
+	send_dns(&h.c, GNS_DNS_PROTO_UDP, 1, 0x0707, "host.test", 1, 0);
+	assert_int_equal(recv_eof(&h.c, 5000), 0);
 	assert_int_equal(kill(h.pid, SIGTERM), 0);
 	assert_int_equal(host_wait(&h, log, sizeof(log)), 0);
 	close(h.gns);
 	close(h.dns);
+	log_has(log, "mirrornet-host: dns: closing the DNS channel at frame "
+		"2, as asked\n");
 	log_has(log, "mirrornet-host: stopped by signal 15\n");
+	log_has(log, "mirrornet-host: dns: 1 frames, 1 answered, ");
 }
 
 static void test_parse_addr(void **state)
@@ -1143,6 +1202,7 @@ int main(void)
 		cmocka_unit_test(test_channel_udp_tcp),
 		cmocka_unit_test(test_channel_drops),
 		cmocka_unit_test(test_channel_silent),
+		cmocka_unit_test(test_channel_close_mid_query),
 		cmocka_unit_test(test_channel_old_generation),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_upstream),

@@ -522,6 +522,13 @@ static int read_channel(struct mh_dns *d)
 	for (;;) {
 		int r = gns_read_frame(d->fd, d->cfg.gen, &d->frame);
 
+		if (r > 0 && d->stats.frames + 1 == d->cfg.close_after) {
+			dns_log(d->cfg.log, "closing the DNS channel at frame "
+				"%zu, as asked", d->cfg.close_after);
+			close(d->fd);
+			d->fd = -1;
+			return 0;
+		}
 		if (r > 0) {
 			if (handle_frame(d) < 0)
 				return -1;

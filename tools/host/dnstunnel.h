@@ -32,6 +32,11 @@ struct mh_dns_config {
 	socklen_t upstream_len;
 	long timeout_ms;
 	bool verbose;			/* a line per query too */
+	/*
+	 * For tests: close the channel on reading frame N, unanswered, as a
+	 * host tearing down mid-query (0: never).
+	 */
+	size_t close_after;
 	FILE *log;
 };
 

@@ -7,7 +7,8 @@
  *                  [--wsl-version VERSION] [--progress] [--verbose]
  *                  [--timeout-ms N]
  *                  [--dns-tunneling[=IP] [--dns-zone FILE |
- *                   --dns-upstream IP[:PORT]] [--dns-timeout-ms N]] FILE
+ *                   --dns-upstream IP[:PORT]] [--dns-timeout-ms N]
+ *                   [--dns-close-after N]] FILE
  *   mirrornet-host --dns-serve IP[:PORT] --dns-zone FILE
  *
  * With --dns-tunneling the guest's second connection is the DNS channel,
@@ -121,7 +122,8 @@ static void usage(void)
 		"                      [--wsl-version VERSION] [--progress] [--verbose]\n"
 		"                      [--timeout-ms N]\n"
 		"                      [--dns-tunneling[=IP] [--dns-zone FILE |\n"
-		"                       --dns-upstream IP[:PORT]] [--dns-timeout-ms N]]\n"
+		"                       --dns-upstream IP[:PORT]] [--dns-timeout-ms N]\n"
+		"                       [--dns-close-after N]]\n"
 		"                      FILE\n"
 		"       mirrornet-host --dns-serve IP[:PORT] --dns-zone FILE\n");
 	exit(2);
@@ -132,9 +134,24 @@ struct dns_run {
 	const char *tunnel_ip;	/* --dns-tunneling: NULL when off */
 	const char *zone_path, *upstream, *serve;
 	long timeout_ms;
+	size_t close_after;
 	struct mh_zone zone;
 	struct mh_dns *dns;
 };
+
+/* --dns-close-after: a frame number, from 1; 0 or -1. */
+static int parse_frame_number(const char *s, size_t *n)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end || errno || !v)
+		return -1;
+	*n = v;
+	return 0;
+}
 
 static int load_zone(struct dns_run *d)
 {
@@ -196,7 +213,7 @@ static int dns_start(struct dns_run *d, struct mh_channel *c,
 	int64_t deadline = gns_now_ms() + c->timeout_ms;
 	struct mh_dns_config cfg = {
 		.gen = gen, .timeout_ms = d->timeout_ms, .verbose = verbose,
-		.log = stderr,
+		.close_after = d->close_after, .log = stderr,
 	};
 	int fd = -1;
 
@@ -305,6 +322,7 @@ int main(int argc, char **argv)
 		{ "dns-upstream", required_argument, NULL, 'u' },
 		{ "dns-timeout-ms", required_argument, NULL, 'D' },
 		{ "dns-serve", required_argument, NULL, 'S' },
+		{ "dns-close-after", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -371,6 +389,10 @@ int main(int argc, char **argv)
 		case 'S':
 			dns.serve = optarg;
 			break;
+		case 'C':
+			if (parse_frame_number(optarg, &dns.close_after) < 0)
+				usage();
+			break;
 		default:
 			usage();
 		}
@@ -386,7 +408,8 @@ int main(int argc, char **argv)
 	/* A resolver with tunneling only; exactly one when there is a guest. */
 	if ((dns.zone_path && dns.upstream) ||
 	    ((dns.zone_path || dns.upstream) && !dns.tunnel_ip) ||
-	    (listen_spec && dns.tunnel_ip && !dns.zone_path && !dns.upstream))
+	    (listen_spec && dns.tunnel_ip && !dns.zone_path && !dns.upstream) ||
+	    (dns.close_after && !dns.tunnel_ip))
 		usage();
 	if (mh_timeline_load(argv[optind], &tl, err) < 0) {
 		fprintf(stderr, "mirrornet-host: %s: %s\n", argv[optind], err);
