@@ -34,6 +34,8 @@ lo_has_dns_ip() {
 # records its exit status.
 t_dns_start() {
 	serve_stop
+	# the host's NIC, hot-added: the DNS update needs an interface to name
+	/tests/lib/hotadd nic5 d0d5d0d5-0000-4000-8000-0000000000d5
 	printf 'hosts: files dns\n' >/etc/nsswitch.conf
 	: >/etc/hosts
 	mirrornet-host --listen "vsock:$DNS_PORT" --dns-tunneling \
@@ -151,15 +153,20 @@ t_dns_silent() {
 # close and exits 0, taking the tunneling address away with it
 t_dns_close() {
 	local waiter
-	dig @$DNS_IP +tcp +time=20 +tries=1 silent.test A >/dev/null 2>&1 &
+	# a TCP client that sent half a query, and a UDP query in flight
+	(
+		printf '\000\100'
+		sleep 60
+	) | nc "$DNS_IP" 53 >/dev/null 2>&1 &
 	waiter=$!
 	dig @$DNS_IP +time=20 +tries=1 silent.test A >/dev/null 2>&1 &
 	usleep 300000
+	kill -0 "$waiter"
 	kill -TERM "$(cat /tmp/dns-host.pid)"
 	wait_for 15 test -e "$GNS_RC" || { dns_logs; return 1; }
 	[ "$(cat "$GNS_RC")" = 0 ] || { dns_logs; return 1; }
 	! lo_has_dns_ip
 	! pidof mirrornet >/dev/null
-	# the TCP client saw its connection end rather than hang
+	# the TCP client saw its connection closed rather than hang
 	wait_for 5 sh -c "! kill -0 $waiter 2>/dev/null"
 }
