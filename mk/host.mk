@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# The host mirroring engine (tools/host) and its tests (tests/host).
+# The host mirroring engine (tools/host), DNS tunneling's host half
+# included (a thread of its own: -pthread), and its tests (tests/host).
 
 HOST_SRCS = $(wildcard tools/host/*.c) $(GNS_LIB)
 HOST_HDRS = $(wildcard tools/host/*.h) $(GNS_LIB_HDRS)
@@ -8,7 +9,7 @@ host: tools/host/mirrornet-host
 
 tools/host/mirrornet-host: $(HOST_SRCS) $(HOST_HDRS)
 	$(CC) $(USER_CFLAGS) -Ilib $(shell pkg-config --cflags jansson) \
-		-o $@ $(HOST_SRCS) $(shell pkg-config --libs jansson)
+		-o $@ $(HOST_SRCS) $(shell pkg-config --libs jansson) -pthread
 
 host-test:
 	tests/host/run.sh

@@ -23,13 +23,19 @@ mkdir -p "$out_root"
 # stand-in NICs
 stock="dummy veth vsock_loopback nf_tables nft_chain_nat nft_masq nft_ct"
 
-make -s -C "$MN_ROOT" helper
-bins=(-b "$MN_ROOT/helper/mirrornet")
+make -s -C "$MN_ROOT" helper host
+# the host engine answers the DNS tunneling tests; dig and getent ask
+bins=(-b "$MN_ROOT/helper/mirrornet" -b "$MN_ROOT/tools/host/mirrornet-host"
+	-b /usr/bin/dig -b /usr/bin/getent)
 
 # the host simulator: a plain dynamic binary, libc only
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$MN_ROOT/lib" \
 	-o "$out_root/gns-host" "$MN_ROOT/tests/hostsim/gns-host.c" "$MN_ROOT"/lib/gns/*.c
 bins+=(-b "$out_root/gns-host")
+# WSL's start of gns: the GNS channel, then the DNS channel
+cc -std=gnu11 -O2 -Wall -Wextra -Werror \
+	-o "$out_root/mini-init" "$MN_ROOT/tests/hostsim/mini-init.c"
+bins+=(-b "$out_root/mini-init")
 
 rc=0
 for s in "${series[@]}"; do

@@ -7,6 +7,9 @@
 # 0, a noisy channel, a guest that refuses an address, one that refuses
 # everything, one that hangs up; and the three generations of the wire
 # format: 16-byte header, 12-byte with InterfaceConfiguration 53 and 52).
+# DNS tunneling: test_dns (zone, answers, the DNS channel, forwarding to
+# mirrornet-host --dns-serve, mirrornet-host --dns-tunneling end to end),
+# then dig against --dns-serve, and the DNS options' errors.
 # Prints "ok - ..." / "not ok - ..." and ends with
 # "host: P passed, F failed"; exit status non-zero on any failure.
 # HOST_TEST_KEEP=1 keeps the work directory (logs of every run).
@@ -23,9 +26,13 @@ DATA=tests/host/data
 
 out=$(mktemp -d)
 guest_pid=
+serve_pid=
 cleanup() {
 	if [ -n "$guest_pid" ]; then
 		kill "$guest_pid" 2>/dev/null || true
+	fi
+	if [ -n "$serve_pid" ]; then
+		kill "$serve_pid" 2>/dev/null || true
 	fi
 	rm -rf "$out"
 }
@@ -84,6 +91,12 @@ check "mirrornet-host builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$host" \
 	tools/host/*.c "${GNS_LIB[@]}" "${JANSSON[@]}"
 check "fake-guest builds" "$CC" "${CFLAGS[@]}" "${SAN[@]}" -o "$guest" \
 	tests/host/fake-guest.c "${GNS_LIB[@]}"
+# DNS tunneling: zone, answers, the DNS channel, the upstream
+# (mirrornet-host --dns-serve) and mirrornet-host end to end.
+MH_HOST=$host
+export MH_HOST
+cmocka test_dns tests/host/test_dns.c tools/host/zone.c \
+	tools/host/dnstunnel.c "${GNS_LIB[@]}" -pthread
 
 # --- --dry-run ---------------------------------------------------------
 
@@ -316,6 +329,88 @@ listen badseq $DATA/home.json --wsl-version 2.7.1 -- --wsl-version 2.7.1 --bad-s
 check "listen 12-byte: a reply out of sequence breaks the channel" \
 	bash -c "grep -qx 1 '$out/badseq.rc' &&
 		grep -q 'reply sequence number 5, want 4' '$out/badseq.err'"
+
+# --- DNS: --dns-serve against dig, the options -------------------------
+
+ZONE=tests/e2e/guest/dns.zone
+serve_port=
+serve_start() {	# mirrornet-host --dns-serve on a free port of 127.0.0.1
+	local i
+	"$host" --dns-serve 127.0.0.1:0 --dns-zone $ZONE 2>"$out/serve.err" &
+	serve_pid=$!
+	for i in $(seq 100); do
+		serve_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$out/serve.err")
+		[ -n "$serve_port" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ask() {	# ask DIG-ARGS...: dig at the test server, no retries
+	dig @127.0.0.1 -p "$serve_port" +time=2 +tries=1 "$@"
+}
+check "--dns-serve: listening, its port logged" serve_start
+check "dig: A over UDP" bash -c "[ \"\$(dig @127.0.0.1 -p $serve_port +short host.test A)\" = 192.0.2.10 ]"
+check "dig: AAAA" bash -c "[ \"\$(dig @127.0.0.1 -p $serve_port +short v6.test AAAA)\" = 2001:db8::10 ]"
+big_tcp() {	# 1.5 KB of TXT over TCP, whole
+	ask +tcp big.test TXT >"$out/big.dig" &&
+		grep -q 'big-5-' "$out/big.dig" &&
+		[ "$(sed -n 's/.*MSG SIZE  rcvd: \([0-9]*\).*/\1/p' "$out/big.dig")" -gt 1232 ]
+}
+check "dig +tcp: a TXT answer over 1232 bytes" big_tcp
+many_udp() {	# 40 A records: within EDNS 1232; truncated in 512, then TCP
+	[ "$(ask +short many.test A | wc -l)" -eq 40 ] &&
+		ask +noedns many.test A >"$out/many.dig" &&
+		grep -q 'Truncated, retrying in TCP mode' "$out/many.dig" &&
+		[ "$(grep -c '^many\.test\..*IN	A	198\.51\.100\.' "$out/many.dig")" -eq 40 ]
+}
+check "dig: 40 A records, UDP with EDNS, and TC then TCP without" many_udp
+check "dig: NXDOMAIN for a name not in the zone" bash -c \
+	"dig @127.0.0.1 -p $serve_port nowhere.test A | grep -q 'status: NXDOMAIN'"
+silent_unanswered() {	# no answer, while others are answered
+	local rc=0
+	ask silent.test A >"$out/silent.dig" || rc=$?
+	[ "$rc" -eq 9 ] && [ "$(ask +short host.test A)" = 192.0.2.10 ]
+}
+check "dig: the NOANSWER name is never answered" silent_unanswered
+serve_stops() {	# SIGTERM: exit 0
+	local pid=$serve_pid
+	serve_pid=
+	kill -TERM "$pid" && wait "$pid"
+}
+check "--dns-serve: SIGTERM ends it, exit 0" serve_stops
+
+tunnel_dry_run() {	# the stream, the DNS naming the tunneling address
+	"$host" --dry-run --dns-tunneling $DATA/home.json >"$out/tdry" 2>/dev/null &&
+		sed 's/"ServerList":"192.168.1.1,2001:db8:1::53"/"ServerList":"10.255.255.254"/' \
+			$DATA/home.expected | diff -u - "$out/tdry"
+}
+check "dry-run --dns-tunneling: ServerList is the tunneling address" tunnel_dry_run
+check "dry-run --dns-tunneling=IP: that address" bash -c \
+	"'$host' --dry-run --dns-tunneling=10.0.0.53 $DATA/home.json 2>/dev/null | grep -q '\"ServerList\":\"10.0.0.53\"'"
+printf 'ok.test A 192.0.2.1\nbad.test MX 10 mx.test\n' >"$out/bad.zone"
+check "bad zone: the file and line named, exit 2" exits_2_with \
+	"bad.zone: line 2: unknown type 'MX'" --dns-serve 127.0.0.1:0 \
+	--dns-zone "$out/bad.zone"
+check "bad zone with --listen: named before any guest, exit 2" exits_2_with \
+	"bad.zone: line 2: unknown type 'MX'" --listen unix:"$out/x.sock" \
+	--dns-tunneling --dns-zone "$out/bad.zone" $DATA/home.json
+check "usage: --dns-tunneling with an IPv6 address, exit 2" exits_2_with \
+	"usage:" --dry-run --dns-tunneling=fd00::1 $DATA/home.json
+check "usage: --dns-zone and --dns-upstream both, exit 2" exits_2_with \
+	"usage:" --listen unix:"$out/x.sock" --dns-tunneling --dns-zone $ZONE \
+	--dns-upstream 127.0.0.1 $DATA/home.json
+check "usage: --listen --dns-tunneling without a resolver, exit 2" \
+	exits_2_with "usage:" --listen unix:"$out/x.sock" --dns-tunneling \
+	$DATA/home.json
+check "usage: --dns-close-after without --dns-tunneling, exit 2" \
+	exits_2_with "usage:" --dry-run --dns-close-after 2 $DATA/home.json
+check "usage: --dns-close-after 0, exit 2" exits_2_with "usage:" --dry-run \
+	--dns-tunneling --dns-close-after 0 $DATA/home.json
+check "usage: --dns-serve with a FILE, exit 2" exits_2_with "usage:" \
+	--dns-serve 127.0.0.1:0 --dns-zone $ZONE $DATA/home.json
+check "usage: a bad --dns-upstream, exit 2" exits_2_with "usage:" \
+	--listen unix:"$out/x.sock" --dns-tunneling --dns-upstream host.test \
+	$DATA/home.json
 
 echo "host: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

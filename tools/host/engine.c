@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 
@@ -59,6 +60,8 @@ struct mh_engine {
 	uint16_t port_start, port_end;
 	struct endpoint *eps;
 	size_t n_eps;
+	/* The one DNS server when tunneling is on, else NULL. */
+	char *dns_tunneling_ip;
 	/* DNS as "a,b,c" strings: wanted, and last pushed with success. */
 	char *dns_servers, *dns_search;
 	char *dns_pushed_servers, *dns_pushed_search;
@@ -192,19 +195,41 @@ static void ip_mask(const struct mh_ip *ip, unsigned int len, bool set_host,
 	inet_ntop(out->family, out->bytes, out->text, sizeof(out->text));
 }
 
+/* Windows' Ipv4AddressType() says unicast: not 0/8, 224/4 or 240/4. */
+static bool v4_unicast(const uint8_t *b)
+{
+	return b[0] != 0 && b[0] < 224;
+}
+
 /*
  * Windows' Ipv4AddressType/Ipv6AddressType say neither unspecified nor
- * unicast: multicast, broadcast, 0.x.x.x and 240/4 (§5.5).
+ * unicast (§5.5; mstcpip.h): IPv4 multicast, broadcast, 0.x.x.x and 240/4;
+ * IPv6 multicast, and an IPv6 address that embeds an IPv4 address that is
+ * not unicast, 0.0.0.0 included: ISATAP (interface id 0[02]00:5efe),
+ * v4-compatible (::/96 but :: and ::1), v4-mapped (::ffff:0:0/96) and
+ * v4-translated (::ffff:0:0:0/96) carry it in their last 4 bytes, 6to4
+ * (2002::/16) in bytes 2 to 5.
  */
 static bool not_unicast(const struct mh_ip *ip)
 {
+	static const uint8_t zero[12];
 	const uint8_t *b = ip->bytes;
 
-	if (ip->family == AF_INET6)
-		return b[0] == 0xff;
 	if (mh_ip_is_zero(ip))
 		return false;
-	return b[0] == 0 || b[0] >= 224;
+	if (ip->family == AF_INET)
+		return !v4_unicast(b);
+	if (b[0] == 0xff)
+		return true;
+	if ((!(b[8] & 0xfd) && !b[9] && b[10] == 0x5e && b[11] == 0xfe) ||
+	    (!memcmp(b, zero, 12) && (b[12] || b[13] || b[14] || b[15] > 1)) ||
+	    (!memcmp(b, zero, 10) && b[10] == 0xff && b[11] == 0xff) ||
+	    (!memcmp(b, zero, 8) && b[8] == 0xff && b[9] == 0xff && !b[10] &&
+	     !b[11]))
+		return !v4_unicast(b + 12);
+	if (b[0] == 0x20 && b[1] == 0x02)
+		return !v4_unicast(b + 2);
+	return false;
 }
 
 static uint32_t route_metric(uint32_t route, uint32_t interface)
@@ -1352,7 +1377,15 @@ static char *join_dns_suffixes(const struct mh_snapshot *s)
 	if (!out)
 		return NULL;
 	for (i = 0; i < s->n_dns_suffixes; i++) {
-		if (i)
+		size_t k;
+
+		/* Once each, whatever the case, as the host's AppendSuffix. */
+		for (k = 0; k < i; k++)
+			if (!strcasecmp(s->dns_suffixes[k], s->dns_suffixes[i]))
+				break;
+		if (k < i)
+			continue;
+		if (*out)
 			strcat(out, ",");
 		strcat(out, s->dns_suffixes[i]);
 	}
@@ -1361,7 +1394,9 @@ static char *join_dns_suffixes(const struct mh_snapshot *s)
 
 static int update_dns(struct mh_engine *e, const struct mh_snapshot *s)
 {
-	char *servers = join_dns_servers(s), *search = join_dns_suffixes(s);
+	char *servers = e->dns_tunneling_ip ? strdup(e->dns_tunneling_ip) :
+			join_dns_servers(s);
+	char *search = join_dns_suffixes(s);
 
 	if (!servers || !search) {
 		free(servers);
@@ -1409,7 +1444,15 @@ void mh_engine_free(struct mh_engine *e)
 	free(e->dns_search);
 	free(e->dns_pushed_servers);
 	free(e->dns_pushed_search);
+	free(e->dns_tunneling_ip);
 	free(e);
+}
+
+int mh_engine_dns_tunneling(struct mh_engine *e, const char *ip)
+{
+	free(e->dns_tunneling_ip);
+	e->dns_tunneling_ip = ip ? strdup(ip) : NULL;
+	return ip && !e->dns_tunneling_ip ? -1 : 0;
 }
 
 static int reconcile_endpoints(struct mh_engine *e,

@@ -71,6 +71,13 @@ struct mh_engine;
 struct mh_engine *mh_engine_new(const struct mh_peer *peer);
 void mh_engine_free(struct mh_engine *e);
 /*
+ * DNS tunneling on (wsl-dns-tunneling §4.5): from the next step, the DNS
+ * the engine pushes has @ip, the tunneling address, as its one server,
+ * whatever servers the snapshots name; their suffixes stay. NULL: off.
+ * 0, or -1 when memory ran out.
+ */
+int mh_engine_dns_tunneling(struct mh_engine *e, const char *ip);
+/*
  * Apply one host snapshot: start-up messages on the first call, endpoint
  * removals and additions, then sync passes. Returns 0, or -1 when the peer
  * reported a broken channel or memory ran out (@r holds what was done up

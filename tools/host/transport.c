@@ -67,8 +67,11 @@ int mh_channel_listen(struct mh_channel *c, const char *spec,
 	c->listen_fd = c->fd = -1;
 	c->gen = gen;
 	c->timeout_ms = timeout_ms;
-	/* One guest at a time: a backlog of 1. */
-	fd = mh_listen(spec, 1, &unix_path);
+	/*
+	 * One guest at a time, whose two channels (GNS, then DNS) may both
+	 * wait to be accepted: a backlog of 2.
+	 */
+	fd = mh_listen(spec, 2, &unix_path);
 	if (fd == -2)
 		return -2;
 	if (fd < 0)

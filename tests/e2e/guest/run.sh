@@ -5,6 +5,7 @@
 # a session script from /tests/sessions and checks every reply. Prints TAP.
 . /tests/lib/tap.sh
 . /tests/lib/expect.sh
+. /tests/dns.sh
 
 MOD=/lib/mirrornet/mirrornet.ko
 SESSIONS=/tests/sessions
@@ -171,6 +172,16 @@ t_base52() {
 	serve_alive
 }
 
+# a 12-byte host of the newer numbering, told by the helper from its first
+# frame
+t_gen_12() {
+	serve_stop
+	serve_start
+	session gen12 --wsl-version 2.7.1
+	serve_alive
+	grep -q 'detected' "$SERVE_LOG"
+}
+
 WIFI_GUID=0d15ea5e-0000-4000-8000-00000000a1f1
 
 # default_route_is DEV FILTER: the one IPv4 default route through DEV
@@ -221,6 +232,7 @@ run_test "VPN connects and disconnects; updates keep routes" t_vpn
 run_test "bad input, broken frames, disconnects, SIGKILL: still serving" t_bad_input
 run_test "ConnectTestRequest: packed IPv4/IPv6 status" t_probe
 run_test "--wsl-version 2.6.0: the older hosts' numbering" t_base52
+run_test "a 2.7.1 host (12-byte header) detected from its first frame" t_gen_12
 # the debug kernel (mn.virt_wifi=1) has virt_wifi: the same sessions, then
 # the Wi-Fi emulation on a virt_wifi link
 if [ "${MN_VIRT_WIFI:-0}" = 1 ]; then
@@ -229,4 +241,11 @@ if [ "${MN_VIRT_WIFI:-0}" = 1 ]; then
 else
 	run_test "wlan0 without virt_wifi: the NIC renamed, logged once" t_wifi
 fi
+run_test "DNS tunneling: WSL starts gns; the host pushes the tunnel as server" t_dns_start
+run_test "DNS tunneling: getent through glibc's resolver" t_dns_getent
+run_test "DNS tunneling: dig over UDP and TCP" t_dns_dig
+run_test "DNS tunneling: answers and queries above 512 bytes" t_dns_large
+run_test "DNS tunneling: 24 clients at once" t_dns_concurrent
+run_test "DNS tunneling: a query never answered, the others are" t_dns_silent
+run_test "DNS tunneling: the host goes mid-query; gns exits 0" t_dns_close
 tap_finish

@@ -214,9 +214,10 @@ cleanup() {
 	# flush keeps priority 0; a delete by priority alone takes any rule
 	while $IP -4 rule del priority 0 2>/dev/null; do :; done
 	$IP -4 rule flush
-	$IP -4 rule add priority 0 lookup local
-	$IP -4 rule add priority 32766 lookup main
-	$IP -4 rule add priority 32767 lookup default
+	# the kernel's own defaults are proto kernel, like the module's rules
+	$IP -4 rule add priority 0 lookup local protocol kernel
+	$IP -4 rule add priority 32766 lookup main protocol kernel
+	$IP -4 rule add priority 32767 lookup default protocol kernel
 	$IP -4 route flush table 127 2>/dev/null || true
 	$IP -4 route flush table 128 2>/dev/null || true
 	rm -f /etc/resolv.conf
@@ -225,7 +226,7 @@ cleanup() {
 
 t_clean() {
 	cleanup
-	jq_true 'length == 3' $IP -j -4 rule show
+	jq_true 'length == 3 and all(.protocol == "kernel")' $IP -j -d -4 rule show
 	! grep -q '^mirrornet ' /proc/modules
 }
 
