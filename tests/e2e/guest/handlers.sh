@@ -53,7 +53,7 @@ t_handlers_no_module() {
 	[ "$rc" -eq 0 ] || return "$rc"
 	{ read -r t0; read -r t1; } </tmp/handlers.mark
 	t0=$(centis "$t0") t1=$(centis "$t1")
-	# 18 requests, 10 of them needing the module: each answered at once,
+	# 17 requests, 10 of them needing the module: each answered at once,
 	# where a wait for the module took 3.5 s each
 	[ $((t1 - t0)) -lt 300 ] ||
 		{ echo "the session took $((t1 - t0))0 ms"; serve_log; return 1; }
