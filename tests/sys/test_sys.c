@@ -363,15 +363,19 @@ static int resolv_teardown(void **state)
 }
 
 /* The reference's DNS example (§3.4, banner of §5.7). */
+static const char *example_servers[1], *example_search[2];
+
 static void example_dns(struct gns_dns *dns)
 {
 	memset(dns, 0, sizeof(*dns));
 	dns->options = wsl_banner;
+	example_servers[0] = "10.255.255.254";
 	dns->n_servers = 1;
-	strcpy(dns->servers[0], "10.255.255.254");
+	dns->servers = example_servers;
+	example_search[0] = "corp.example.com";
+	example_search[1] = "example.com";
 	dns->n_search = 2;
-	strcpy(dns->search[0], "corp.example.com");
-	strcpy(dns->search[1], "example.com");
+	dns->search = example_search;
 }
 
 static const char example_text[] =
@@ -435,6 +439,9 @@ static void test_resolv_example(void **state)
 
 static void test_resolv_layout(void **state)
 {
+	static const char *servers[] = { "192.0.2.1", "192.0.2.2",
+					 "2001:db8::53" };
+	static const char *search[] = { "example.org" };
 	char path[PATH_MAX], err[ERRLEN];
 	struct gns_dns dns;
 
@@ -444,9 +451,7 @@ static void test_resolv_layout(void **state)
 	/* Options without its last newline: one is added */
 	dns.options = "options timeout:1";
 	dns.n_servers = 3;
-	strcpy(dns.servers[0], "192.0.2.1");
-	strcpy(dns.servers[1], "192.0.2.2");
-	strcpy(dns.servers[2], "2001:db8::53");
+	dns.servers = servers;
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), 0);
 	assert_file(path, "options timeout:1\n"
 			  "nameserver 192.0.2.1\n"
@@ -457,7 +462,7 @@ static void test_resolv_layout(void **state)
 	dns.options = "";
 	dns.n_servers = 0;
 	dns.n_search = 1;
-	strcpy(dns.search[0], "example.org");
+	dns.search = search;
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), 0);
 	assert_file(path, "search example.org\n");
 
@@ -635,20 +640,21 @@ static void test_resolv_bad_entries(void **state)
 	write_file(path, "old\n");
 
 	example_dns(&dns);
-	strcpy(dns.servers[0], "10.0.0.1\nnameserver 6.6.6.6");
+	example_servers[0] = "10.0.0.1\nnameserver 6.6.6.6";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "DNS server 0: white space or control character");
 
 	example_dns(&dns);
-	strcpy(dns.search[1], "a b");
+	example_search[1] = "a b";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "DNS search suffix 1: white space or control character");
 
 	example_dns(&dns);
-	dns.n_servers = GNS_DNS_MAX + 1;
+	example_search[0] = "";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
+	assert_string_equal(err, "DNS search suffix 0: empty");
 	assert_file(path, "old\n");
 }
 
