@@ -6,7 +6,7 @@ CC ?= cc
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 USER_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
-HELPER_PKGS = libnl-genl-3.0 jansson libnftables
+HELPER_PKGS = libnl-genl-3.0 jansson libnftables libsystemd
 # lib/gns: the wire formats every program compiles in (with -Ilib).
 GNS_LIB = $(wildcard lib/gns/*.c)
 GNS_LIB_HDRS = $(wildcard lib/gns/*.h)
