@@ -596,12 +596,7 @@ static int32_t dns(struct req *q, const struct gns_setting *st)
 	if (st->request != GNS_REQ_ADD && st->request != GNS_REQ_UPDATE)
 		return fail(q, "RequestType: %s is not supported for DNS",
 			    gns_request_name(st->request));
-	if (st->dns.n_dropped)
-		mn_log(MN_LOG_WARN, "DNS: %zu entries dropped: %s",
-		       st->dns.n_dropped, st->dns.dropped);
-	if (sys_resolv_by_resolved(q->c->resolv_conf) ?
-	    resolved_set_dns(&st->dns, why, sizeof(why)) :
-	    sys_resolv_write(q->c->resolv_conf, &st->dns, why, sizeof(why)))
+	if (dns_apply(q->c->resolv_conf, &st->dns, why, sizeof(why)))
 		return fail(q, "%s", why);
 	return 0;
 }

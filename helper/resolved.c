@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "resolved.h"
+#include "sys.h"
 
 #define RESOLVE1		"org.freedesktop.resolve1"
 #define RESOLVE1_PATH		"/org/freedesktop/resolve1"
@@ -226,4 +227,15 @@ int resolved_set_dns(const struct gns_dns *dns, char *err, size_t errlen)
 			 err, errlen);
 	sd_bus_flush_close_unref(bus);
 	return r;
+}
+
+int dns_apply(const char *resolv_conf, const struct gns_dns *dns, char *err,
+	      size_t errlen)
+{
+	if (dns->n_dropped)
+		mn_log(MN_LOG_WARN, "DNS: %zu entries dropped: %s",
+		       dns->n_dropped, dns->dropped);
+	if (sys_resolv_by_resolved(resolv_conf))
+		return resolved_set_dns(dns, err, errlen);
+	return sys_resolv_write(resolv_conf, dns, err, errlen);
 }

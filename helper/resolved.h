@@ -22,4 +22,13 @@
  */
 int resolved_set_dns(const struct gns_dns *dns, char *err, size_t errlen);
 
+/*
+ * Apply a DNS setting (type 65 DNS Add or Update): log the entries
+ * gns_decode() dropped, then give the rest to resolved if @resolv_conf
+ * links into its directory (sys_resolv_by_resolved()), else write
+ * @resolv_conf (sys_resolv_write()).
+ */
+int dns_apply(const char *resolv_conf, const struct gns_dns *dns, char *err,
+	      size_t errlen);
+
 #endif /* MIRRORNET_RESOLVED_H */
