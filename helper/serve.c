@@ -1,49 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mirrornet serve: connect to the host, answer its requests one at a time,
- * in order, each after its work is done; reconnect whenever the stream
- * breaks.
+ * mirrornet serve: answer the host's GNS requests one at a time, in
+ * order, each after its work is done. One sd-event loop holds the GNS
+ * channel and the stop signals, so a SIGTERM is never lost while a read
+ * waits; a request in progress is finished and answered first.
+ *
+ * The channel is either inherited (WSL's launch contract: --socket, and
+ * --dns_socket beside it; served until it closes, never reopened, since
+ * the host assigns channels by accept order) or connected by vsock
+ * (--vsock, and --dns-tunnel right after it; reconnected with backoff).
+ * With a DNS channel the DNS tunnel runs beside GNS in its own thread
+ * (tunnel.h) and lives exactly as long as the GNS connection.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/vm_sockets.h>
 
-#include "decode.h"
+#include <systemd/sd-event.h>
+
 #include "gns/util.h"
-#include "gns/wire.h"
+#include "decode.h"
 #include "handlers.h"
 #include "log.h"
 #include "serve.h"
+#include "tunnel.h"
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+/* A connection that lasted this long was not refused: back off anew. */
+#define STABLE_MS	10000
 /* How long the first request waits for the module to register. */
 #define FAMILY_WAIT_MS	3000
+/* A host that reads no reply for this long has gone. */
+#define REPLY_TIMEOUT_MS 30000
 
-static volatile sig_atomic_t stopping;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static double elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
+struct serve {
+	const struct mn_serve_opts *o;
+	struct mn_handler_ctx ctx;
+	sd_event *ev;
+	sd_event_source *chan_src, *retry_src;
+	int fd;				/* the GNS channel, or -1 */
+	enum gns_gen gen;		/* of this connection */
+	uint32_t rx_seq, tx_seq;	/* 12-byte generations */
+	struct gns_frame f;
+	struct mn_tunnel *tunnel;
+	int64_t connected_at;
+	unsigned int delay, attempt;
+};
 
 static int vsock_connect(unsigned int cid, unsigned int port)
 {
@@ -64,15 +77,42 @@ static int vsock_connect(unsigned int cid, unsigned int port)
 	return fd;
 }
 
-static int send_reply(int fd, enum gns_gen gen, uint32_t id, int32_t result,
+/* The reply, whole: the channel is non-blocking for reads. */
+static int write_reply(int fd, const uint8_t *buf, size_t len)
+{
+	int64_t deadline = gns_now_ms() + REPLY_TIMEOUT_MS;
+
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int64_t left = deadline - gns_now_ms();
+
+		if (n >= 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int send_reply(struct serve *s, uint32_t id, int32_t result,
 		      const char *error)
 {
 	uint8_t buf[GNS_HDR_MAX + 4 + 1024];
 	size_t len;
 
-	len = gns_reply_encode(gen, id, result, result == -1 ? error : NULL,
+	len = gns_reply_encode(s->gen, id, result, result == -1 ? error : NULL,
 			       buf, sizeof(buf));
-	return len ? gns_write_all(fd, buf, len) : -1;
+	return len ? write_reply(s->fd, buf, len) : -1;
 }
 
 /*
@@ -94,6 +134,47 @@ static int decode_frame(const struct gns_frame *f, enum gns_kind kind,
 	return gns_decode(kind, text, len,
 			  payload == GNS_PAYLOAD_GUID_TEXT ?
 			  f->buf + f->hdr_len : NULL, m, err);
+}
+
+/* Whether @f decodes as the kind its type names in @gen's numbering. */
+static bool decodes_as(const struct gns_frame *f, enum gns_gen gen)
+{
+	char derr[GNS_ERR_LEN];
+	struct gns_msg m;
+
+	if (decode_frame(f, gns_kind_of(f->hdr.type, gen), &m, derr))
+		return false;
+	gns_msg_free(&m);
+	return true;
+}
+
+/*
+ * The host's generation from its first frame, read undetected (a 12-byte
+ * header) and decoded again for it; false if the frame cannot tell.
+ */
+static bool detect(struct serve *s)
+{
+	struct gns_frame *f = &s->f;
+	size_t len = f->hdr.size < 16 ? f->hdr.size : 16;
+	bool text_old = decodes_as(f, GNS_GEN_12_OLD);
+	bool text_new = decodes_as(f, GNS_GEN_12);
+	const char *why = NULL;
+	enum gns_gen gen;
+
+	gen = gns_gen_detect(f->buf, len, text_old, text_new, &why);
+	if (gen == GNS_GEN_AUTO) {
+		mn_log(MN_LOG_ERR, "cannot tell the host's WSL version: %s (type %u, %u bytes); start with --wsl-version VERSION",
+		       why, f->hdr.type, f->hdr.size);
+		return false;
+	}
+	mn_log(MN_LOG_INFO, "host detected from its first frame: %s",
+	       gns_gen_describe(gen));
+	f->hdr_len = gns_gen_hdr_len(gen);
+	gns_hdr_decode(gen, f->buf, &f->hdr);
+	s->gen = gen;
+	if (s->tunnel)
+		mn_tunnel_set_gen(s->tunnel, gen);
+	return true;
 }
 
 /* Decode and carry out one request; the reply's result and error text. */
@@ -130,167 +211,287 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	return ret;
 }
 
-/* Whether @f decodes as the kind its type names in @gen's numbering. */
-static bool decodes_as(const struct gns_frame *f, enum gns_gen gen)
-{
-	char derr[GNS_ERR_LEN];
-	struct gns_msg m;
-
-	if (decode_frame(f, gns_kind_of(f->hdr.type, gen), &m, derr))
-		return false;
-	gns_msg_free(&m);
-	return true;
-}
-
 /*
- * The host's generation from its first frame @f, read undetected (a
- * 12-byte header); @f is decoded again for it. GNS_GEN_AUTO if the frame
- * cannot tell.
+ * One frame: exactly one reply to a request (unless the connection has to
+ * be dropped), none to anything else.
  */
-static enum gns_gen detect(struct gns_frame *f)
+static int handle_frame(struct serve *s)
 {
-	size_t len = f->hdr.size < 16 ? f->hdr.size : 16;
-	bool text_old = decodes_as(f, GNS_GEN_12_OLD);
-	bool text_new = decodes_as(f, GNS_GEN_12);
-	const char *why = NULL;
-	enum gns_gen gen;
-
-	gen = gns_gen_detect(f->buf, len, text_old, text_new, &why);
-	if (gen == GNS_GEN_AUTO) {
-		mn_log(MN_LOG_ERR, "cannot tell the host's WSL version: %s (type %u, %u bytes); start with --wsl-version VERSION",
-		       why, f->hdr.type, f->hdr.size);
-		return gen;
-	}
-	mn_log(MN_LOG_INFO, "host detected from its first frame: %s",
-	       gns_gen_describe(gen));
-	f->hdr_len = gns_gen_hdr_len(gen);
-	gns_hdr_decode(gen, f->buf, &f->hdr);
-	return gen;
-}
-
-/*
- * Serve one connection until it ends. Returns 0 when the host closed it,
- * -1 when it broke (and was closed) or a stop was asked for.
- */
-static int serve_connection(struct mn_handler_ctx *ctx,
-			    const struct mn_serve_opts *o, int fd)
-{
-	/* 12-byte generations number every frame, per direction, from 1. */
-	uint32_t rx_seq = 0, tx_seq = 0, reply_id;
-	enum gns_gen gen = o->gen;
-	struct gns_frame f = { 0 };
+	struct gns_frame *f = &s->f;
 	char what[256], err[1024];
-	int ret;
+	enum gns_kind kind;
+	int64_t t0;
+	int32_t result;
+	uint32_t id;
 
-	while (!stopping) {
-		struct timespec t0;
-		enum gns_kind kind;
-		int32_t result;
+	if (s->gen == GNS_GEN_AUTO && !detect(s))
+		return -1;
+	if (gns_gen_hdr_len(s->gen) == 12) {
+		/* 12-byte generations number every frame, per direction. */
+		if (f->hdr.id != ++s->rx_seq) {
+			mn_log(MN_LOG_WARN, "type %u has sequence number %u, not %u: dropping the connection",
+			       f->hdr.type, f->hdr.id, s->rx_seq);
+			return -1;
+		}
+		id = ++s->tx_seq;
+	} else if (f->hdr.step != GNS_STEP_REQUEST) {
+		mn_log(MN_LOG_DEBUG, "skipping type %u step %u", f->hdr.type,
+		       f->hdr.step);
+		return 0;
+	} else {
+		id = f->hdr.id;
+	}
+	t0 = gns_now_ms();
+	kind = gns_kind_of(f->hdr.type, s->gen);
+	err[0] = '\0';
+	result = serve_request(&s->ctx, f, kind, what, sizeof(what), err,
+			       sizeof(err));
+	mn_log(MN_LOG_INFO, "%s%s%s -> %d (%lld ms)%s%s", gns_kind_name(kind),
+	       what[0] ? " " : "", what, result,
+	       (long long)(gns_now_ms() - t0), result == -1 ? ": " : "",
+	       result == -1 ? err : "");
+	if (send_reply(s, id, result, err)) {
+		mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-		ret = gns_read_frame(fd, gen, &f);
-		if (ret == 0) {
-			mn_log(MN_LOG_INFO, "host closed the connection");
-			break;
-		}
-		if (ret < 0) {
-			if (errno != EINTR)
-				mn_log(MN_LOG_WARN, "connection broken: %s",
-				       errno == EPROTO ?
-				       "the stream broke the framing" :
-				       strerror(errno));
-			ret = -1;
-			break;
-		}
-		if (gen == GNS_GEN_AUTO) {
-			gen = detect(&f);
-			if (gen == GNS_GEN_AUTO) {
-				ret = -1;
-				break;
-			}
-		}
-		if (gns_gen_hdr_len(gen) == 16) {
-			if (f.hdr.step != GNS_STEP_REQUEST) {
-				mn_log(MN_LOG_DEBUG, "skipping type %u step %u",
-				       f.hdr.type, f.hdr.step);
-				continue;
-			}
-			reply_id = f.hdr.id;
-		} else {
-			if (f.hdr.id != ++rx_seq) {
-				mn_log(MN_LOG_WARN, "type %u has sequence number %u, not %u: dropping the connection",
-				       f.hdr.type, f.hdr.id, rx_seq);
-				ret = -1;
-				break;
-			}
-			reply_id = ++tx_seq;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		kind = gns_kind_of(f.hdr.type, gen);
-		err[0] = '\0';
-		result = serve_request(ctx, &f, kind, what, sizeof(what),
-				       err, sizeof(err));
-		mn_log(MN_LOG_INFO, "%s%s%s -> %d (%.1f ms)%s%s",
-		       gns_kind_name(kind), what[0] ? " " : "", what, result,
-		       elapsed_ms(&t0), result == -1 ? ": " : "",
-		       result == -1 ? err : "");
-		if (send_reply(fd, gen, reply_id, result, err)) {
-			mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
-			ret = -1;
-			break;
+static void schedule_connect(struct serve *s, unsigned int ms);
+
+/* The GNS connection ended: @broken says whether it failed. */
+static void connection_over(struct serve *s, bool broken)
+{
+	bool stable = gns_now_ms() - s->connected_at >= STABLE_MS;
+
+	s->chan_src = sd_event_source_disable_unref(s->chan_src);
+	close(s->fd);
+	s->fd = -1;
+	gns_frame_release(&s->f);
+	if (s->tunnel) {
+		mn_tunnel_stop(s->tunnel);
+		s->tunnel = NULL;
+	}
+	if (s->o->fd >= 0) {
+		/* An inherited channel cannot be reopened: end with it. */
+		sd_event_exit(s->ev, broken ? 1 : 0);
+		return;
+	}
+	/* A host that accepts and closes at once must not make us spin. */
+	if (stable)
+		s->delay = BACKOFF_MIN_MS;
+	mn_log(MN_LOG_INFO, "next connection attempt in %u ms", s->delay);
+	schedule_connect(s, s->delay);
+	if (!stable)
+		s->delay = s->delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+							   s->delay * 2;
+}
+
+static int on_channel(sd_event_source *src, int fd, uint32_t revents,
+		      void *data)
+{
+	struct serve *s = data;
+	int r;
+
+	(void)src;
+	(void)revents;
+	/* One frame per wake-up: a pending stop signal goes first. */
+	do
+		r = gns_read_frame(fd, s->gen, &s->f);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		if (handle_frame(s))
+			connection_over(s, true);
+	} else if (r == 0) {
+		mn_log(MN_LOG_INFO, "host closed the connection");
+		connection_over(s, false);
+	} else if (errno != EAGAIN) {
+		mn_log(MN_LOG_WARN, "connection broken: %s",
+		       errno == EPROTO ? "the stream broke the framing" :
+		       strerror(errno));
+		connection_over(s, true);
+	}
+	return 0;
+}
+
+/* Serve @fd, and @dns_fd (or -1) beside it; takes both. */
+static int start_connection(struct serve *s, int fd, int dns_fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	char err[256];
+	int r;
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK)) {
+		mn_log(MN_LOG_ERR, "GNS channel (fd %d): %s", fd,
+		       strerror(errno));
+		close(fd);
+		if (dns_fd >= 0)
+			close(dns_fd);
+		return -1;
+	}
+	s->fd = fd;
+	s->gen = s->o->gen;
+	s->rx_seq = s->tx_seq = 0;
+	s->connected_at = gns_now_ms();
+	/* Listening before the first request, as WSL's gns (§1.4). */
+	if (dns_fd >= 0) {
+		s->tunnel = mn_tunnel_start(dns_fd, s->o->dns_ip, s->gen, err,
+					    sizeof(err));
+		if (!s->tunnel)
+			mn_log(MN_LOG_ERR, "DNS tunneling off: %s", err);
+	}
+	r = sd_event_add_io(s->ev, &s->chan_src, fd, EPOLLIN, on_channel, s);
+	if (r < 0) {
+		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
+		connection_over(s, true);
+		return -1;
+	}
+	return 0;
+}
+
+static int on_retry(sd_event_source *src, uint64_t usec, void *data)
+{
+	struct serve *s = data;
+	const struct mn_serve_opts *o = s->o;
+	int fd, dns_fd = -1;
+
+	(void)src;
+	(void)usec;
+	s->attempt++;
+	mn_log(MN_LOG_INFO, "connecting to vsock %u:%u (attempt %u)", o->cid,
+	       o->port, s->attempt);
+	fd = vsock_connect(o->cid, o->port);
+	/* DNS right after GNS: a host tells them apart by accept order. */
+	if (fd >= 0 && o->dns_vsock) {
+		dns_fd = vsock_connect(o->dns_cid, o->dns_port);
+		if (dns_fd < 0) {
+			mn_log(MN_LOG_WARN, "cannot connect the DNS channel to vsock %u:%u: %s",
+			       o->dns_cid, o->dns_port, strerror(errno));
+			close(fd);
+			fd = -1;
 		}
 	}
-	gns_frame_release(&f);
-	close(fd);
-	return stopping ? -1 : ret;
+	if (fd < 0) {
+		mn_log(MN_LOG_WARN, "cannot connect to vsock %u:%u: %s; next attempt in %u ms",
+		       o->cid, o->port, strerror(errno), s->delay);
+		schedule_connect(s, s->delay);
+		s->delay = s->delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+							   s->delay * 2;
+		return 0;
+	}
+	mn_log(MN_LOG_INFO, "connected to vsock %u:%u", o->cid, o->port);
+	s->attempt = 0;
+	if (start_connection(s, fd, dns_fd))
+		schedule_connect(s, s->delay);
+	return 0;
+}
+
+static void schedule_connect(struct serve *s, unsigned int ms)
+{
+	int r;
+
+	if (s->retry_src)
+		r = sd_event_source_set_time_relative(s->retry_src,
+						      ms * 1000ULL);
+	else
+		/* 1 ms accuracy: sd-event's default would add up to 250. */
+		r = sd_event_add_time_relative(s->ev, &s->retry_src,
+					       CLOCK_MONOTONIC, ms * 1000ULL,
+					       1000, on_retry, s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->retry_src,
+						SD_EVENT_ONESHOT);
+	if (r < 0) {
+		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
+		sd_event_exit(s->ev, 1);
+	}
+}
+
+static int on_stop(sd_event_source *src, const struct signalfd_siginfo *si,
+		   void *data)
+{
+	struct serve *s = data;
+
+	(void)src;
+	mn_log(MN_LOG_INFO, "stopping on signal %u", si->ssi_signo);
+	return sd_event_exit(s->ev, 0);
 }
 
 int mn_serve(const struct mn_serve_opts *o)
 {
-	struct mn_handler_ctx ctx = {
-		.lookup_timeout_ms = o->lookup_timeout_ms,
-		.resolv_conf = o->resolv_conf,
-		.primary_table = MN_MAIN_TABLE,
+	struct serve s = {
+		.o = o, .fd = -1, .delay = BACKOFF_MIN_MS,
+		.ctx = {
+			.lookup_timeout_ms = o->lookup_timeout_ms,
+			.resolv_conf = o->resolv_conf,
+			.primary_table = MN_MAIN_TABLE,
+		},
 	};
-	struct sigaction sa = { .sa_handler = on_stop };
-	unsigned int delay = BACKOFF_MIN_MS, attempt = 0;
+	sd_event_source *sig[2] = { NULL, NULL };
+	int stops[2] = { SIGTERM, SIGINT };
+	int r = 0, code = 1;
 	char err[200];
+	sigset_t mask;
+	size_t i;
 
-	/* No SA_RESTART: a stop signal interrupts a blocking read. */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * Blocked from here on, in every thread: signalfd takes them. A
+	 * stray SIGHUP must not end mirroring; a closed peer is seen as an
+	 * error, not SIGPIPE.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	ctx.genl = mn_genl_open(FAMILY_WAIT_MS, err, sizeof(err));
-	if (!ctx.genl)
-		mn_log(MN_LOG_WARN, "%s; will try again with each request", err);
-
+	if (o->fd >= 0 && fcntl(o->fd, F_GETFD) < 0) {
+		mn_log(MN_LOG_ERR, "--socket %d: %s", o->fd, strerror(errno));
+		return -1;
+	}
+	if (o->dns_fd >= 0 && fcntl(o->dns_fd, F_GETFD) < 0) {
+		mn_log(MN_LOG_ERR, "--dns_socket %d: %s", o->dns_fd,
+		       strerror(errno));
+		return -1;
+	}
+	r = sd_event_new(&s.ev);
+	for (i = 0; r >= 0 && i < 2; i++) {
+		r = sd_event_add_signal(s.ev, &sig[i], stops[i], on_stop, &s);
+		if (r >= 0)
+			r = sd_event_source_set_priority(sig[i],
+						SD_EVENT_PRIORITY_IMPORTANT);
+	}
+	if (r < 0) {
+		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
+		goto out;
+	}
 	if (o->fd >= 0) {
-		/* An inherited socket cannot be reopened: end with it. */
-		serve_connection(&ctx, o, o->fd);
-		mn_genl_close(ctx.genl);
-		return 0;
+		if (start_connection(&s, o->fd, o->dns_fd))
+			goto out;
+	} else {
+		schedule_connect(&s, 0);
 	}
-	while (!stopping) {
-		int fd;
-
-		attempt++;
-		mn_log(MN_LOG_INFO, "connecting to vsock %u:%u (attempt %u)",
-		       o->cid, o->port, attempt);
-		fd = vsock_connect(o->cid, o->port);
-		if (fd < 0) {
-			mn_log(MN_LOG_WARN, "cannot connect to vsock %u:%u: %s; next attempt in %u ms",
-			       o->cid, o->port, strerror(errno), delay);
-			gns_sleep_ms(delay);	/* a stop signal cuts it short */
-			delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
-							     delay * 2;
-			continue;
-		}
-		mn_log(MN_LOG_INFO, "connected to vsock %u:%u", o->cid, o->port);
-		delay = BACKOFF_MIN_MS;
-		attempt = 0;
-		serve_connection(&ctx, o, fd);
+	/* No wait here: the channel is served from the start. */
+	s.ctx.genl = mn_genl_open(0, err, sizeof(err));
+	if (!s.ctx.genl)
+		mn_log(MN_LOG_WARN, "%s; will try again with each request", err);
+	r = sd_event_loop(s.ev);
+	code = r < 0 ? 1 : r;
+	if (r < 0)
+		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
+out:
+	if (s.fd >= 0) {
+		sd_event_source_disable_unref(s.chan_src);
+		close(s.fd);
+		gns_frame_release(&s.f);
 	}
-	mn_log(MN_LOG_INFO, "stopping");
-	mn_genl_close(ctx.genl);
-	return 0;
+	if (s.tunnel)
+		mn_tunnel_stop(s.tunnel);
+	sd_event_source_disable_unref(s.retry_src);
+	for (i = 0; i < 2; i++)
+		sd_event_source_disable_unref(sig[i]);
+	sd_event_unref(s.ev);
+	mn_genl_close(s.ctx.genl);
+	return code ? -1 : 0;
 }

@@ -118,6 +118,12 @@ suite_helper() {
 	tests/resolved/run.sh
 }
 
+# DNS tunneling and WSL's launch contract in a private netns, real dig
+# clients, a host over socketpairs, no module
+suite_tunnel() {
+	MN_OUT=$out/tunnel tests/tunnel/run.sh
+}
+
 # the host engine's rules, command line and transport, on this machine
 suite_host() {
 	tests/host/run.sh
@@ -145,7 +151,7 @@ suite_ynl() {
 
 SECONDS=0
 for suite in suite_build suite_style suite_install suite_packaging \
-	suite_lib suite_helper suite_host suite_fuzz suite_kunit suite_integration \
+	suite_lib suite_helper suite_tunnel suite_host suite_fuzz suite_kunit suite_integration \
 	suite_e2e suite_scenarios suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"

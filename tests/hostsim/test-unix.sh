@@ -23,7 +23,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # python3 -c "$connect" PATH PROGRAM ARGS...: connect to the unix socket
-# PATH (retrying while the host starts), then exec PROGRAM ARGS... --fd N
+# PATH (retrying while the host starts), then exec PROGRAM ARGS... --socket N
 # with the connected socket inherited, as WSL starts its guest agent
 connect='
 import os, socket, sys, time
@@ -39,7 +39,7 @@ else:
     sys.exit("connect: no host at " + sys.argv[1])
 fd = s.detach()
 os.set_inheritable(fd, True)
-os.execv(sys.argv[2], sys.argv[2:] + ["--fd", str(fd)])
+os.execv(sys.argv[2], sys.argv[2:] + ["--socket", str(fd)])
 '
 
 pass=0 fail=0
@@ -57,7 +57,7 @@ result() {
 # check NAME: the session in $work/$NAME.gns against a fake guest; extra
 # words are options for both sides (HOST_OPTS, GUEST_OPTS override). With
 # HELPER set (its options, maybe none), the guest is the helper itself,
-# mirrornet serve --fd N, its log in $work/NAME.helper, in a network
+# mirrornet serve --socket N, its log in $work/NAME.helper, in a network
 # namespace of its own so that nothing it does reaches this machine.
 check() {
 	local name=$1 script=$work/$1.gns sock=$work/$1.sock rc=0 guest=

@@ -212,7 +212,7 @@ t_man_renders() {
 t_man_options() {
 	local usage opt roff missing=0
 	usage=$("$tree/helper/mirrornet" --help)
-	for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$usage" | sort -u) --help; do
+	for opt in $(grep -o -- '--[a-z][a-z_-]*' <<<"$usage" | sort -u) --help; do
 		roff=${opt//-/\\-}
 		# described: the tag of a .TP paragraph, a .B or .BI line whose
 		# first word is the option
