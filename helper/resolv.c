@@ -340,20 +340,33 @@ static void resolv_clean(char *p)
 
 bool sys_resolv_by_resolved(const char *path)
 {
-	char target[PATH_MAX], dir[PATH_MAX], err[8], *slash;
+	char target[PATH_MAX], real[PATH_MAX], dir[2 * PATH_MAX], err[8];
+	size_t dirlen, len;
+	bool found;
 
-	if (resolv_target(path, target, err, sizeof(err)))
+	if (resolv_target(path, target, err, sizeof(err)) || target[0] != '/')
 		return false;
-	slash = strrchr(target, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	/* the directory through its own links (/var/run -> /run) if it exists */
-	if (realpath(slash == target ? "/" : target, dir))
-		return !strcmp(dir, SYS_RESOLVED_DIR);
-	if (target[0] != '/')
-		return false;
-	memcpy(dir, target, (size_t)(slash - target) + 1);
+	dirlen = (size_t)(strrchr(target, '/') - target);
+	/*
+	 * The directory's longest existing part through its links (/var/run
+	 * -> /run, /etc/..), the missing rest as written: resolved may not
+	 * have made its directory yet.
+	 */
+	for (len = dirlen;; len--) {
+		char c = target[len];
+
+		if (c != '/' && c != '\0')
+			continue;
+		target[len] = '\0';
+		found = realpath(len ? target : "/", real);
+		target[len] = c;
+		if (found)
+			break;
+		if (!len)
+			return false;
+	}
+	snprintf(dir, sizeof(dir), "%s%.*s", strcmp(real, "/") ? real : "",
+		 (int)(dirlen - len), target + len);
 	resolv_clean(dir);
 	return !strcmp(dir, SYS_RESOLVED_DIR);
 }

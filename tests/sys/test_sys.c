@@ -674,6 +674,52 @@ static void test_resolv_symlink_loop(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Which resolv.conf links hand the settings to systemd-resolved. */
+static void test_resolv_by_resolved(void **state)
+{
+	static const struct {
+		const char *to;
+		bool resolved;
+	} cases[] = {
+		{ "/run/systemd/resolve/stub-resolv.conf", true },
+		{ "/run/systemd/resolve/resolv.conf", true },
+		{ "/run/systemd/resolve/../resolve/x", true },
+		{ "/run//systemd/./resolve/stub-resolv.conf", true },
+		{ "/var/run/systemd/resolve/stub-resolv.conf", true },
+		{ "/run/systemd/resolve.d/stub-resolv.conf", false },
+		{ "/run/systemd/resolve/netif/stub-resolv.conf", false },
+		{ "/run/systemd/stub-resolv.conf", false },
+		{ "/mnt/wsl/resolv.conf", false },
+	};
+	char link[PATH_MAX], rel[PATH_MAX * 2], *p;
+	size_t i;
+
+	(void)state;
+	pathf(link, "%s/by-resolved", rdir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unlink(link);
+		assert_int_equal(symlink(cases[i].to, link), 0);
+		if (sys_resolv_by_resolved(link) != cases[i].resolved)
+			fail_msg("%s", cases[i].to);
+	}
+	/* relative, as Debian's ../run/systemd/resolve/stub-resolv.conf */
+	rel[0] = '\0';
+	for (p = rdir; *p; p++)
+		if (*p == '/')
+			strcat(rel, "../");
+	strcat(rel, "run/systemd/resolve/stub-resolv.conf");
+	unlink(link);
+	assert_int_equal(symlink(rel, link), 0);
+	assert_true(sys_resolv_by_resolved(link));
+	/* a plain file, and one in a directory named like resolved's */
+	unlink(link);
+	write_file(link, "");
+	assert_false(sys_resolv_by_resolved(link));
+	unlink(link);
+	assert_int_equal(symlink(rdir, link), 0);
+	assert_false(sys_resolv_by_resolved(link));
+}
+
 /* --- nftables ----------------------------------------------------------- */
 
 /*
@@ -1294,6 +1340,7 @@ int main(void)
 		cmocka_unit_test(test_resolv_full_disk),
 		cmocka_unit_test(test_resolv_bad_entries),
 		cmocka_unit_test(test_resolv_symlink_loop),
+		cmocka_unit_test(test_resolv_by_resolved),
 	};
 	const struct CMUnitTest nft_tests[] = {
 		cmocka_unit_test_setup(test_nft_setup_twice, nft_flush),
