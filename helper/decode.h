@@ -110,13 +110,13 @@ struct gns_route {
  * resolv.conf stale.
  */
 struct gns_dns {
-	const char *options;	/* verbatim, may be "" */
+	const char *options;	/* verbatim, may be "", in gns_msg.json */
 	size_t n_servers;
-	const char **servers;	/* in the order sent, empty entries dropped */
+	const char **servers;	/* in the order sent, trimmed, in gns_msg.mem */
 	size_t n_search;
-	const char **search;
+	const char **search;	/* likewise */
 	size_t n_dropped;
-	char dropped[1024];	/* "" or what and why, for the log */
+	char dropped[1024];	/* "" or what and why (cut), for the log */
 };
 
 /* Settings of ResourceType Interface, and type 63. */
