@@ -669,8 +669,9 @@ static void drop(struct gns_dns *dns, const char *key, const char *entry,
 	size_t used = strlen(dns->dropped);
 	char q[QUOTE_LEN];
 
-	snprintf(dns->dropped + used, sizeof(dns->dropped) - used, "%s%s %s (%s)",
-		 used ? ", " : "", key, quote_str(q, entry), why);
+	snprintf(dns->dropped + used, sizeof(dns->dropped) - used,
+		 "%s%s %s (%s)", used ? ", " : "", key, quote_str(q, entry),
+		 why);
 	dns->n_dropped++;
 }
 
@@ -714,8 +715,8 @@ static size_t list_max(const char *s)
 {
 	size_t n = 1;
 
-	while ((s = strchr(s, ',')))
-		n++, s++;
+	for (; *s; s++)
+		n += *s == ',';
 	return n;
 }
 
