@@ -217,22 +217,25 @@ fail:
 	return -1;
 }
 
-/* fsync @target's directory, so that the new name survives a crash. */
+/*
+ * fsync @target's directory, so that the new name survives a crash. A file
+ * system that cannot sync a directory (EINVAL) has nothing more to do.
+ */
 static int resolv_sync_dir(char *target, char *err, size_t errlen)
 {
 	char *slash = strrchr(target, '/');
 	int fd, ret = 0;
 
-	if (slash == target)
+	if (slash == target) {
 		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	else if (slash) {
+	} else if (slash) {
 		*slash = '\0';
 		fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		*slash = '/';
 	} else {
 		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
-	if (fd < 0 || fsync(fd)) {
+	if (fd < 0 || (fsync(fd) && errno != EINVAL)) {
 		snprintf(err, errlen, "fsync the directory of %s: %s", target,
 			 strerror(errno));
 		ret = -1;
