@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -619,80 +620,134 @@ static int decode_route(const struct dec *d, enum gns_request_type req,
 	return 0;
 }
 
-static bool valid_server(const char *s)
+static const char *bad_server(const char *s)
 {
 	struct gns_ip ip;
 
-	return parse_ip(AF_INET, s, &ip) || parse_ip(AF_INET6, s, &ip);
-}
-
-static bool valid_search(const char *s)
-{
-	for (; *s; s++)
-		if (!is_alnum(*s) && *s != '.' && *s != '-' && *s != '_')
-			return false;
-	return true;
+	if (parse_ip(AF_INET, s, &ip) || parse_ip(AF_INET6, s, &ip))
+		return NULL;
+	return "not an IP address";
 }
 
 /*
- * Split a comma-separated list into @out (@n entries of @width bytes),
- * trimming spaces and dropping empty entries.
+ * A suffix goes on the search line as one word, and resolvers (glibc,
+ * musl, systemd-resolved) read it as a domain name: labels of 1 to 63
+ * bytes, 253 in all, an optional final dot. Any other byte is carried,
+ * UTF-8 included, except white space and control characters, which would
+ * split the word or the line, and the backslash, which resolvers read as
+ * an escape.
  */
-static int split_list(const struct dec *d, const char *key, const char *s,
-		      char *out, size_t width, size_t *n,
-		      bool (*valid)(const char *), const char *what)
+static const char *bad_search(const char *s)
 {
+	size_t len = strlen(s), label = 0, i;
+
+	if (len - (s[len - 1] == '.') > HOSTNAME_MAX)
+		return "longer than 253 bytes";
+	for (i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return "a control character";
+		if (c == ' ')
+			return "white space";
+		if (c == '\\')
+			return "a backslash";
+		if (c != '.' && ++label > 63)
+			return "a label longer than 63 bytes";
+		if (c == '.' && !label)
+			return "an empty label";
+		if (c == '.')
+			label = 0;
+	}
+	return NULL;
+}
+
+/* Add "KEY "ENTRY" (WHY)" to the drop list of @dns. */
+static void drop(struct gns_dns *dns, const char *key, const char *entry,
+		 const char *why)
+{
+	size_t used = strlen(dns->dropped);
 	char q[QUOTE_LEN];
 
-	*n = 0;
-	while (*s) {
-		const char *end = strchr(s, ',');
-		const char *e;
-		char *entry;
+	snprintf(dns->dropped + used, sizeof(dns->dropped) - used,
+		 "%s%s %s (%s)", used ? ", " : "", key, quote_str(q, entry),
+		 why);
+	dns->n_dropped++;
+}
 
-		if (!end)
-			end = s + strlen(s);
-		e = end;
+/*
+ * Split the comma-separated @s into @out, each entry copied to @*buf and
+ * trimmed of spaces; empty entries are skipped, those @bad() has a reason
+ * against are dropped.
+ */
+static size_t split_list(struct gns_dns *dns, const char *key, const char *s,
+			 char **buf, const char **out,
+			 const char *(*bad)(const char *))
+{
+	const char *why;
+	size_t n = 0;
+
+	while (*s) {
+		const char *end = s + strcspn(s, ","), *e = end;
 
 		while (s < e && *s == ' ')
 			s++;
 		while (e > s && e[-1] == ' ')
 			e--;
 		if (e > s) {
-			if (*n == GNS_DNS_MAX)
-				return fail(d, key, "more than %d entries",
-					    GNS_DNS_MAX);
-			entry = out + *n * width;
-			if ((size_t)(e - s) < width) {
-				memcpy(entry, s, (size_t)(e - s));
-				entry[e - s] = 0;
+			memcpy(*buf, s, (size_t)(e - s));
+			(*buf)[e - s] = 0;
+			why = bad(*buf);
+			if (why) {
+				drop(dns, key, *buf, why);
+			} else {
+				out[n++] = *buf;
+				*buf += e - s + 1;
 			}
-			if ((size_t)(e - s) >= width || !valid(entry))
-				return fail(d, key, "%s is not %s",
-					    quote(q, s, (size_t)(e - s)), what);
-			(*n)++;
 		}
 		s = *end ? end + 1 : end;
 	}
-	return 0;
+	return n;
 }
 
-static int decode_dns(const struct dec *d, struct gns_dns *dns)
+/* Entries @s can hold at most. */
+static size_t list_max(const char *s)
+{
+	size_t n = 1;
+
+	for (; *s; s++)
+		n += *s == ',';
+	return n;
+}
+
+static int decode_dns(const struct dec *d, struct gns_dns *dns, void **mem)
 {
 	const char *servers, *search, *domain;
+	size_t n_srv, n_sea;
+	const char **list;
+	char *buf;
 
 	if (get_str(d, "Options", false, &dns->options) < 0 ||
 	    get_str(d, "ServerList", false, &servers) < 0 ||
 	    get_str(d, "Search", false, &search) < 0 ||
 	    get_str(d, "Domain", false, &domain) < 0)
 		return -1;
-	if (split_list(d, "ServerList", servers, dns->servers[0],
-		       sizeof(dns->servers[0]), &dns->n_servers, valid_server,
-		       "an IP address") < 0)
-		return -1;
-	return split_list(d, "Search", search, dns->search[0],
-			  sizeof(dns->search[0]), &dns->n_search, valid_search,
-			  "a domain name (1 to 253 of A-Z a-z 0-9 . - _)");
+	/* one block: the pointer arrays, then the entries' text */
+	n_srv = list_max(servers);
+	n_sea = list_max(search);
+	list = malloc((n_srv + n_sea) * sizeof(*list) + strlen(servers) +
+		      strlen(search) + 2);
+	if (!list)
+		return fail(d, "ServerList", "out of memory");
+	*mem = list;
+	buf = (char *)(list + n_srv + n_sea);
+	dns->servers = list;
+	dns->search = list + n_srv;
+	dns->n_servers = split_list(dns, "ServerList", servers, &buf,
+				    dns->servers, bad_server);
+	dns->n_search = split_list(dns, "Search", search, &buf, dns->search,
+				   bad_search);
+	return 0;
 }
 
 static int decode_mac(const struct dec *d, uint8_t mac[6])
@@ -720,7 +775,8 @@ bad:
 
 /* Types 55, 63 and 65 (ModifyGuestEndpointSettingRequest). */
 static int decode_setting(const struct dec *d, enum gns_kind kind,
-			  const uint8_t *adapter, struct gns_setting *s)
+			  const uint8_t *adapter, struct gns_setting *s,
+			  void **mem)
 {
 	bool modify = kind == GNS_MODIFY_GUEST_DEVICE;
 	struct dec sd = { .err = d->err, .pfx = "Settings." };
@@ -759,7 +815,7 @@ static int decode_setting(const struct dec *d, enum gns_kind kind,
 	case GNS_RES_IPADDRESS:
 		return decode_addr(&sd, &s->addr);
 	case GNS_RES_DNS:
-		return decode_dns(&sd, &s->dns);
+		return decode_dns(&sd, &s->dns, mem);
 	case GNS_RES_MACADDRESS:
 		return decode_mac(&sd, s->mac);
 	default:
@@ -945,7 +1001,8 @@ static int dec_setting(const struct req_in *in, struct gns_msg *m)
 
 	if (load_json(in, m, &d))
 		return -1;
-	return decode_setting(&d, m->kind, in->adapter, &m->setting);
+	return decode_setting(&d, m->kind, in->adapter, &m->setting,
+			      &m->mem);
 }
 
 #define dec_MODIFY_GUEST_DEVICE	dec_setting
@@ -1067,4 +1124,6 @@ void gns_msg_free(struct gns_msg *m)
 {
 	json_decref(m->json);
 	m->json = NULL;
+	free(m->mem);
+	m->mem = NULL;
 }

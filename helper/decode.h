@@ -101,14 +101,22 @@ struct gns_route {
 	bool onlink;		/* gateway and (default or link-local gateway) */
 };
 
-/* Settings of ResourceType DNS: strings point into the decoded JSON. */
-#define GNS_DNS_MAX	16
+/*
+ * Settings of ResourceType DNS. The lists have no fixed length: a Windows
+ * host sends every suffix it knows. An entry a resolver cannot use (not an
+ * IP address; not a domain name, or one with white space or a control
+ * character) is dropped and described in @dropped, not refused: the host
+ * treats -1 as success and never resends, so refusing would leave
+ * resolv.conf stale.
+ */
 struct gns_dns {
-	const char *options;		/* verbatim, may be "" */
+	const char *options;	/* verbatim, may be "", in gns_msg.json */
 	size_t n_servers;
-	char servers[GNS_DNS_MAX][64];	/* empty entries dropped */
+	const char **servers;	/* in the order sent, trimmed, in gns_msg.mem */
 	size_t n_search;
-	char search[GNS_DNS_MAX][254];
+	const char **search;	/* likewise */
+	size_t n_dropped;
+	char dropped[1024];	/* "" or what and why (cut), for the log */
 };
 
 /* Settings of ResourceType Interface, and type 63. */
@@ -180,6 +188,7 @@ struct gns_netfilter {
 struct gns_msg {
 	enum gns_kind kind;
 	void *json;		/* decoded document (json_t), owned */
+	void *mem;		/* the DNS lists, owned */
 	union {
 		struct gns_ifconfig ifconfig;
 		struct gns_setting setting;	/* 55, 63, 65 */

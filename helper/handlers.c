@@ -27,6 +27,7 @@
 #include "handlers.h"
 #include "linux/mirrornet.h"
 #include "log.h"
+#include "resolved.h"
 #include "rtlink.h"
 #include "sys.h"
 
@@ -837,7 +838,7 @@ static int32_t dns(struct req *q, const struct gns_setting *st)
 	if (st->request != GNS_REQ_ADD && st->request != GNS_REQ_UPDATE)
 		return fail(q, "RequestType: %s is not supported for DNS",
 			    gns_request_name(st->request));
-	if (sys_resolv_write(q->c->resolv_conf, &st->dns, why, sizeof(why)))
+	if (dns_apply(q->c->resolv_conf, &st->dns, why, sizeof(why)))
 		return fail(q, "%s", why);
 	return 0;
 }

@@ -3,11 +3,14 @@
  * resolv.conf from a DNS setting (reference §2.1, 65 DNS; §5.7). WSL
  * truncates and rewrites the file in place; we write a new file next to
  * the target and rename it over, so a resolver never reads half a file.
+ * Where rename() cannot replace the file (a file bind-mounted over it, as
+ * containers do) we write it in place as WSL does.
  */
 #define _GNU_SOURCE	/* mkostemp() */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,19 +120,19 @@ static int resolv_mkdirs(char *dir, char *err, size_t errlen)
 
 /*
  * A server or suffix is one word of its line: white space or a control
- * character would split it or start a line of its own.
+ * character would split it or start a line of its own. gns_decode() drops
+ * such entries; this keeps other callers from breaking the file.
  */
 static int resolv_word(const char *what, size_t i, const char *word,
-		       size_t size, char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
-	size_t len = strnlen(word, size), j;
+	size_t j;
 
-	if (len == 0 || len == size) {
-		snprintf(err, errlen, "DNS %s %zu: %s", what, i,
-			 len ? "not terminated" : "empty");
+	if (!word[0]) {
+		snprintf(err, errlen, "DNS %s %zu: empty", what, i);
 		return -1;
 	}
-	for (j = 0; j < len; j++) {
+	for (j = 0; word[j]; j++) {
 		if ((unsigned char)word[j] <= ' ' || word[j] == 0x7f) {
 			snprintf(err, errlen,
 				 "DNS %s %zu: white space or control character",
@@ -148,18 +151,12 @@ static int resolv_text(const struct gns_dns *dns, char **text, size_t *len,
 	size_t optlen = strlen(options), i;
 	FILE *f;
 
-	if (dns->n_servers > GNS_DNS_MAX || dns->n_search > GNS_DNS_MAX) {
-		snprintf(err, errlen, "DNS: more than %d servers or suffixes",
-			 GNS_DNS_MAX);
-		return -1;
-	}
 	for (i = 0; i < dns->n_servers; i++)
-		if (resolv_word("server", i, dns->servers[i],
-				sizeof(dns->servers[i]), err, errlen))
+		if (resolv_word("server", i, dns->servers[i], err, errlen))
 			return -1;
 	for (i = 0; i < dns->n_search; i++)
-		if (resolv_word("search suffix", i, dns->search[i],
-				sizeof(dns->search[i]), err, errlen))
+		if (resolv_word("search suffix", i, dns->search[i], err,
+				errlen))
 			return -1;
 
 	f = open_memstream(text, len);
@@ -184,6 +181,68 @@ static int resolv_text(const struct gns_dns *dns, char **text, size_t *len,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Write @text over the file @target in place: the fallback when @target is
+ * a mount point (a file bind-mounted over it), which rename() cannot
+ * replace. Readers may see a partial file while this runs, as with WSL.
+ */
+static int resolv_in_place(const char *target, const char *text, size_t len,
+			   char *err, size_t errlen)
+{
+	const char *step = "open";
+	int fd;
+
+	fd = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		goto fail;
+	step = "write";
+	if (gns_write_all(fd, text, len))
+		goto fail;
+	step = "fsync";
+	if (fsync(fd))
+		goto fail;
+	step = "close";
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s %s in place: %s", step, target,
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * fsync @target's directory, so that the new name survives a crash. A file
+ * system that cannot sync a directory (EINVAL) has nothing more to do.
+ */
+static int resolv_sync_dir(char *target, char *err, size_t errlen)
+{
+	char *slash = strrchr(target, '/');
+	int fd, ret = 0;
+
+	if (slash == target) {
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else if (slash) {
+		*slash = '\0';
+		fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	} else {
+		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0 || (fsync(fd) && errno != EINVAL)) {
+		snprintf(err, errlen, "fsync the directory of %s: %s", target,
+			 strerror(errno));
+		ret = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }
 
 int sys_resolv_write(const char *path, const struct gns_dns *dns,
@@ -231,12 +290,18 @@ int sys_resolv_write(const char *path, const struct gns_dns *dns,
 	}
 	fd = -1;
 	if (rename(tmp, target)) {
+		if (errno == EBUSY || errno == EXDEV) {
+			unlink(tmp);
+			ret = resolv_in_place(target, text, len, err, errlen);
+			free(text);
+			return ret;
+		}
 		snprintf(err, errlen, "rename %s to %s: %s", tmp, target,
 			 strerror(errno));
 		goto out_unlink;
 	}
 	free(text);
-	return 0;
+	return resolv_sync_dir(target, err, errlen);
 
 fail:
 	snprintf(err, errlen, "%s %s: %s", step, tmp, strerror(errno));
@@ -246,4 +311,65 @@ out_unlink:
 	unlink(tmp);
 	free(text);
 	return -1;
+}
+
+/* Lexically drop "." and ".." from the absolute path @p, in place. */
+static void resolv_clean(char *p)
+{
+	char *in = p, *out = p;
+
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		if (in[0] == '.' && (in[1] == '/' || !in[1])) {
+			in++;
+		} else if (in[0] == '.' && in[1] == '.' &&
+			   (in[2] == '/' || !in[2])) {
+			in += 2;
+			while (out > p && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			while (*in && *in != '/')
+				*out++ = *in++;
+		}
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+bool sys_resolv_by_resolved(const char *path)
+{
+	char target[PATH_MAX], real[PATH_MAX], dir[2 * PATH_MAX], err[8];
+	size_t dirlen, len;
+	bool found;
+
+	if (resolv_target(path, target, err, sizeof(err)) || target[0] != '/')
+		return false;
+	dirlen = (size_t)(strrchr(target, '/') - target);
+	/*
+	 * The directory's longest existing part through its links (/var/run
+	 * -> /run, /etc/..), the missing rest as written: resolved may not
+	 * have made its directory yet.
+	 */
+	for (len = dirlen;; len--) {
+		char c = target[len];
+
+		if (c != '/' && c != '\0')
+			continue;
+		target[len] = '\0';
+		found = realpath(len ? target : "/", real);
+		target[len] = c;
+		if (found)
+			break;
+		if (!len)
+			return false;
+	}
+	snprintf(dir, sizeof(dir), "%s%.*s", strcmp(real, "/") ? real : "",
+		 (int)(dirlen - len), target + len);
+	resolv_clean(dir);
+	return !strcmp(dir, SYS_RESOLVED_DIR);
 }

@@ -48,17 +48,31 @@ int sys_conf_set(enum sys_conf_key key, const char *scope, bool on,
 		 char *err, size_t errlen);
 
 #define SYS_RESOLV_CONF	"/etc/resolv.conf"
+/* Where systemd-resolved keeps the files /etc/resolv.conf may link to. */
+#define SYS_RESOLVED_DIR	"/run/systemd/resolve"
 
 /*
  * Replace the file @path resolves to (through any chain of symlinks, which
  * stay in place, dangling ones included) with resolv.conf text made from
  * @dns: Options, one nameserver line per server, one search line. The new
  * file is written next to the target and renamed over it, so readers see
- * the old or the new content, never a mix. Missing parent directories are
- * created.
+ * the old or the new content, never a mix; then the directory is synced.
+ * A target rename() cannot replace (EBUSY, EXDEV: a file bind-mounted over
+ * it) is truncated and written in place. Missing parent directories are
+ * created, so the first update works before anything made them (/mnt/wsl);
+ * a file system mounted there later hides that file until the next update.
+ * Options is written verbatim, as WSL does: the host that picks the
+ * servers may add any line.
  */
 int sys_resolv_write(const char *path, const struct gns_dns *dns,
 		     char *err, size_t errlen);
+
+/*
+ * Whether @path resolves into SYS_RESOLVED_DIR (stub-resolv.conf or
+ * resolv.conf of systemd-resolved, the target existing or not): then the
+ * DNS settings go to resolved (resolved.h), and its file stays its own.
+ */
+bool sys_resolv_by_resolved(const char *path);
 
 /*
  * Type 72, for ip and ip6: table filter, chain WSLOUTPUT (output hook,

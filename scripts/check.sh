@@ -109,11 +109,13 @@ suite_lib() {
 }
 
 # the helper's framing and decoding, and its system parts (sysctl files,
-# resolv.conf, nftables and the probe in a private netns), on this machine
+# resolv.conf, nftables and the probe in a private netns; resolv.conf and
+# systemd-resolved in private namespaces), on this machine
 suite_helper() {
 	tests/helper/run.sh
 	tests/sys/run.sh
 	tests/hostsim/test-unix.sh
+	tests/resolved/run.sh
 }
 
 # DNS tunneling and WSL's launch contract in a private netns, real dig

@@ -14,7 +14,7 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev libjansson-dev libcmocka-dev
 	sparse jq nftables libnftables-dev clang
 	dkms systemd man-db groff-base
-	libsystemd-dev bind9-dnsutils
+	libsystemd-dev bind9-dnsutils dbus-daemon strace
 )
 
 missing=()

@@ -4,6 +4,7 @@
  * string without its NUL, no address of an unknown family, no length past
  * its family, and error texts that are one printable line.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,27 @@ static size_t check_ip(const struct gns_ip *ip)
 	return 32;
 }
 
+/* A kept DNS server: an IP address. */
+static void check_server(const char *s)
+{
+	unsigned char buf[16];
+
+	CHECK(inet_pton(AF_INET, s, buf) == 1 ||
+	      inet_pton(AF_INET6, s, buf) == 1);
+}
+
+/* A kept suffix: one word of the search line, a usable domain name. */
+static void check_suffix(const char *s)
+{
+	size_t len = strlen(s), i;
+
+	CHECK(len >= 1 && len <= 254);
+	CHECK(s[0] != '.');
+	for (i = 0; i < len; i++)
+		CHECK((unsigned char)s[i] > ' ' && s[i] != 0x7f &&
+		      s[i] != '\\' && !(s[i] == '.' && s[i + 1] == '.'));
+}
+
 static void check_setting(const struct gns_msg *m)
 {
 	const struct gns_setting *s = &m->setting;
@@ -95,14 +117,13 @@ static void check_setting(const struct gns_msg *m)
 		break;
 	case GNS_RES_DNS:
 		CHECK(s->dns.options);
-		CHECK(s->dns.n_servers <= GNS_DNS_MAX);
-		CHECK(s->dns.n_search <= GNS_DNS_MAX);
 		for (i = 0; i < s->dns.n_servers; i++)
-			check_name(s->dns.servers[i],
-				   sizeof(s->dns.servers[i]), 2);
+			check_server(s->dns.servers[i]);
 		for (i = 0; i < s->dns.n_search; i++)
-			check_name(s->dns.search[i], sizeof(s->dns.search[i]),
-				   1);
+			check_suffix(s->dns.search[i]);
+		CHECK(!s->dns.n_dropped == !s->dns.dropped[0]);
+		CHECK(strnlen(s->dns.dropped, sizeof(s->dns.dropped)) <
+		      sizeof(s->dns.dropped));
 		break;
 	default:
 		break;

@@ -1297,69 +1297,120 @@ static void test_dns_lists(void **state)
 	assert_int_equal(d->n_search, 0);
 }
 
-static void test_dns_limits(void **state)
+/* No cap: a Windows host sends every suffix it knows (§2.13 D1). */
+static void test_dns_many(void **state)
 {
-	char settings[2048], name[300];
+	char settings[16384];
 	struct gns_dns *d;
 	size_t i, o;
 
 	(void)state;
-	/* 16 entries fit, 17 do not. */
 	o = (size_t)snprintf(settings, sizeof(settings), "{'ServerList':'");
-	for (i = 0; i < GNS_DNS_MAX; i++)
+	for (i = 0; i < 40; i++)
 		o += (size_t)snprintf(settings + o, sizeof(settings) - o,
 				      "10.0.0.%zu,", i + 1);
-	snprintf(settings + o, sizeof(settings) - o, "'}");
-	d = &ok65("Add", "DNS", settings)->dns;
-	assert_int_equal(d->n_servers, GNS_DNS_MAX);
-	assert_string_equal(d->servers[15], "10.0.0.16");
-	snprintf(settings + o, sizeof(settings) - o, "10.0.0.17'}");
-	bad65("Add", "DNS", settings,
-	      "Settings.ServerList: more than 16 entries");
-	o = (size_t)snprintf(settings, sizeof(settings), "{'Search':'");
-	for (i = 0; i <= GNS_DNS_MAX; i++)
+	o += (size_t)snprintf(settings + o, sizeof(settings) - o,
+			      "','Search':'");
+	for (i = 0; i < 300; i++)
 		o += (size_t)snprintf(settings + o, sizeof(settings) - o,
-				      "d%zu,", i);
+				      "d%zu.corp.example,", i);
 	snprintf(settings + o, sizeof(settings) - o, "'}");
-	bad65("Add", "DNS", settings, "Settings.Search: more than 16 entries");
-	/* Search entries: 1 to 253 bytes. */
-	memset(name, 'a', 253);
-	name[253] = 0;
-	snprintf(settings, sizeof(settings), "{'Search':'x, %s ,y'}", name);
 	d = &ok65("Add", "DNS", settings)->dns;
-	assert_int_equal(d->n_search, 3);
-	assert_string_equal(d->search[1], name);
-	snprintf(settings, sizeof(settings), "{'Search':'a%s'}", name);
-	bad65("Add", "DNS", settings, "Settings.Search: \"aaaa*");
-	/* A server entry longer than any address. */
-	memset(name, '1', 80);
-	name[80] = 0;
-	snprintf(settings, sizeof(settings), "{'ServerList':'%s'}", name);
-	bad65("Add", "DNS", settings, "Settings.ServerList: \"1111*");
+	assert_int_equal(d->n_dropped, 0);
+	assert_string_equal(d->dropped, "");
+	assert_int_equal(d->n_servers, 40);
+	assert_string_equal(d->servers[0], "10.0.0.1");
+	assert_string_equal(d->servers[39], "10.0.0.40");
+	assert_int_equal(d->n_search, 300);
+	assert_string_equal(d->search[0], "d0.corp.example");
+	assert_string_equal(d->search[299], "d299.corp.example");
 }
 
-static void test_dns_bad(void **state)
+/* Names resolvers take, whatever the bytes, as long as the line holds. */
+static void test_dns_odd_but_safe(void **state)
 {
+	char settings[1024], name[300];
+	struct gns_dns *d;
+
 	(void)state;
-	/* A newline cannot smuggle a line into resolv.conf. */
-	bad65("Add", "DNS", "{'ServerList':'1.1.1.1\\nnameserver 6.6.6.6'}",
-	      "Settings.ServerList: \"1.1.1.1\\x0anameserver 6.6.6.6\" is "
-	      "not an IP address");
-	bad65("Add", "DNS", "{'ServerList':'1.1.1.1 8.8.8.8'}",
-	      "Settings.ServerList: \"1.1.1.1 8.8.8.8\" is not an IP address");
-	bad65("Add", "DNS", "{'ServerList':'1.1.1.1,dns.google'}",
-	      "Settings.ServerList: \"dns.google\" is not an IP address");
-	bad65("Add", "DNS", "{'ServerList':'fe80::1%eth0'}",
-	      "Settings.ServerList: *");
-	bad65("Add", "DNS", "{'ServerList':'\\t1.1.1.1'}",
-	      "Settings.ServerList: *");
-	bad65("Add", "DNS", "{'Search':'a b'}",
-	      "Settings.Search: \"a b\" is not a domain name (1 to 253 of "
-	      "A-Z a-z 0-9 . - _)");
-	bad65("Add", "DNS", "{'Search':'ok.com,bad\\ncom'}",
-	      "Settings.Search: \"bad\\x0acom\" is not a domain name*");
-	bad65("Add", "DNS", "{'Search':'a;b'}", "Settings.Search: *");
-	bad65("Add", "DNS", "{'Search':'\xc3\xa9'}", "Settings.Search: *");
+	d = &ok65("Add", "DNS", "{'Search':'a;b,x#y,\xc3\xa9t\xc3\xa9.example,"
+		  "under_score.example,trailing.dot.,Caps.EXAMPLE,"
+		  "a+b=c!~.example,'}")->dns;
+	assert_int_equal(d->n_dropped, 0);
+	assert_int_equal(d->n_search, 7);
+	assert_string_equal(d->search[0], "a;b");
+	assert_string_equal(d->search[1], "x#y");
+	assert_string_equal(d->search[2], "\xc3\xa9t\xc3\xa9.example");
+	assert_string_equal(d->search[3], "under_score.example");
+	assert_string_equal(d->search[4], "trailing.dot.");
+	assert_string_equal(d->search[5], "Caps.EXAMPLE");
+	assert_string_equal(d->search[6], "a+b=c!~.example");
+	/* 253 bytes in labels of 63 fit, and a final dot on top */
+	memset(name, 'a', 253);
+	name[63] = name[127] = name[191] = '.';
+	name[253] = 0;
+	snprintf(settings, sizeof(settings), "{'Search':'x, %s ,%s.'}", name,
+		 name);
+	d = &ok65("Add", "DNS", settings)->dns;
+	assert_int_equal(d->n_dropped, 0);
+	assert_int_equal(d->n_search, 3);
+	assert_string_equal(d->search[1], name);
+}
+
+/* What a resolver cannot use is dropped and named; the rest is kept. */
+static void test_dns_dropped(void **state)
+{
+	char settings[1024], name[300], label[65];
+	struct gns_dns *d;
+
+	(void)state;
+	/* a newline cannot smuggle a line into resolv.conf */
+	d = &ok65("Add", "DNS", "{'ServerList':'1.1.1.1\\nnameserver 6.6.6.6,"
+		  "9.9.9.9,dns.google,fe80::1%eth0,\\t1.1.1.1,"
+		  "2001:db8::53','Search':'ok.com,bad\\ncom,a b,"
+		  "tab\\tx,del\\u007f,back\\\\slash,a..b,.lead,also.ok'}")->dns;
+	assert_int_equal(d->n_servers, 2);
+	assert_string_equal(d->servers[0], "9.9.9.9");
+	assert_string_equal(d->servers[1], "2001:db8::53");
+	assert_int_equal(d->n_search, 2);
+	assert_string_equal(d->search[0], "ok.com");
+	assert_string_equal(d->search[1], "also.ok");
+	assert_int_equal(d->n_dropped, 11);
+	assert_string_equal(d->dropped,
+		"ServerList \"1.1.1.1\\x0anameserver 6.6.6.6\" (not an IP "
+		"address), ServerList \"dns.google\" (not an IP address), "
+		"ServerList \"fe80::1%eth0\" (not an IP address), ServerList "
+		"\"\\x091.1.1.1\" (not an IP address), Search \"bad\\x0acom\" "
+		"(a control character), Search \"a b\" (white space), Search "
+		"\"tab\\x09x\" (a control character), Search \"del\\x7f\" (a "
+		"control character), Search \"back\\\\slash\" (a backslash), "
+		"Search \"a..b\" (an empty label), Search \".lead\" (an empty "
+		"label)");
+	/* too long: the whole name, or one label */
+	memset(name, 'a', 254);
+	name[63] = name[127] = name[191] = '.';
+	name[254] = 0;
+	memset(label, 'a', 64);
+	label[64] = 0;
+	snprintf(settings, sizeof(settings),
+		 "{'Search':'%s,%s.b,x.%.63s'}", name, label, label);
+	d = &ok65("Add", "DNS", settings)->dns;
+	assert_int_equal(d->n_search, 1);
+	assert_int_equal(strlen(d->search[0]), 2 + 63);
+	assert_int_equal(d->n_dropped, 2);
+	assert_non_null(strstr(d->dropped, "(longer than 253 bytes), "));
+	assert_non_null(strstr(d->dropped,
+			       "(a label longer than 63 bytes)"));
+	/* many drops: the text is cut, the count is whole */
+	memset(settings, 0, sizeof(settings));
+	strcpy(settings, "{'ServerList':'");
+	for (int i = 0; i < 40; i++)
+		strcat(settings, "bad,");
+	strcat(settings, "'}");
+	d = &ok65("Add", "DNS", settings)->dns;
+	assert_int_equal(d->n_servers, 0);
+	assert_int_equal(d->n_dropped, 40);
+	assert_int_equal(strlen(d->dropped), sizeof(d->dropped) - 1);
 	bad65("Add", "DNS", "{'Options':1}",
 	      "Settings.Options: expected a string, got an integer");
 	bad65("Add", "DNS", "{'Search':false}",
@@ -1523,8 +1574,9 @@ int main(void)
 		cmocka_unit_test(test_route_reset),
 		cmocka_unit_test(test_dns_example),
 		cmocka_unit_test(test_dns_lists),
-		cmocka_unit_test(test_dns_limits),
-		cmocka_unit_test(test_dns_bad),
+		cmocka_unit_test(test_dns_many),
+		cmocka_unit_test(test_dns_odd_but_safe),
+		cmocka_unit_test(test_dns_dropped),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_interface_setting),
 		cmocka_unit_test(test_neighbor_port),

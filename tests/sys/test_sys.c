@@ -377,15 +377,19 @@ static int resolv_teardown(void **state)
 }
 
 /* The reference's DNS example (§3.4, banner of §5.7). */
+static const char *example_servers[1], *example_search[2];
+
 static void example_dns(struct gns_dns *dns)
 {
 	memset(dns, 0, sizeof(*dns));
 	dns->options = wsl_banner;
+	example_servers[0] = "10.255.255.254";
 	dns->n_servers = 1;
-	strcpy(dns->servers[0], "10.255.255.254");
+	dns->servers = example_servers;
+	example_search[0] = "corp.example.com";
+	example_search[1] = "example.com";
 	dns->n_search = 2;
-	strcpy(dns->search[0], "corp.example.com");
-	strcpy(dns->search[1], "example.com");
+	dns->search = example_search;
 }
 
 static const char example_text[] =
@@ -449,6 +453,9 @@ static void test_resolv_example(void **state)
 
 static void test_resolv_layout(void **state)
 {
+	static const char *servers[] = { "192.0.2.1", "192.0.2.2",
+					 "2001:db8::53" };
+	static const char *search[] = { "example.org" };
 	char path[PATH_MAX], err[ERRLEN];
 	struct gns_dns dns;
 
@@ -458,9 +465,7 @@ static void test_resolv_layout(void **state)
 	/* Options without its last newline: one is added */
 	dns.options = "options timeout:1";
 	dns.n_servers = 3;
-	strcpy(dns.servers[0], "192.0.2.1");
-	strcpy(dns.servers[1], "192.0.2.2");
-	strcpy(dns.servers[2], "2001:db8::53");
+	dns.servers = servers;
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), 0);
 	assert_file(path, "options timeout:1\n"
 			  "nameserver 192.0.2.1\n"
@@ -471,7 +476,7 @@ static void test_resolv_layout(void **state)
 	dns.options = "";
 	dns.n_servers = 0;
 	dns.n_search = 1;
-	strcpy(dns.search[0], "example.org");
+	dns.search = search;
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), 0);
 	assert_file(path, "search example.org\n");
 
@@ -649,20 +654,21 @@ static void test_resolv_bad_entries(void **state)
 	write_file(path, "old\n");
 
 	example_dns(&dns);
-	strcpy(dns.servers[0], "10.0.0.1\nnameserver 6.6.6.6");
+	example_servers[0] = "10.0.0.1\nnameserver 6.6.6.6";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "DNS server 0: white space or control character");
 
 	example_dns(&dns);
-	strcpy(dns.search[1], "a b");
+	example_search[1] = "a b";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
 	assert_string_equal(err,
 			    "DNS search suffix 1: white space or control character");
 
 	example_dns(&dns);
-	dns.n_servers = GNS_DNS_MAX + 1;
+	example_search[0] = "";
 	assert_int_equal(sys_resolv_write(path, &dns, err, sizeof(err)), -1);
+	assert_string_equal(err, "DNS search suffix 0: empty");
 	assert_file(path, "old\n");
 }
 
@@ -680,6 +686,52 @@ static void test_resolv_symlink_loop(void **state)
 	assert_int_equal(sys_resolv_write(a, &dns, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s: %s", a, strerror(ELOOP));
 	assert_string_equal(err, want);
+}
+
+/* Which resolv.conf links hand the settings to systemd-resolved. */
+static void test_resolv_by_resolved(void **state)
+{
+	static const struct {
+		const char *to;
+		bool resolved;
+	} cases[] = {
+		{ "/run/systemd/resolve/stub-resolv.conf", true },
+		{ "/run/systemd/resolve/resolv.conf", true },
+		{ "/run/systemd/resolve/../resolve/x", true },
+		{ "/run//systemd/./resolve/stub-resolv.conf", true },
+		{ "/var/run/systemd/resolve/stub-resolv.conf", true },
+		{ "/run/systemd/resolve.d/stub-resolv.conf", false },
+		{ "/run/systemd/resolve/netif/stub-resolv.conf", false },
+		{ "/run/systemd/stub-resolv.conf", false },
+		{ "/mnt/wsl/resolv.conf", false },
+	};
+	char link[PATH_MAX], rel[PATH_MAX * 2], *p;
+	size_t i;
+
+	(void)state;
+	pathf(link, "%s/by-resolved", rdir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unlink(link);
+		assert_int_equal(symlink(cases[i].to, link), 0);
+		if (sys_resolv_by_resolved(link) != cases[i].resolved)
+			fail_msg("%s", cases[i].to);
+	}
+	/* relative, as Debian's ../run/systemd/resolve/stub-resolv.conf */
+	rel[0] = '\0';
+	for (p = rdir; *p; p++)
+		if (*p == '/')
+			strcat(rel, "../");
+	strcat(rel, "run/systemd/resolve/stub-resolv.conf");
+	unlink(link);
+	assert_int_equal(symlink(rel, link), 0);
+	assert_true(sys_resolv_by_resolved(link));
+	/* a plain file, and one in a directory named like resolved's */
+	unlink(link);
+	write_file(link, "");
+	assert_false(sys_resolv_by_resolved(link));
+	unlink(link);
+	assert_int_equal(symlink(rdir, link), 0);
+	assert_false(sys_resolv_by_resolved(link));
 }
 
 /* --- nftables ----------------------------------------------------------- */
@@ -1871,6 +1923,7 @@ int main(void)
 		cmocka_unit_test(test_resolv_full_disk),
 		cmocka_unit_test(test_resolv_bad_entries),
 		cmocka_unit_test(test_resolv_symlink_loop),
+		cmocka_unit_test(test_resolv_by_resolved),
 	};
 	const struct CMUnitTest nft_tests[] = {
 		cmocka_unit_test_setup(test_nft_setup_twice, nft_flush),
