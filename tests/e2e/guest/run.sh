@@ -248,4 +248,6 @@ run_test "DNS tunneling: answers and queries above 512 bytes" t_dns_large
 run_test "DNS tunneling: 24 clients at once" t_dns_concurrent
 run_test "DNS tunneling: a query never answered, the others are" t_dns_silent
 run_test "DNS tunneling: the host goes mid-query; gns exits 0" t_dns_close
+. /tests/handlers.sh
+run_handlers_tests
 tap_finish
