@@ -751,8 +751,12 @@ static int32_t link_settings(struct req *q, const struct mn_sel *s,
 	uint32_t mtu = 0;
 	struct mn_res r;
 
-	/* 0 leaves the MTU; 0xffffffff is the host knowing none. */
-	if (l->connected && l->mtu != 0xffffffffu)
+	/*
+	 * 0 leaves the MTU. The host's 0xffffffff (it knows none) goes to the
+	 * module as WSL's gns sends it: the link comes up, the MTU is refused
+	 * and the reply is -1.
+	 */
+	if (l->connected)
 		mtu = l->mtu;
 	/* The interface metric has no Linux counterpart: route metrics rule. */
 	mn_link_set(q->c->genl, s, l->connected, mtu, NULL, 0, &r);

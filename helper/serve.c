@@ -39,8 +39,6 @@
 #define BACKOFF_MAX_MS	5000
 /* A connection that lasted this long was not refused: back off anew. */
 #define STABLE_MS	10000
-/* How long the first request waits for the module to register. */
-#define FAMILY_WAIT_MS	3000
 /* A host that reads no reply for this long has gone. */
 #define REPLY_TIMEOUT_MS 30000
 
@@ -184,7 +182,7 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     size_t errlen)
 {
 	const char *name = gns_kind_name(kind);
-	char derr[GNS_ERR_LEN], gerr[200];
+	char derr[GNS_ERR_LEN];
 	struct gns_msg m;
 	int32_t ret;
 
@@ -197,14 +195,6 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	if (decode_frame(f, kind, &m, derr)) {
 		snprintf(err, errlen, "%s: %s", name, derr);
 		return -1;
-	}
-	if (!ctx->genl && kind != GNS_NOOP) {
-		ctx->genl = mn_genl_open(FAMILY_WAIT_MS, gerr, sizeof(gerr));
-		if (!ctx->genl) {
-			gns_msg_free(&m);
-			snprintf(err, errlen, "%s: %s", name, gerr);
-			return -1;
-		}
 	}
 	ret = mn_handle(ctx, &m, what, whatlen, err, errlen);
 	gns_msg_free(&m);
@@ -430,7 +420,6 @@ int mn_serve(const struct mn_serve_opts *o)
 	sd_event_source *sig[2] = { NULL, NULL };
 	int stops[2] = { SIGTERM, SIGINT };
 	int r = 0, code = 1;
-	char err[200];
 	sigset_t mask;
 	size_t i;
 
@@ -472,10 +461,6 @@ int mn_serve(const struct mn_serve_opts *o)
 	} else {
 		schedule_connect(&s, 0);
 	}
-	/* No wait here: the channel is served from the start. */
-	s.ctx.genl = mn_genl_open(0, err, sizeof(err));
-	if (!s.ctx.genl)
-		mn_log(MN_LOG_WARN, "%s; will try again with each request", err);
 	r = sd_event_loop(s.ev);
 	code = r < 0 ? 1 : r;
 	if (r < 0)

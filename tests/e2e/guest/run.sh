@@ -140,6 +140,9 @@ t_bad_input() {
 	session bad
 	serve_alive
 	grep -q 'restarted after SIGKILL' "$SERVE_LOG"
+	# NlMtu 4294967295 refused, the link up at its MTU
+	jq_true '.[0].mtu == 1500 and (.[0].flags | index("UP") != null)' \
+		$IP -j link show eth0
 	route_is -4 main 10.66.0.0/16 '.gateway == "192.168.1.1" and .metric == 7'
 	# nothing else changed: no bad request, restart or reconnect lost state
 	$IP route del 10.66.0.0/16
