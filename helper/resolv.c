@@ -184,6 +184,30 @@ static int resolv_text(const struct gns_dns *dns, char **text, size_t *len,
 }
 
 /*
+ * Write @text to @fd, fsync and close it; @fd is closed whatever happens.
+ * -1 with errno and the failed step in @step.
+ */
+static int write_sync_close(int fd, const char *text, size_t len,
+			    const char **step)
+{
+	int e;
+
+	*step = "write";
+	if (gns_write_all(fd, text, len))
+		goto fail;
+	*step = "fsync";
+	if (fsync(fd))
+		goto fail;
+	*step = "close";
+	return close(fd);
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/*
  * Write @text over the file @target in place: the fallback when @target is
  * a mount point (a file bind-mounted over it), which rename() cannot
  * replace. Readers may see a partial file while this runs, as with WSL.
@@ -195,25 +219,10 @@ static int resolv_in_place(const char *target, const char *text, size_t len,
 	int fd;
 
 	fd = open(target, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		goto fail;
-	step = "write";
-	if (gns_write_all(fd, text, len))
-		goto fail;
-	step = "fsync";
-	if (fsync(fd))
-		goto fail;
-	step = "close";
-	if (close(fd)) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
+	if (fd >= 0 && !write_sync_close(fd, text, len, &step))
+		return 0;
 	snprintf(err, errlen, "%s %s in place: %s", step, target,
 		 strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return -1;
 }
 
@@ -277,14 +286,7 @@ int sys_resolv_write(const char *path, const struct gns_dns *dns,
 	step = "chmod";
 	if (fchmod(fd, 0644))
 		goto fail;
-	step = "write";
-	if (gns_write_all(fd, text, len))
-		goto fail;
-	step = "fsync";
-	if (fsync(fd))
-		goto fail;
-	step = "close";
-	if (close(fd)) {
+	if (write_sync_close(fd, text, len, &step)) {
 		fd = -1;
 		goto fail;
 	}
