@@ -229,21 +229,21 @@ int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
 	return rt_request(&req.nh, err, errlen);
 }
 
-/*
- * Is this IPv4 rule "@prio: from all lookup @table" with no other
- * selector? Only attributes that select packets count.
- */
-static bool rule_is_generic(const struct nlmsghdr *nh, uint32_t prio,
-			    uint32_t table)
+/* What rt_generic_rule() reads of a dumped rule. */
+struct rule_view {
+	uint32_t prio, table;
+	bool selects;		/* iif, oif, ipproto, fwmark, ports, uid... */
+};
+
+static void rule_view(const struct nlmsghdr *nh, struct rule_view *v)
 {
 	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
-	uint32_t rprio = 0, rtable = frh->table;
 	const struct nlattr *a;
 	int rem;
 
-	if (frh->family != AF_INET || frh->src_len || frh->dst_len ||
-	    frh->tos || frh->flags || frh->action != FR_ACT_TO_TBL)
-		return false;
+	v->prio = 0;
+	v->table = frh->table;
+	v->selects = frh->src_len || frh->dst_len || frh->tos || frh->flags;
 	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
 	for (a = (const struct nlattr *)(frh + 1);
 	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
@@ -253,11 +253,12 @@ static bool rule_is_generic(const struct nlmsghdr *nh, uint32_t prio,
 					 NLA_ALIGNED(a->nla_len))) {
 		switch (a->nla_type & NLA_TYPE_MASK) {
 		case FRA_PRIORITY:
-			memcpy(&rprio, a + 1, 4);
+			memcpy(&v->prio, a + 1, 4);
 			break;
 		case FRA_TABLE:
-			memcpy(&rtable, a + 1, 4);
+			memcpy(&v->table, a + 1, 4);
 			break;
+		/* attributes that select no packet */
 		case FRA_PROTOCOL:
 		case FRA_SUPPRESS_PREFIXLEN:
 		case FRA_SUPPRESS_IFGROUP:
@@ -265,35 +266,9 @@ static bool rule_is_generic(const struct nlmsghdr *nh, uint32_t prio,
 		case FRA_UNSPEC:
 			break;
 		default:
-			/* iif, oif, ipproto, fwmark, ports, uid range... */
-			return false;
+			v->selects = true;
 		}
 	}
-	return rprio == prio && rtable == table;
-}
-
-/* Is this IPv4 rule at @prio looking up @table, whatever it selects? */
-static bool rule_is_at(const struct nlmsghdr *nh, uint32_t prio,
-		       uint32_t table)
-{
-	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
-	uint32_t rprio = 0, rtable = frh->table;
-	const struct nlattr *a;
-	int rem;
-
-	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
-	for (a = (const struct nlattr *)(frh + 1);
-	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-	     a->nla_len <= rem;
-	     rem -= NLA_ALIGNED(a->nla_len),
-	     a = (const struct nlattr *)((const char *)a +
-					 NLA_ALIGNED(a->nla_len))) {
-		if ((a->nla_type & NLA_TYPE_MASK) == FRA_PRIORITY)
-			memcpy(&rprio, a + 1, 4);
-		else if ((a->nla_type & NLA_TYPE_MASK) == FRA_TABLE)
-			memcpy(&rtable, a + 1, 4);
-	}
-	return frh->family == AF_INET && rprio == prio && rtable == table;
 }
 
 int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
@@ -325,6 +300,8 @@ int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
 	}
 	while (!done) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+		const struct fib_rule_hdr *frh;
+		struct rule_view v;
 
 		n = rt_recv(fd, buf, sizeof(buf), err, errlen);
 		if (n < 0) {
@@ -345,11 +322,21 @@ int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
 			if (nh->nlmsg_type != RTM_NEWRULE ||
 			    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
 				continue;
-			/* the dump lists rules in the order the kernel tries them */
-			if (ret == RT_RULE_ABSENT &&
-			    rule_is_generic(nh, prio, table))
+			frh = NLMSG_DATA(nh);
+			rule_view(nh, &v);
+			if (frh->family != AF_INET || v.prio != prio ||
+			    v.table != table)
+				continue;
+			/*
+			 * The dump lists rules in the order the kernel tries
+			 * them: "@prio: from all lookup @table" with no other
+			 * selector, and how many of that priority and table
+			 * come before it.
+			 */
+			if (ret == RT_RULE_ABSENT && !v.selects &&
+			    frh->action == FR_ACT_TO_TBL)
 				ret = before ? RT_RULE_BEHIND : RT_RULE_FIRST;
-			else if (rule_is_at(nh, prio, table))
+			else
 				before++;
 		}
 		if (n == 0)
