@@ -42,17 +42,9 @@ os.set_inheritable(fd, True)
 os.execv(sys.argv[2], sys.argv[2:] + ["--socket", str(fd)])
 '
 
-pass=0 fail=0
-result() {
-	if [[ $1 == 0 ]]; then
-		pass=$((pass + 1))
-		echo "ok - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $2"
-		sed 's/^/# /' "$work/out" "$work/err" 2>/dev/null
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../tap.sh
+. "$top/tests/tap.sh"
+result() { tap_result "$1" "$2" "$work/out" "$work/err"; }
 
 # check NAME: the session in $work/$NAME.gns against a fake guest; extra
 # words are options for both sides (HOST_OPTS, GUEST_OPTS override). With
@@ -407,5 +399,4 @@ rc=0
 	! grep -q "syntax.gns:10:" "$work/err"
 result $? "syntax: exit 2 before listening, all 9 bad lines named"
 
-echo "hostsim: $pass passed, $fail failed"
-((fail == 0))
+tap_summary hostsim

@@ -43,18 +43,10 @@ mkdir -p "$work"
 chmod 755 "$out" "$work"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-pass=0 fail=0
+# shellcheck source-path=SCRIPTDIR source=../tap.sh
+. "$top/tests/tap.sh"
 # result RC NAME: ok or not ok, with the last run's output when not ok
-result() {
-	if [[ $1 == 0 ]]; then
-		pass=$((pass + 1))
-		echo "ok - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $2"
-		sed 's/^/# /' "$work/out" "$work/err" 2>/dev/null
-	fi
-}
+result() { tap_result "$1" "$2" "$work/out" "$work/err"; }
 
 # run RESOLV_CONF SETTINGS...: one request per SETTINGS, in one process;
 # replies in $work/out, log in $work/err
@@ -281,9 +273,7 @@ EOF
 	result $? "resolved gone: -1 with the D-Bus error, its file untouched"
 	kill %1
 else
-	echo "not ok - systemd-resolved is not available ($root)"
-	fail=$((fail + 1))
+	tap_result 1 "systemd-resolved is not available ($root)"
 fi
 
-echo "resolved: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+tap_summary resolved

@@ -33,18 +33,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ln -s "$helper" "$work/gns"
 
-pass=0 fail=0 hostpid='' cmdfd=''
-result() {
-	if [[ $1 == 0 ]]; then
-		pass=$((pass + 1))
-		echo "ok - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $2"
-		sed 's/^/# host: /' "$work/host.out" 2>/dev/null | tail -n 20
-		sed 's/^/# helper: /' "$work/helper.err" 2>/dev/null | tail -n 20
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=../tap.sh
+. "$top/tests/tap.sh"
+hostpid='' cmdfd=''
+result() { tap_result "$1" "$2" "$work/host.out" "$work/helper.err"; }
 
 # start [--wsl-version V] -- PROGRAM ARGV0 ARGS...: tunnel-host and the
 # helper under it; commands go to it with cmd, its events to host.out
@@ -438,5 +430,4 @@ t_usage() {
 t_usage
 result $? "mixed or incomplete options exit 2; a socket that is not open exits 1"
 
-echo "tunnel: $pass passed, $fail failed"
-((fail == 0))
+tap_summary tunnel
