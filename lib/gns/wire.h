@@ -3,8 +3,8 @@
  * WSL's GNS channel, shared by every mirrornet program: the generations of
  * the wire format, the frame header in both sizes, the message kinds and
  * their numbers, the frame reader and writer, replies
- * (Documentation/wsl-protocol.rst). Little-endian on the wire, encoded
- * byte by byte.
+ * (Documentation/mirrornet.rst, "The helper"). Little-endian on the wire,
+ * encoded byte by byte.
  */
 #ifndef MIRRORNET_GNS_WIRE_H
 #define MIRRORNET_GNS_WIRE_H
