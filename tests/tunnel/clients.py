@@ -124,7 +124,8 @@ def backoff(path):
     gaps = [round((a - c) * 1000) for c, a in zip(closed, accepted[1:])]
     print('waits (ms):', *gaps)
     for gap, want in zip(gaps, [100, 200, 400, 800, 100]):
-        if not want <= gap <= want + 300:
+        # no shorter than the backoff; a loaded machine may add to it
+        if not want <= gap <= 2 * want + 300:
             print(f'a wait of {gap} ms, want {want}')
             return 1
     return 0
