@@ -947,6 +947,35 @@ static void test_upstream_refused(void **state)
 	assert_int_equal(st.timed_out, 0);
 }
 
+/*
+ * Queries shorter than a DNS header are dropped before forwarding reads
+ * their id: a 1-byte UDP query, a TCP one with its prefix and 5 bytes.
+ */
+static void test_upstream_short(void **state)
+{
+	struct sockaddr_storage addr;
+	struct mh_dns_stats st;
+	struct gns_dns_msg m;
+	uint8_t q[8] = { 0, 5, 0x12, 0x34, 1, 0, 0 };
+	struct chan c;
+	socklen_t len;
+	char *log;
+
+	(void)state;
+	assert_int_equal(mh_dns_parse_addr("127.0.0.1:9", 0, &addr, &len), 0);
+	chan_open(&c, GNS_GEN_16, NULL, &addr, len, 2000);
+	send_query(&c, GNS_DNS_PROTO_UDP, 1, q + 2, 1);
+	send_query(&c, GNS_DNS_PROTO_TCP, 2, q, 7);
+	assert_int_equal(recv_answer(&c, 300, &m), 0);
+	log = chan_close(&c, &st);
+	log_has(log, "udp client 1: shorter than a DNS header: dropped\n");
+	log_has(log, "tcp client 2: shorter than a DNS header: dropped\n");
+	free(log);
+	assert_int_equal(st.frames, 2);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(st.answered, 0);
+}
+
 /* ------------------ mirrornet-host --listen --dns-tunneling, end to end */
 
 #define E2E_SNAPSHOT	"tests/host/data/home.json"
@@ -1207,6 +1236,7 @@ int main(void)
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_upstream),
 		cmocka_unit_test(test_upstream_refused),
+		cmocka_unit_test(test_upstream_short),
 		cmocka_unit_test(test_host_end_to_end),
 		cmocka_unit_test(test_host_sigterm),
 	};

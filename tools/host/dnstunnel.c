@@ -33,6 +33,7 @@
 
 #define DNS_BUF		(2 + MH_DNS_TCP_MAX)
 #define FRAME_BUF	(GNS_HDR_MAX + GNS_DNS_IDENT_LEN + DNS_BUF)
+#define DNS_HDR_LEN	12
 #define CHANNEL_WRITE_MS 10000	/* a guest that stops reading breaks it */
 
 enum up_state { UP_FREE, UP_CONNECTING, UP_SENDING, UP_RECEIVING };
@@ -423,6 +424,11 @@ static int handle_frame(struct mh_dns *d)
 	if (m.proto == GNS_DNS_PROTO_TCP &&
 	    (m.len < 3 || get16(m.data) != m.len - 2)) {
 		drop(d, &m, "its length prefix does not match the frame");
+		return 0;
+	}
+	/* forward() reads the query's id; the zone needs a header too. */
+	if (m.len < (m.proto == GNS_DNS_PROTO_TCP ? 2u : 0u) + DNS_HDR_LEN) {
+		drop(d, &m, "shorter than a DNS header");
 		return 0;
 	}
 	if (d->cfg.verbose)
