@@ -36,10 +36,11 @@ static int last_ifindex;
 /*
  * The interface of the default route with the lowest metric in a
  * /proc/net/{route,ipv6_route} table: @name_col, @metric_col and the
- * columns @is_default() reads are 0-based. 0 if there is none.
+ * columns @is_default() reads are 0-based, all below @ncols, the columns
+ * a row needs. 0 if there is none.
  */
-static int default_route_in(const char *table, int name_col, int metric_col,
-			    bool (*is_default)(char **cols))
+static int default_route_in(const char *table, int ncols, int name_col,
+			    int metric_col, bool (*is_default)(char **cols))
 {
 	char line[512], *cols[12], *save, *tok;
 	unsigned long metric, best_metric = 0;
@@ -54,7 +55,7 @@ static int default_route_in(const char *table, int name_col, int metric_col,
 		for (tok = strtok_r(line, " \t\n", &save); tok && n < 12;
 		     tok = strtok_r(NULL, " \t\n", &save))
 			cols[n++] = tok;
-		if (n <= name_col || n <= metric_col || !is_default(cols) ||
+		if (n < ncols || !is_default(cols) ||
 		    !strcmp(cols[name_col], "lo"))
 			continue;
 		metric = strtoul(cols[metric_col], NULL, 16);
@@ -109,9 +110,9 @@ static int pick_link(void)
 {
 	int ifindex;
 
-	ifindex = default_route_in("/proc/net/route", 0, 6, ipv4_default);
+	ifindex = default_route_in("/proc/net/route", 8, 0, 6, ipv4_default);
 	if (!ifindex)
-		ifindex = default_route_in("/proc/net/ipv6_route", 9, 5,
+		ifindex = default_route_in("/proc/net/ipv6_route", 10, 9, 5,
 					   ipv6_default);
 	return ifindex ? ifindex : first_up();
 }
@@ -225,6 +226,16 @@ int resolved_set_dns(const struct gns_dns *dns, char *err, size_t errlen)
 	if (!r)
 		r = call(bus, "SetLinkDefaultRoute", ifindex, dns, append_true,
 			 err, errlen);
+	/* half a setting must not keep the servers: @err says why it failed */
+	if (r && last_ifindex == ifindex) {
+		char rerr[256];
+
+		if (call(bus, "RevertLink", ifindex, NULL, NULL, rerr,
+			 sizeof(rerr)))
+			mn_log(MN_LOG_INFO, "%s", rerr);
+		else
+			last_ifindex = 0;
+	}
 	sd_bus_flush_close_unref(bus);
 	return r;
 }

@@ -18,7 +18,8 @@
  * host's resolv.conf would. A link used by an earlier call and not now is
  * reverted. Options are not passed: resolved has no per-link equivalent.
  * On failure @err holds resolved's error text (or why no call was made)
- * and resolved's files are left alone.
+ * and resolved's files are left alone; a link that took the servers
+ * before a later call failed is reverted (RevertLink) first.
  */
 int resolved_set_dns(const struct gns_dns *dns, char *err, size_t errlen);
 
