@@ -25,12 +25,19 @@ static inline void mn_nlerr_msg(const struct nlmsgerr *e, char *buf,
 	struct nlattr *attr;
 	int rem;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + hlen)
 		return;
 	/* Not capped: the whole request follows, then the attributes. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* a request length the error cannot hold: no text */
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len - NLMSG_HDRLEN >
+		    nlh->nlmsg_len - NLMSG_HDRLEN - hlen)
+			return;
 		hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)hlen;
+	}
+	rem = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - hlen);
 	for (attr = (struct nlattr *)((const char *)e + hlen);
 	     nla_ok(attr, rem); attr = nla_next(attr, &rem))
 		if (nla_type(attr) == NLMSGERR_ATTR_MSG)
