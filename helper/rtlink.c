@@ -239,6 +239,7 @@ static void rule_view(const struct nlmsghdr *nh, struct rule_view *v)
 {
 	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
 	const struct nlattr *a;
+	uint32_t u = 0;
 	int rem;
 
 	v->prio = 0;
@@ -251,17 +252,27 @@ static void rule_view(const struct nlmsghdr *nh, struct rule_view *v)
 	     rem -= NLA_ALIGNED(a->nla_len),
 	     a = (const struct nlattr *)((const char *)a +
 					 NLA_ALIGNED(a->nla_len))) {
+		bool has_u32 = a->nla_len >= NLA_HDRLEN + 4;
+
+		if (has_u32)
+			memcpy(&u, (const char *)a + NLA_HDRLEN, 4);
 		switch (a->nla_type & NLA_TYPE_MASK) {
 		case FRA_PRIORITY:
-			memcpy(&v->prio, a + 1, 4);
+			if (has_u32)
+				v->prio = u;
 			break;
 		case FRA_TABLE:
-			memcpy(&v->table, a + 1, 4);
+			if (has_u32)
+				v->table = u;
+			break;
+		/* as the module's mn_rule_cmp(): -1 is "no suppression" */
+		case FRA_SUPPRESS_PREFIXLEN:
+		case FRA_SUPPRESS_IFGROUP:
+			if (has_u32 && u != UINT32_MAX)
+				v->selects = true;
 			break;
 		/* attributes that select no packet */
 		case FRA_PROTOCOL:
-		case FRA_SUPPRESS_PREFIXLEN:
-		case FRA_SUPPRESS_IFGROUP:
 		case FRA_GOTO:
 		case FRA_UNSPEC:
 			break;
@@ -316,7 +327,11 @@ int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nh);
 
-				ret = e->error ? e->error : -EPROTO;
+				ret = -EPROTO;
+				if (nh->nlmsg_len >=
+				    NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+				    e->error)
+					ret = e->error;
 				goto out;
 			}
 			if (nh->nlmsg_type != RTM_NEWRULE ||
@@ -492,9 +507,16 @@ int rt_link_watch_wait(int fd, int timeout_ms)
 	ret = poll(&pfd, 1, timeout_ms);
 	if (ret <= 0)
 		return ret < 0 ? -errno : 0;
-	/* The content does not matter: the caller asks the module again. */
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
-	       errno == ENOBUFS)
-		;
+	/*
+	 * The content does not matter: the caller asks the module again.
+	 * Drain until the queue is empty; an overrun (ENOBUFS) is only news.
+	 */
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n > 0 || (n < 0 && errno == ENOBUFS))
+			continue;
+		break;
+	}
 	return 1;
 }
