@@ -162,6 +162,13 @@ static int done_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* The lengths of what valid_cb() reads; libnl checks them in the parse. */
+static struct nla_policy reply_policy[MIRRORNET_A_MAX + 1] = {
+	[MIRRORNET_A_IFINDEX] = { .type = NLA_U32 },
+	[MIRRORNET_A_IFNAME] = { .type = NLA_NUL_STRING },
+	[MIRRORNET_A_STATE] = { .type = NLA_U32 },
+};
+
 /* A reply: ifindex and state of the interface, or a dump message. */
 static int valid_cb(struct nl_msg *msg, void *arg)
 {
@@ -169,7 +176,8 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[MIRRORNET_A_MAX + 1];
 	struct mn_xfer *x = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MIRRORNET_A_MAX, NULL))
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MIRRORNET_A_MAX,
+			  reply_policy))
 		return NL_SKIP;
 	if (x->dump_cb) {
 		x->dump_cb(tb, genlmsg_attrdata(gnlh, 0),
