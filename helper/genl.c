@@ -80,10 +80,9 @@ static struct nl_sock *sock_open(void)
 	return sk;
 }
 
-struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
+struct mn_genl *mn_genl_open(char *err, size_t errlen)
 {
 	struct mn_genl *g = calloc(1, sizeof(*g));
-	unsigned int waited = 0, delay = 50;
 
 	if (!g || !(g->cb = nl_cb_alloc(NL_CB_DEFAULT))) {
 		snprintf(err, errlen, "out of memory");
@@ -95,12 +94,8 @@ struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		goto fail;
 	}
-	/* not there in time: each request looks again (mn_genl_check()) */
-	while (resolve_family(g) && waited < wait_ms) {
-		gns_sleep_ms(delay);
-		waited += delay;
-		delay = delay * 2 > 1000 ? 1000 : delay * 2;
-	}
+	/* not there yet: each request looks again (mn_genl_check()) */
+	resolve_family(g);
 	return g;
 fail:
 	nl_cb_put(g->cb);

@@ -75,13 +75,12 @@ typedef void (*mn_dump_cb)(struct nlattr **attrs, struct nlattr *head,
 
 /*
  * Open a socket and resolve the family, asking the kernel to load the module
- * through its family alias; retried with backoff up to @wait_ms while the
- * family is not registered yet (0: one try). A family still missing then
- * is looked up again by every request, which fails with -ENOENT and
+ * through its family alias (one try). A family missing then is looked up
+ * again by every request, which fails with -ENOENT and
  * "mirrornet.ko is not loaded: ..." until it is there. NULL with @err set
  * only when there is no socket.
  */
-struct mn_genl *mn_genl_open(unsigned int wait_ms, char *err, size_t errlen);
+struct mn_genl *mn_genl_open(char *err, size_t errlen);
 /*
  * Make @g usable again: a new socket after an answer that timed out, the
  * family resolved (one try, autoloading the module) when it is not known,

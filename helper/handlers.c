@@ -108,7 +108,7 @@ static bool module_ready(struct mn_handler_ctx *c, char *why, size_t len)
 	bool ok;
 
 	if (!c->genl)
-		c->genl = mn_genl_open(0, why, len);
+		c->genl = mn_genl_open(why, len);
 	/* one lookup when the family is not known */
 	ok = c->genl && !mn_genl_check(c->genl, why, len);
 	if (!ok) {

@@ -393,7 +393,7 @@ int mn_show(const char *dev, bool json)
 			return 2;
 		}
 	}
-	g = mn_genl_open(0, err, sizeof(err));
+	g = mn_genl_open(err, sizeof(err));
 	if (!g) {
 		fprintf(stderr, "mirrornet show: %s\n", err);
 		goto out;
