@@ -229,6 +229,32 @@ int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
 	return rt_request(&req.nh, err, errlen);
 }
 
+int rt_addr(int type, int ifindex, struct in_addr ip, char *err,
+	    size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[16];
+	} req;
+
+	err[0] = '\0';
+	if (type != RTM_NEWADDR && type != RTM_DELADDR)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.nh.nlmsg_type = (unsigned short)type;
+	if (type == RTM_NEWADDR)
+		req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	req.ifa.ifa_family = AF_INET;
+	req.ifa.ifa_prefixlen = 32;
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = (unsigned int)ifindex;
+	put_attr(&req, IFA_LOCAL, &ip, sizeof(ip));
+	put_attr(&req, IFA_ADDRESS, &ip, sizeof(ip));
+	return rt_request(&req.nh, err, errlen);
+}
+
 /* What rt_generic_rule() reads of a dumped rule. */
 struct rule_view {
 	uint32_t prio, table;

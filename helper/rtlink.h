@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The few rtnetlink calls the helper makes itself: renames and virt_wifi
- * links, one-off calls with no state to keep, and watching links appear
+ * The few rtnetlink calls the helper makes itself, each a one-off request
+ * with no state to keep: renames, virt_wifi links, the DNS tunnel's
+ * address on lo, IPv4 rules and where the generic one stands; finding an
+ * interface by its hardware key in sysfs; and watching links appear
  * while it waits for a NIC.
  */
 #ifndef MIRRORNET_RTLINK_H
 #define MIRRORNET_RTLINK_H
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +34,13 @@ int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen);
 
 /* Set IFF_UP on @ifindex; errors as rt_rename(). */
 int rt_link_up(int ifindex, char *err, size_t errlen);
+
+/*
+ * RTM_NEWADDR (exclusive: -EEXIST when it is there) or RTM_DELADDR of
+ * @ip/32 on @ifindex, scope global. Errors as rt_rename().
+ */
+int rt_addr(int type, int ifindex, struct in_addr ip, char *err,
+	    size_t errlen);
 
 /*
  * Add or delete the IPv4 rule "@prio: [iif @iifname] [ipproto @ip_proto]

@@ -37,6 +37,7 @@
 #include "gns/dns.h"
 #include "gns/util.h"
 #include "log.h"
+#include "rtlink.h"
 #include "tunnel.h"
 
 #define UDP_SLOTS	4096		/* UDP queries in flight, newest kept */
@@ -149,63 +150,9 @@ static bool rl_pass(struct ratelimit *r)
 /* One RTM_NEWADDR or RTM_DELADDR of @ip/32 on @ifindex; 0 or -errno. */
 static int addr_change(int type, int ifindex, struct in_addr ip)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifaddrmsg ifa;
-		struct rtattr local;
-		struct in_addr local_v;
-		struct rtattr addr;
-		struct in_addr addr_v;
-	} req = {
-		.nh = {
-			.nlmsg_len = sizeof(req), .nlmsg_type = type,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-				(type == RTM_NEWADDR ?
-				 NLM_F_CREATE | NLM_F_EXCL : 0),
-			.nlmsg_seq = 1,
-		},
-		.ifa = {
-			.ifa_family = AF_INET, .ifa_prefixlen = 32,
-			.ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex,
-		},
-		.local = { RTA_LENGTH(4), IFA_LOCAL }, .local_v = ip,
-		.addr = { RTA_LENGTH(4), IFA_ADDRESS }, .addr_v = ip,
-	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	union {
-		struct nlmsghdr nh;
-		char buf[512];
-	} ack;
-	struct nlmsgerr *e;
-	ssize_t n;
-	int fd, ret;
+	char err[256];
 
-	_Static_assert(sizeof(req) == NLMSG_LENGTH(sizeof(struct ifaddrmsg)) +
-		       2 * RTA_LENGTH(4), "no padding in the request");
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	do
-		n = recv(fd, &ack, sizeof(ack), 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		ret = -errno;
-		goto out;
-	}
-	e = NLMSG_DATA(&ack.nh);
-	if (!NLMSG_OK(&ack.nh, (size_t)n) || ack.nh.nlmsg_type != NLMSG_ERROR ||
-	    ack.nh.nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-		ret = -EPROTO;
-	else
-		ret = e->error;
-out:
-	close(fd);
-	return ret;
+	return rt_addr(type, ifindex, ip, err, sizeof(err));
 }
 
 static int listener(int type, struct in_addr ip)
