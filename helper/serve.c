@@ -41,6 +41,8 @@
 #define STABLE_MS	10000
 /* A host that reads no reply for this long has gone. */
 #define REPLY_TIMEOUT_MS 30000
+/* Requests are a few KiB of JSON: a larger buffer is not kept. */
+#define FRAME_KEEP	(64 * 1024)
 
 struct serve {
 	const struct mn_serve_opts *o;
@@ -292,6 +294,8 @@ static int on_channel(sd_event_source *src, int fd, uint32_t revents,
 	if (r > 0) {
 		if (handle_frame(s))
 			connection_over(s, true);
+		else
+			gns_frame_trim(&s->f, FRAME_KEEP);
 	} else if (r == 0) {
 		mn_log(MN_LOG_INFO, "host closed the connection");
 		connection_over(s, false);

@@ -641,8 +641,7 @@ static int on_channel(sd_event_source *s, int fd, uint32_t revents,
 		if (r > 0) {
 			answer(t);
 			/* An oversized frame does not keep its buffer. */
-			if (t->rx.cap > FRAME_CAP)
-				gns_frame_release(&t->rx);
+			gns_frame_trim(&t->rx, FRAME_CAP);
 		} else if (!r) {
 			channel_down(t, "closed by the host");
 		} else if (errno == EAGAIN) {

@@ -314,6 +314,12 @@ void gns_frame_release(struct gns_frame *f)
 	f->have = 0;
 }
 
+void gns_frame_trim(struct gns_frame *f, size_t keep)
+{
+	if (f->cap > keep)
+		gns_frame_release(f);
+}
+
 int gns_write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

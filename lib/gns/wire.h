@@ -120,6 +120,11 @@ struct gns_frame {
 
 int gns_read_frame(int fd, enum gns_gen gen, struct gns_frame *f);
 void gns_frame_release(struct gns_frame *f);
+/*
+ * Between frames: release @f's buffer if one large frame grew it above
+ * @keep bytes, so that it does not stay allocated for the small ones.
+ */
+void gns_frame_trim(struct gns_frame *f, size_t keep);
 /* Write all of @len bytes, retrying EINTR; -1 with errno on failure. */
 int gns_write_all(int fd, const void *buf, size_t len);
 
