@@ -212,6 +212,10 @@ static void flush_channel(struct mn_tunnel *t)
 			t->frame_off = 0;
 			if (t->frame_len)
 				t->tx_seq++;
+			else
+				rl_log(&t->rl_drop, "%s query of %zu bytes does not fit a frame: dropped",
+				       q->proto == GNS_DNS_PROTO_UDP ? "UDP" :
+				       "TCP", q->len);
 			t->qhead = q->next;
 			if (!t->qhead)
 				t->qtail = &t->qhead;
