@@ -315,18 +315,19 @@ static int start_connection(struct serve *s, int fd, int dns_fd)
 	char err[256];
 	int r;
 
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK)) {
-		mn_log(MN_LOG_ERR, "GNS channel (fd %d): %s", fd,
-		       strerror(errno));
-		close(fd);
-		if (dns_fd >= 0)
-			close(dns_fd);
-		return -1;
-	}
 	s->fd = fd;
 	s->gen = s->o->gen;
 	s->rx_seq = s->tx_seq = 0;
 	s->connected_at = gns_now_ms();
+	/* Every failure ends in connection_over(): one retry, backed off. */
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK)) {
+		mn_log(MN_LOG_ERR, "GNS channel (fd %d): %s", fd,
+		       strerror(errno));
+		if (dns_fd >= 0)
+			close(dns_fd);
+		connection_over(s, true);
+		return -1;
+	}
 	/* Listening before the first request, as WSL's gns (§1.4). */
 	if (dns_fd >= 0) {
 		s->tunnel = mn_tunnel_start(dns_fd, s->o->dns_ip, s->gen, err,
@@ -375,8 +376,8 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *data)
 	}
 	mn_log(MN_LOG_INFO, "connected to vsock %u:%u", o->cid, o->port);
 	s->attempt = 0;
-	if (start_connection(s, fd, dns_fd))
-		schedule_connect(s, s->delay);
+	/* a failure has scheduled the next attempt already */
+	start_connection(s, fd, dns_fd);
 	return 0;
 }
 
