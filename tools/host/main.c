@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -168,13 +169,19 @@ static int load_zone(struct dns_run *d)
 static int stop_signals(void)
 {
 	sigset_t set;
-	int fd;
+	int fd, r;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	fd = sigprocmask(SIG_BLOCK, &set, NULL) ? -1 :
-	     signalfd(-1, &set, SFD_CLOEXEC);
+	/* the DNS thread may run already: sigprocmask() is unspecified */
+	r = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (r) {
+		errno = r;
+		fd = -1;
+	} else {
+		fd = signalfd(-1, &set, SFD_CLOEXEC);
+	}
 	if (fd < 0)
 		fprintf(stderr, "mirrornet-host: signalfd: %s\n",
 			strerror(errno));
