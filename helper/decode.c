@@ -732,6 +732,7 @@ static int decode_dns(const struct dec *d, struct gns_dns *dns, void **mem)
 	    get_str(d, "Search", false, &search) < 0 ||
 	    get_str(d, "Domain", false, &domain) < 0)
 		return -1;
+	/* Domain is only type-checked: WSL's gns ignores it too */
 	/* one block: the pointer arrays, then the entries' text */
 	n_srv = list_max(servers);
 	n_sea = list_max(search);

@@ -26,8 +26,9 @@ static inline void gns_put_le32(uint8_t *p, uint32_t v)
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t gns_now_ms(void);
 /*
- * Sleep @ms milliseconds. A signal ends the sleep early: callers that
- * must stop on a signal check their flag after it.
+ * Sleep @ms milliseconds. A signal that runs a handler ends the sleep
+ * early (nanosleep() is not resumed); a shorter sleep is harmless to
+ * every caller: retry backoffs, pacing and test polls.
  */
 void gns_sleep_ms(unsigned int ms);
 /*
