@@ -16,9 +16,11 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <linux/rtnetlink.h>
@@ -216,7 +218,10 @@ static void lookup_iface(struct req *q, const struct gns_target *t,
 /*
  * The present NIC @t names, waiting up to the lookup timeout for it to
  * appear: every link event looks again (every WAIT_POLL_MS when link
- * events cannot be watched). A stop signal ends the wait.
+ * events cannot be watched). A stop signal ends the wait: one whose
+ * handler interrupts poll(), or, under serve, where SIGTERM and SIGINT are
+ * blocked for its signalfd, one pending (seen on a signalfd of our own and
+ * left unread for serve's loop).
  */
 static int32_t wait_iface(struct req *q, const struct gns_target *t,
 			  struct mn_iface_info *info)
@@ -224,13 +229,22 @@ static int32_t wait_iface(struct req *q, const struct gns_target *t,
 	int64_t deadline = gns_now_ms() + q->c->lookup_timeout_ms;
 	char tname[40];
 	struct mn_res r;
-	int fd, ret = 0;
+	int fd, sfd, ret = 0;
+	sigset_t stops;
 
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sfd = signalfd(-1, &stops, SFD_CLOEXEC | SFD_NONBLOCK);
 	fd = rt_link_watch_open();
 	if (fd < 0)
 		mn_log(MN_LOG_DEBUG, "%s: cannot watch links (%s): polling",
 		       q->name, strerror(-fd));
 	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
 		int64_t left;
 		int w;
 
@@ -248,13 +262,16 @@ static int32_t wait_iface(struct req *q, const struct gns_target *t,
 				   tname, q->c->lookup_timeout_ms);
 			break;
 		}
-		if (fd >= 0) {
-			w = rt_link_watch_wait(fd, (int)left);
-		} else {
-			w = poll(NULL, 0, left < WAIT_POLL_MS ? (int)left :
-							    WAIT_POLL_MS);
-			w = w < 0 ? -errno : 0;
-		}
+		/* poll() skips the descriptors that are -1 */
+		if (fd < 0 && left > WAIT_POLL_MS)
+			left = WAIT_POLL_MS;
+		w = poll(p, 2, (int)left);
+		if (w < 0)
+			w = -errno;
+		else if (p[1].revents)
+			w = -EINTR;
+		else if (w > 0)
+			w = rt_link_watch_wait(fd, 0);
 		if (w == -EINTR) {
 			ret = fail(q, "stopping");
 			break;
@@ -268,6 +285,8 @@ static int32_t wait_iface(struct req *q, const struct gns_target *t,
 	}
 	if (fd >= 0)
 		close(fd);
+	if (sfd >= 0)
+		close(sfd);
 	return ret;
 }
 
