@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "gns/util.h"
 #include "sys.h"
 
 #define PROBE_PORT		"80"
@@ -32,14 +32,6 @@
  * its turn.
  */
 #define PROBE_LOOKUP_MS		10000
-
-static int64_t probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * A name lookup on a thread of its own, so that the probe can give up on
@@ -142,7 +134,7 @@ static void lookups_wait(struct lookup *l[2], enum sys_probe_status st[2],
 		pfd[i].events = POLLIN;
 	}
 	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		left = deadline - probe_now_ms();
+		left = deadline - gns_now_ms();
 		if (left <= 0)
 			break;
 		if (poll(pfd, 2, (int)left) < 0 && errno != EINTR)
@@ -217,9 +209,9 @@ int32_t sys_probe_port(const char *hostname, const char *port,
 		l[i] = lookup_start(hostname, port, families[i]);
 		st[i] = SYS_PROBE_FAILURE_GETADDRINFO;
 	}
-	lookups_wait(l, st, why, probe_now_ms() + lookup_ms);
+	lookups_wait(l, st, why, gns_now_ms() + lookup_ms);
 	/* the connects' budget starts after the lookups, as in WSL */
-	deadline = probe_now_ms() + connect_ms;
+	deadline = gns_now_ms() + connect_ms;
 	for (i = 0; i < 2; i++) {
 		pfd[i].fd = -1;
 		pfd[i].events = POLLOUT;
@@ -230,7 +222,7 @@ int32_t sys_probe_port(const char *hostname, const char *port,
 	}
 	/* poll() skips negative fds: only connects in progress are waited for */
 	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		left = deadline - probe_now_ms();
+		left = deadline - gns_now_ms();
 		if (left <= 0)
 			break;
 		if (poll(pfd, 2, (int)left) < 0) {

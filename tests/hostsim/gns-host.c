@@ -129,11 +129,6 @@ static void on_alarm(int sig)
 	alarmed = 1;
 }
 
-static long now_ms(void)
-{
-	return (long)gns_now_ms();
-}
-
 /* A bound on everything between arm and disarm: SIGALRM (no SA_RESTART)
  * interrupts a blocked read or write with EINTR. */
 static void timer_arm(long ms)
@@ -613,18 +608,18 @@ static int make_listener(const char *spec)
 static void do_accept(const struct cmd *c)
 {
 	struct pollfd pfd = { .fd = g.lfd, .events = POLLIN };
-	long t0 = now_ms(), left;
+	long t0 = gns_now_ms(), left;
 	int r;
 
 	drop_connection();
 	g.next_id = g.tx_seq = g.rx_seq = 0;
 	for (;;) {
-		left = g.timeout_ms - (now_ms() - t0);
+		left = g.timeout_ms - (gns_now_ms() - t0);
 		r = poll(&pfd, 1, left > 0 ? left : 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			report(false, c, now_ms() - t0, ": no connection within %ld ms%s%s",
+			report(false, c, gns_now_ms() - t0, ": no connection within %ld ms%s%s",
 			       g.timeout_ms, r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
 			return;
 		}
@@ -632,12 +627,12 @@ static void do_accept(const struct cmd *c)
 		if (g.cfd >= 0)
 			break;
 		if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
-			report(false, c, now_ms() - t0, ": accept: %s", strerror(errno));
+			report(false, c, gns_now_ms() - t0, ": accept: %s", strerror(errno));
 			return;
 		}
 	}
 	set_sock_timeouts(g.cfd, g.timeout_ms);
-	report(true, c, now_ms() - t0, "");
+	report(true, c, gns_now_ms() - t0, "");
 }
 
 /* read one frame within the timeout: 1 frame, 0 closed, -1 error, -2 timeout */
@@ -691,13 +686,13 @@ static void await_close(const struct cmd *c, long t0, struct gns_frame *f)
 	int r = read_frame_timed(f);
 
 	if (r == 0 || (r == -1 && is_reset(errno))) {
-		report(true, c, now_ms() - t0, " -> closed");
+		report(true, c, gns_now_ms() - t0, " -> closed");
 	} else if (r == 1) {
-		report(false, c, now_ms() - t0,
+		report(false, c, gns_now_ms() - t0,
 		       " -> frame type %" PRIu32 " id %" PRIu32 " step %" PRIu32 " size %" PRIu32 ": want close",
 		       f->hdr.type, f->hdr.id, f->hdr.step, f->hdr.size);
 	} else if (r == -2) {
-		report(false, c, now_ms() - t0, ": connection still open after %ld ms: want close",
+		report(false, c, gns_now_ms() - t0, ": connection still open after %ld ms: want close",
 		       g.timeout_ms);
 	} else {
 		char why[96];
@@ -706,7 +701,7 @@ static void await_close(const struct cmd *c, long t0, struct gns_frame *f)
 			broken_frame(f, why, sizeof(why));
 		else
 			snprintf(why, sizeof(why), "%s", strerror(errno));
-		report(false, c, now_ms() - t0, ": %s: want a clean close", why);
+		report(false, c, gns_now_ms() - t0, ": %s: want a clean close", why);
 	}
 	drop_connection();
 }
@@ -734,7 +729,7 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 			broken_frame(f, why, sizeof(why));
 		else
 			snprintf(why, sizeof(why), "read: %s", strerror(errno));
-		report(false, c, now_ms() - t0, ": %s", why);
+		report(false, c, gns_now_ms() - t0, ": %s", why);
 		drop_connection();
 		return;
 	}
@@ -755,7 +750,7 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 		snprintf(why, sizeof(why), "error text of %" PRIu32 " bytes not NUL-terminated",
 			 f->hdr.size - rl);
 	if (why[0]) {
-		report(false, c, now_ms() - t0, ": %s", why);
+		report(false, c, gns_now_ms() - t0, ": %s", why);
 		drop_connection();
 		return;
 	}
@@ -793,7 +788,7 @@ static void await_reply(const struct cmd *c, uint32_t id, long t0, struct gns_fr
 		else
 			snprintf(why, sizeof(why), ": want -1");
 	}
-	report(ok, c, now_ms() - t0, " -> %s%s%s", res, text, why);
+	report(ok, c, gns_now_ms() - t0, " -> %s%s%s", res, text, why);
 }
 
 static void do_transaction(const struct cmd *c, struct gns_frame *f)
@@ -801,7 +796,7 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 	struct gns_hdr h = { .type = c->type, .step = GNS_STEP_REQUEST };
 	size_t off = c->t == C_NOTIFY ? g.hl + 16 : g.hl, size;
 	uint8_t *buf;
-	long t0 = now_ms();
+	long t0 = gns_now_ms();
 	uint32_t id;
 
 	if (g.cfd < 0) {
@@ -837,9 +832,9 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 		if (buf != c->data)
 			free(buf);
 		if (c->exp.t == E_CLOSE && is_reset(e)) {
-			report(true, c, now_ms() - t0, " -> closed (on send)");
+			report(true, c, gns_now_ms() - t0, " -> closed (on send)");
 		} else {
-			report(false, c, now_ms() - t0, ": send: %s", strerror(e));
+			report(false, c, gns_now_ms() - t0, ": send: %s", strerror(e));
 		}
 		drop_connection();
 		return;
@@ -847,7 +842,7 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 	if (buf != c->data)
 		free(buf);
 	if (c->exp.t == E_NONE)
-		report(true, c, now_ms() - t0, " -> sent %zu bytes", size);
+		report(true, c, gns_now_ms() - t0, " -> sent %zu bytes", size);
 	else if (c->exp.t == E_CLOSE)
 		await_close(c, t0, f);
 	else
@@ -856,7 +851,7 @@ static void do_transaction(const struct cmd *c, struct gns_frame *f)
 
 static void do_exec(const struct cmd *c)
 {
-	long t0 = now_ms();
+	long t0 = gns_now_ms();
 	int status, devnull;
 	pid_t pid, w;
 
@@ -881,23 +876,23 @@ static void do_exec(const struct cmd *c)
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			report(false, c, now_ms() - t0, ": waitpid: %s", strerror(errno));
+			report(false, c, gns_now_ms() - t0, ": waitpid: %s", strerror(errno));
 			return;
 		}
-		if (now_ms() - t0 > g.timeout_ms) {
+		if (gns_now_ms() - t0 > g.timeout_ms) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			report(false, c, now_ms() - t0, ": still running after %ld ms, killed",
+			report(false, c, gns_now_ms() - t0, ": still running after %ld ms, killed",
 			       g.timeout_ms);
 			return;
 		}
 		gns_sleep_ms(5);
 	}
 	if (WIFEXITED(status))
-		report(WEXITSTATUS(status) == 0, c, now_ms() - t0, " -> exit %d",
+		report(WEXITSTATUS(status) == 0, c, gns_now_ms() - t0, " -> exit %d",
 		       WEXITSTATUS(status));
 	else
-		report(false, c, now_ms() - t0, " -> killed by signal %d", WTERMSIG(status));
+		report(false, c, gns_now_ms() - t0, " -> killed by signal %d", WTERMSIG(status));
 }
 
 static int run_script(const char *listen_spec, const char *path)
@@ -1105,7 +1100,7 @@ static int fake_reply(int fd, const struct gns_frame *f)
 static int fake_guest(const char *spec)
 {
 	struct gns_frame f = { 0 };
-	long since = now_ms();
+	long since = gns_now_ms();
 	int fd, r;
 
 	for (;;) {
@@ -1115,7 +1110,7 @@ static int fake_guest(const char *spec)
 			return 2;
 		}
 		if (fd < 0) {
-			if (now_ms() - since > g.timeout_ms) {
+			if (gns_now_ms() - since > g.timeout_ms) {
 				fprintf(stderr, "gns-host: fake guest: no host for %ld ms, exiting\n",
 					g.timeout_ms);
 				return 0;
@@ -1149,7 +1144,7 @@ static int fake_guest(const char *spec)
 				break;
 		}
 		close(fd);
-		since = now_ms();
+		since = gns_now_ms();
 	}
 }
 

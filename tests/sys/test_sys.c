@@ -45,6 +45,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "gns/util.h"
 #include "handlers.h"
 #include "log.h"
 #include "rtlink.h"
@@ -182,14 +183,6 @@ static int spawn(const char *const argv[], const char *in, char **out)
 }
 
 #define RUN(...) spawn((const char *const[]){ __VA_ARGS__, NULL }, NULL, NULL)
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- sysctl ------------------------------------------------------------- */
 
@@ -1262,12 +1255,12 @@ static void test_probe_timeout(void **state)
 			       "add chain inet probe in { type filter hook input priority 0; }\n"
 			       "add rule inet probe in tcp dport " PROBE_PORT " drop\n",
 			       NULL), 0);
-	start = now_ms();
+	start = gns_now_ms();
 	assert_int_equal(sys_probe_port("localhost", PROBE_PORT, 2000, 500,
 					what, sizeof(what)),
 			 STATUS(SYS_PROBE_FAILURE_SOCKET_CONNECT,
 				SYS_PROBE_FAILURE_SOCKET_CONNECT));
-	took = now_ms() - start;
+	took = gns_now_ms() - start;
 	assert_true(took >= 490);
 	assert_true(took < 900);
 	assert_string_equal(what, "localhost: IPv4 no answer, IPv6 no answer");
@@ -1324,12 +1317,12 @@ static void test_probe_dead_name_server(void **state)
 	(void)state;
 	dns = dns_socket();
 	dns_only("nameserver 127.0.0.1\noptions timeout:5 attempts:2\n");
-	start = now_ms();
+	start = gns_now_ms();
 	assert_int_equal(sys_probe_port("dead-dns.test", PROBE_PORT, 500, 2000,
 					what, sizeof(what)),
 			 STATUS(SYS_PROBE_FAILURE_GETADDRINFO,
 				SYS_PROBE_FAILURE_GETADDRINFO));
-	took = now_ms() - start;
+	took = gns_now_ms() - start;
 	assert_true(took >= 490);
 	assert_true(took < 900);
 	assert_string_equal(what,
@@ -1409,10 +1402,10 @@ static void test_probe_lookups_outside_budget(void **state)
 	dns = dns_socket();
 	assert_int_equal(pthread_create(&thread, NULL, slow_dns, &dns), 0);
 	dns_only("nameserver 127.0.0.1\noptions timeout:3 attempts:1\n");
-	start = now_ms();
+	start = gns_now_ms();
 	assert_int_equal(sys_probe_port("slow-dns.test", PROBE_PORT, 3000, 200,
 					what, sizeof(what)), 0x00010001);
-	took = now_ms() - start;
+	took = gns_now_ms() - start;
 	assert_true(took >= SLOW_DNS_MS);
 	assert_string_equal(what,
 			    "slow-dns.test: IPv4 connected, IPv6 connected");
@@ -1546,7 +1539,7 @@ static void test_handlers_no_module(void **state)
 	(void)state;
 	assert_int_equal(sizeof(needs_module) / sizeof(needs_module[0]), 10);
 	log_begin();
-	start = now_ms();
+	start = gns_now_ms();
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(handle(needs_module[i].kind,
 					needs_module[i].json, err), -1);
@@ -1555,7 +1548,7 @@ static void test_handlers_no_module(void **state)
 			 needs_module[i].name);
 		assert_string_equal(err, want);
 	}
-	took = now_ms() - start;
+	took = gns_now_ms() - start;
 	assert_int_equal(handle(GNS_SETUP_IPV6, "{}", err), 0);
 	assert_int_equal(handle(GNS_GLOBAL_NET_FILTER, "", err), 0);
 	assert_int_equal(handle(GNS_NOOP, "", err), 0);
@@ -1746,12 +1739,12 @@ static void test_handlers_wait_stopping(void **state)
 	/* no SA_RESTART, as serve's stop signals */
 	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
 	assert_int_equal(link_watchers(), 0);
-	start = now_ms();
+	start = gns_now_ms();
 	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
 	assert_int_equal(handle(GNS_INTERFACE_CONFIGURATION,
 				"{\"ID\":\"" GUID_A "\",\"IPAddress\":\"\",\"PortFriendlyName\":\"never0\"}",
 				err), -1);
-	assert_true(now_ms() - start < 1000);
+	assert_true(gns_now_ms() - start < 1000);
 	assert_string_equal(err, "InterfaceConfiguration: stopping");
 	assert_int_equal(link_watchers(), 0);
 	sigaction(SIGALRM, &old, NULL);
