@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gns/util.h"
 #include "snapshot.h"
 
 #define PATH_LEN	160
@@ -306,20 +307,6 @@ bad:
 		    "(00:15:5d:01:02:03)", s);
 }
 
-/* The kernel's dev_valid_name(): the host asks for this name verbatim. */
-static bool valid_ifname(const char *s)
-{
-	size_t len = strnlen(s, IFNAMSIZ);
-
-	if (!len || len >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s == ' ' || *s == '\t' ||
-		    *s == '\n' || (unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
 static int parse_family_cfg(const struct where *w, json_t *iface,
 			    const char *key, struct mh_family_cfg *f)
 {
@@ -465,7 +452,8 @@ static int parse_interface(const struct where *w, json_t *obj,
 	    parse_guid(w, "guid", s, ifc->guid) < 0 ||
 	    get_str(w, obj, "name", true, &s) < 0)
 		return -1;
-	if (!valid_ifname(s))
+	/* the host asks for this name verbatim: the kernel's own check */
+	if (!gns_ifname_valid(s))
 		return fail(w, "name", "\"%.40s\" is not a Linux interface "
 			    "name (1 to 15 bytes, no / : or blanks)", s);
 	strcpy(ifc->name, s);
