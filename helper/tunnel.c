@@ -361,7 +361,7 @@ static void conn_read(struct tcp_conn *c)
 		if (c->in_have < c->in_want)
 			continue;
 		if (c->in_want == 2) {
-			size_t len = (size_t)c->in[0] << 8 | c->in[1];
+			size_t len = gns_get_be16(c->in);
 			uint8_t *in;
 
 			if (!len) {
@@ -528,7 +528,7 @@ static void answer_tcp(struct mn_tunnel *t, const struct gns_dns_msg *m)
 	size_t pending;
 
 	/* Written unchanged, so it must carry its own length prefix. */
-	if (m->len < 3 || ((size_t)m->data[0] << 8 | m->data[1]) != m->len - 2) {
+	if (m->len < 3 || gns_get_be16(m->data) != m->len - 2) {
 		rl_log(&t->rl_frame, "malformed frame %u: a TCP answer of %zu bytes without its length prefix: dropped",
 		       t->rx_seq, m->len);
 		return;

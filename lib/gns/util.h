@@ -23,6 +23,18 @@ static inline void gns_put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Big-endian (network order) 16-bit loads and stores: DNS, length prefixes. */
+static inline uint16_t gns_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void gns_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t gns_now_ms(void);
 /*

@@ -88,11 +88,6 @@ static const char *proto_name(uint8_t proto)
 	return proto == GNS_DNS_PROTO_TCP ? "tcp" : "udp";
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 int mh_dns_parse_addr(const char *spec, unsigned int port,
 		      struct sockaddr_storage *sa, socklen_t *len)
 {
@@ -336,8 +331,7 @@ static int answer_from_zone(struct mh_dns *d, const struct gns_dns_msg *m)
 				m->client_id);
 		return 0;
 	}
-	d->ans[0] = (uint8_t)(n >> 8);
-	d->ans[1] = (uint8_t)n;
+	gns_put_be16(d->ans, (uint16_t)n);
 	return tcp ? send_answer(d, m->proto, m->client_id, d->ans,
 				 (size_t)n + 2) :
 		     send_answer(d, m->proto, m->client_id, d->ans + 2,
@@ -372,7 +366,7 @@ static void forward(struct mh_dns *d, const struct gns_dns_msg *m)
 	r = connect(u->fd, (const struct sockaddr *)&d->cfg.upstream,
 		    d->cfg.upstream_len);
 	if (!tcp) {
-		u->dns_id = get16(m->data);
+		u->dns_id = gns_get_be16(m->data);
 		if (r < 0 || send(u->fd, m->data, m->len, 0) < 0) {
 			drop(d, m, strerror(errno));
 			up_release(d, u);
@@ -422,7 +416,7 @@ static int handle_frame(struct mh_dns *d)
 		return 0;
 	}
 	if (m.proto == GNS_DNS_PROTO_TCP &&
-	    (m.len < 3 || get16(m.data) != m.len - 2)) {
+	    (m.len < 3 || gns_get_be16(m.data) != m.len - 2)) {
 		drop(d, &m, "its length prefix does not match the frame");
 		return 0;
 	}
@@ -495,7 +489,7 @@ static int up_event(struct mh_dns *d, struct upstream *u, short revents)
 			return 0;
 		}
 		/* Not an answer to this query: keep waiting for it. */
-		if (n < 12 || get16(d->ans) != u->dns_id ||
+		if (n < 12 || gns_get_be16(d->ans) != u->dns_id ||
 		    !(d->ans[2] & 0x80))
 			return 0;
 		up_release(d, u);
@@ -512,7 +506,7 @@ static int up_event(struct mh_dns *d, struct upstream *u, short revents)
 	if (u->done < u->len)
 		return 0;
 	if (u->len == 2) {
-		u->len = 2 + (size_t)get16(u->buf);
+		u->len = 2 + (size_t)gns_get_be16(u->buf);
 		if (u->len == 2)
 			up_fail(d, u, "an empty answer");
 		return 0;
@@ -682,7 +676,7 @@ static int conn_answer(struct conn *c, const struct mh_zone *zone,
 
 		if (c->have < 2)
 			return 0;
-		want = 2 + (size_t)get16(c->buf);
+		want = 2 + (size_t)gns_get_be16(c->buf);
 		if (want == 2)
 			return -1;	/* a zero-length query */
 		if (c->have < want)
@@ -692,8 +686,7 @@ static int conn_answer(struct conn *c, const struct mh_zone *zone,
 		if (n < 0)
 			dns_log(log, "serve: tcp query: %s: dropped", why);
 		if (n > 0) {
-			ans[0] = (uint8_t)(n >> 8);
-			ans[1] = (uint8_t)n;
+			gns_put_be16(ans, (uint16_t)n);
 			if (write_wait(c->fd, ans, (size_t)n + 2, 5000) < 0)
 				return -1;
 		}

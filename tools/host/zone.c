@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gns/util.h"
 #include "zone.h"
 
 #define ZONE_MAX_RECORDS	4096
@@ -320,15 +321,10 @@ void mh_zone_free(struct mh_zone *z)
 
 /* ------------------------------------------------------------ answers */
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
+/* gns_put_be16() as a cursor: the answer is written front to back */
 static uint8_t *put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	gns_put_be16(p, v);
 	return p + 2;
 }
 
@@ -411,20 +407,21 @@ long mh_zone_answer(const struct mh_zone *z, const uint8_t *q, size_t qlen,
 		answer_header(q, MH_DNS_RCODE_NOTIMP, out);
 		return HDR_LEN;
 	}
-	qend = get16(q + 4) == 1 ? skip_qname(q, qlen, HDR_LEN, &name_len) : 0;
+	qend = gns_get_be16(q + 4) == 1 ?
+	       skip_qname(q, qlen, HDR_LEN, &name_len) : 0;
 	if (!qend || qend + 4 > qlen) {
 		answer_header(q, MH_DNS_RCODE_FORMERR, out);
 		return HDR_LEN;
 	}
-	qtype = get16(q + qend);
-	qclass = get16(q + qend + 2);
+	qtype = gns_get_be16(q + qend);
+	qclass = gns_get_be16(q + qend + 2);
 	qend += 4;
 	/* EDNS: an OPT record, first of the additional section. */
 	limit = MH_DNS_UDP_MIN;
-	if (get16(q + 10) && !get16(q + 6) && !get16(q + 8) &&
-	    qend + OPT_LEN <= qlen && !q[qend] &&
-	    get16(q + qend + 1) == MH_DNS_TYPE_OPT) {
-		limit = get16(q + qend + 3);
+	if (gns_get_be16(q + 10) && !gns_get_be16(q + 6) &&
+	    !gns_get_be16(q + 8) && qend + OPT_LEN <= qlen && !q[qend] &&
+	    gns_get_be16(q + qend + 1) == MH_DNS_TYPE_OPT) {
+		limit = gns_get_be16(q + qend + 3);
 		if (limit < MH_DNS_UDP_MIN)
 			limit = MH_DNS_UDP_MIN;
 		if (limit > MH_DNS_UDP_MAX)
