@@ -15,6 +15,7 @@ PACKAGES=(
 	sparse jq nftables libnftables-dev clang
 	dkms systemd man-db groff-base
 	libsystemd-dev bind9-dnsutils dbus-daemon strace
+	mmdebstrap debhelper dh-dkms lintian fakeroot e2fsprogs
 )
 
 missing=()
