@@ -1,0 +1,17 @@
+#!/bin/bash
+# Inside the image: if the tests have not ended the VM by the kernel
+# command line's mn.deadline=SECONDS of uptime (default 600), a report of
+# what systemd is doing and the VM's end, before the host's timeout would
+# kill it without a word.
+set -u
+deadline=600
+read -r -a args </proc/cmdline
+for arg in "${args[@]}"; do
+	case $arg in
+	mn.deadline=*) deadline=${arg#*=} ;;
+	esac
+done
+read -r up _ </proc/uptime
+up=${up%.*}
+((up >= deadline)) || sleep $((deadline - up))
+exec /usr/lib/mn-image/report.sh "the tests had not ended ${deadline} s after boot"
