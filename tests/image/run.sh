@@ -129,7 +129,7 @@ for suite in "${suites[@]}"; do
 	SECONDS=0
 	cp -a "$root" "$work/root"
 	# the image's own kernel: the one whose headers it has
-	kver=$(cd "$work/root/lib/modules" && ls -d * | sort -V | tail -n 1)
+	kver=$(find "$work/root/lib/modules" -mindepth 1 -maxdepth 1 -printf "%f\n" | sort -V | tail -n 1)
 	step "$suite: mirrornet's packages install with apt" "$work/install.log" \
 		install_mirrornet "$suite" "$work" || continue
 	if compgen -G "$work/root/lib/modules/$kver/updates/dkms/mirrornet.ko*" >/dev/null &&
