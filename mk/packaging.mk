@@ -1,22 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# Packaging for guest images: the module's sources for DKMS, the systemd
-# unit, the gns wrapper (WSL's launch contract), the man page and the
-# modules-load.d/modprobe.d files.
+# Packaging for guest images: the systemd unit, the gns wrapper (WSL's
+# launch contract), the man page and the modules-load.d/modprobe.d files
+# (the module's sources for DKMS: mk/dkms.mk).
 #
-#   make dkms-install [DKMS_SOURCE_TREE=/usr/src] [DKMS_FLAGS="-k REL ..."]
 #   make install-extras [DESTDIR=...] [PREFIX=/usr/local]
-
-# dkms.conf is the one place the version is written.
-MN_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
-DKMS_SOURCE_TREE ?= /usr/src
-DKMS_SRC_DIR = $(DKMS_SOURCE_TREE)/mirrornet-$(MN_VERSION)
-# Passed to every dkms call: -k RELEASE (default: the running kernel), or
-# --dkmstree/--sourcetree/--installtree for a private tree.
-DKMS_FLAGS ?=
-DKMS_MODULE = mirrornet/$(MN_VERSION)
-# What the module's build reads (see kmod/Kbuild); *.mod.c is a build output.
-DKMS_KMOD_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c)) \
-		  $(wildcard kmod/*.h) kmod/Kbuild kmod/Makefile
 
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 MODULES_LOAD_DIR ?= $(PREFIX)/lib/modules-load.d
@@ -25,23 +12,6 @@ MANDIR ?= $(PREFIX)/share/man
 # Where the gns wrapper goes: a guest image links or copies it to where its
 # init starts gns.
 LIBEXEC_DIR ?= $(PREFIX)/lib/mirrornet
-
-# The source tree DKMS builds from: kmod/ and the uapi header beside it.
-dkms-src:
-	$(if $(MN_VERSION),,$(error no PACKAGE_VERSION in dkms.conf))
-	rm -rf $(DKMS_SRC_DIR)
-	install -d $(DKMS_SRC_DIR)/kmod $(DKMS_SRC_DIR)/include/uapi/linux
-	install -m 644 dkms.conf $(DKMS_SRC_DIR)/
-	install -m 644 $(DKMS_KMOD_FILES) $(DKMS_SRC_DIR)/kmod/
-	install -m 644 include/uapi/linux/mirrornet.h \
-		$(DKMS_SRC_DIR)/include/uapi/linux/
-
-# add once; build and install again over an earlier run of the same version
-dkms-install: dkms-src
-	dkms status $(DKMS_FLAGS) $(DKMS_MODULE) | grep -q . || \
-		dkms add $(DKMS_FLAGS) $(DKMS_MODULE)
-	dkms build $(DKMS_FLAGS) --force $(DKMS_MODULE)
-	dkms install $(DKMS_FLAGS) --force $(DKMS_MODULE)
 
 install-extras:
 	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
@@ -57,4 +27,4 @@ install-extras:
 	install -D -m 644 packaging/modprobe.d/mirrornet.conf \
 		$(DESTDIR)$(MODPROBE_DIR)/mirrornet.conf
 
-.PHONY: dkms-src dkms-install install-extras
+.PHONY: install-extras
