@@ -3,9 +3,15 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= cc
-NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
-NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
-USER_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
+PKG_CONFIG ?= pkg-config
+NL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libnl-genl-3.0)
+NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (dpkg-buildflags' hardening);
+# warnings are errors for developers (make check), not forced on packagers,
+# who set WERROR= (debian/rules does).
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+USER_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Iinclude/uapi $(CPPFLAGS) $(CFLAGS)
 HELPER_PKGS = libnl-genl-3.0 jansson libnftables libsystemd
 # lib/gns: the wire formats every program compiles in (with -Ilib).
 GNS_LIB = $(wildcard lib/gns/*.c)
@@ -24,11 +30,11 @@ helper: helper/mirrornet
 
 helper/mirrornet: $(HELPER_SRCS) $(wildcard helper/*.h) $(GNS_LIB_HDRS) \
 		  include/uapi/linux/mirrornet.h
-	$(CC) $(USER_CFLAGS) -Ilib $(shell pkg-config --cflags $(HELPER_PKGS)) \
-		-o $@ $(HELPER_SRCS) $(shell pkg-config --libs $(HELPER_PKGS))
+	$(CC) $(USER_CFLAGS) -Ilib $(shell $(PKG_CONFIG) --cflags $(HELPER_PKGS)) \
+		$(LDFLAGS) -o $@ $(HELPER_SRCS) $(shell $(PKG_CONFIG) --libs $(HELPER_PKGS))
 
 tests/client/mnctl: tests/client/mnctl.c include/uapi/linux/mirrornet.h
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(LDFLAGS) -o $@ $< $(NL_LIBS)
 
 # The release the headers are for; Debian's 6.1 headers report the upstream
 # version as kernelrelease, so read the one compiled into the kernel.
@@ -61,8 +67,10 @@ check:
 # One fragment per concern (host engine, packaging, benchmark).
 include $(sort $(wildcard mk/*.mk))
 
+# The module's build outputs only where its kernel headers are (not in a
+# package build).
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean)
 	rm -f tests/client/mnctl helper/mirrornet tools/host/mirrornet-host bench/mnbench
 	rm -rf build
 

@@ -8,8 +8,8 @@ HOST_HDRS = $(wildcard tools/host/*.h) $(GNS_LIB_HDRS)
 host: tools/host/mirrornet-host
 
 tools/host/mirrornet-host: $(HOST_SRCS) $(HOST_HDRS)
-	$(CC) $(USER_CFLAGS) -Ilib $(shell pkg-config --cflags jansson) \
-		-o $@ $(HOST_SRCS) $(shell pkg-config --libs jansson) -pthread
+	$(CC) $(USER_CFLAGS) -Ilib $(shell $(PKG_CONFIG) --cflags jansson) \
+		$(LDFLAGS) -o $@ $(HOST_SRCS) $(shell $(PKG_CONFIG) --libs jansson) -pthread
 
 host-test:
 	tests/host/run.sh
