@@ -45,24 +45,10 @@ in_image() { "$MN_ROOT/scripts/debian-root.sh" chroot "$@"; }
 # with apt in WORK/root
 install_mirrornet() {
 	local suite=$1 work=$2
-	if [[ ! -x $MN_ROOT/tests/deb/build.sh ]]; then
-		install_interim "$work/root"
-		return
-	fi
 	"$MN_ROOT/tests/deb/build.sh" "$suite" "$work/debs"
 	ls "$work"/debs/mirrornet_*.deb "$work"/debs/mirrornet-dkms_*.deb
 	in_image "$work/root" -b "$work/debs:/debs" -- \
 		sh -c 'apt-get install -y --no-install-recommends /debs/mirrornet_*.deb /debs/mirrornet-dkms_*.deb'
-}
-
-# Until tests/deb/build.sh lands: what the packages will install, from
-# the tree (the module's source to DKMS, the helper built here)
-install_interim() {
-	local r=$1
-	make -s -C "$MN_ROOT" dkms-src DKMS_SOURCE_TREE="$r/usr/src"
-	make -s -C "$MN_ROOT" install-helper install-extras DESTDIR="$r" PREFIX=/usr
-	in_image "$r" -- sh -c 'dkms add mirrornet/0.1 && dkms install mirrornet/0.1 -k "$(ls /lib/modules)" &&
-		systemctl enable mirrornet.service'
 }
 
 # the image as a cloud image has it (systemd-networkd with DHCP on en*
