@@ -144,6 +144,14 @@ suite_scenarios() {
 	MN_OUT=$out/scenarios tests/scenarios/run.sh 6.1 6.12
 }
 
+# a real Debian image per suite (bookworm's 6.1, trixie-backports' newest
+# kernel): the .debs installed with apt, DKMS in the image, systemd as
+# PID 1 with systemd-networkd and systemd-resolved, the host engine over
+# vsock_loopback; then the packages removed and the image booted again
+suite_image() {
+	MN_OUT=$out/image tests/image/run.sh bookworm trixie
+}
+
 # the spec with the kernel's own ynl CLI (linux-source-6.12) in the VM
 suite_ynl() {
 	MN_OUT=$out/ynl tests/ynl/run.sh 6.12 6.1
@@ -152,7 +160,7 @@ suite_ynl() {
 SECONDS=0
 for suite in suite_build suite_style suite_install suite_packaging \
 	suite_lib suite_helper suite_tunnel suite_host suite_fuzz suite_kunit suite_integration \
-	suite_e2e suite_scenarios suite_ynl; do
+	suite_e2e suite_scenarios suite_image suite_ynl; do
 	echo "== ${suite#suite_}"
 	$suite 2>&1 | tee "$out/${suite#suite_}.log"
 done
