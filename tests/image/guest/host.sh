@@ -28,11 +28,11 @@ timeline() {
 
 if [[ $1 == nic ]]; then
 	file=$(timeline "$2")
-	jq -r --argjson n "$3" '[.timeline[].snapshot.interfaces[].guid] | unique as $all
+	jq -r --argjson n "$3" '([.timeline[].snapshot.interfaces[].guid] | unique) as $all
 		| (.timeline[$n - 1].snapshot.interfaces | map(.guid)) -
 		  (if $n > 1 then .timeline[$n - 2].snapshot.interfaces | map(.guid) else [] end)
-		| .[] | "nic\($all | index(.)) \(.)"' "$file" |
-		while read -r nic guid; do "$lib/hotadd" "$nic" "$guid" || exit 1; done
+		| .[] | . as $g | "nic\($all | index($g)) \($g)"' "$file" >"$state/nics-$3" || exit 1
+	while read -r nic guid; do "$lib/hotadd" "$nic" "$guid" || exit 1; done <"$state/nics-$3"
 	exit
 fi
 
