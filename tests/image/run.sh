@@ -95,7 +95,8 @@ boot() {
 		-o "$vm" -m 1G -t 900 -a "root=/dev/vda rw systemd.firstboot=off mn.deadline=720" -- \
 		-drive "file=$work/disk.img,format=raw,if=virtio" \
 		-nic user,model=virtio-net-pci,restrict=on >"$vm/run-vm.log" 2>&1 || qrc=$?
-	echo "# $suite: boot $nr took ${SECONDS}s (QEMU exit status $qrc)"
+	# the boot's own time, without the wait for the lock
+	echo "# $suite: boot $nr: $(grep -o 'QEMU exit status.*' "$vm/run-vm.log" || echo "QEMU exit status $qrc"), ${SECONDS}s with the lock's wait"
 	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$vm" "image-$suite-$nr" "$qrc") || true
 	sed -nE "s/^(ok|not ok) [0-9]+ - /\1 - $suite: /p" "$vm/tap.txt"
 	sed '$d' <<<"$verdict" | sed 's/^/# /'

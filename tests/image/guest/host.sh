@@ -20,6 +20,7 @@ set -u
 lib=/usr/lib/mn-image
 state=/run/mn-image
 port=50500
+mkdir -p "$state"
 
 # timeline NAME: its file
 timeline() {
@@ -48,7 +49,6 @@ fi
 
 name=$1
 timeline=$(timeline "$name")
-mkdir -p "$state"
 rm -f "$state/$name".{log,step,pid,rc,fifo}
 steps=$(jq '.timeline | length' "$timeline") || exit 1
 # the engine's log through a pipe, read line by line: the stop at a step's

@@ -59,6 +59,10 @@ run_test() {
 		{
 			echo "--- systemctl status"
 			timeout 30 systemctl status --no-pager --full --lines=15 "$unit" 'mn-image-host@*'
+			echo "--- links"
+			ip -d -br link show
+			echo "--- the harness's failed units"
+			systemctl --no-pager --failed --plain --no-legend
 			echo "--- the engine's last lines"
 			tail -n 15 "$state"/*.log
 		} >>"$state/test.out" 2>&1
@@ -69,7 +73,9 @@ run_test() {
 # own_nic: the QEMU NIC (the one link with a device behind it)
 own_nic() {
 	local d
-	for d in /sys/class/net/*; do [[ -e $d/device ]] && echo "${d##*/}"; done
+	for d in /sys/class/net/*; do
+		if [[ -e $d/device ]]; then echo "${d##*/}"; fi
+	done
 }
 
 # --- the first boot -------------------------------------------------------
