@@ -122,18 +122,23 @@ t_resolved() {
 	resolvectl status --no-pager
 }
 
-# setup STATE of LINK as networkctl lists it
-setup_state() { networkctl list --no-pager --no-legend | awk -v l="$1" '$2 == l {print $5}'; }
+# setup_state LINK: networkd's setup state of LINK (configured, unmanaged...)
+# from its state file, the same in every release
+setup_state() {
+	local index
+	index=$(cat "/sys/class/net/$1/ifindex") || return 0
+	sed -n 's/^ADMIN_STATE=//p' "/run/systemd/netif/links/$index" 2>/dev/null
+}
 
 # the mirrored links are unmanaged; the QEMU NIC configured, with a DHCP
-# lease and its default route
+# lease (QEMU's restricted user network hands out no router, no DNS)
 t_networkd_links() {
 	local nic dev
 	nic=$(own_nic)
 	networkctl list --no-pager
+	ip -4 addr show dev "$nic"
 	[[ $(setup_state "$nic") == configured ]]
 	ip -j -4 addr show dev "$nic" | jq -e '[.[0].addr_info[] | select(.dynamic)] | length == 1'
-	ip -j -4 route show default dev "$nic" proto dhcp | jq -e 'length == 1'
 	for dev in "$@"; do
 		[[ $(setup_state "$dev") == unmanaged ]] || { echo "$dev is not unmanaged"; return 1; }
 	done
@@ -148,7 +153,7 @@ t_networkd_restart() {
 	networkctl reconfigure "$nic"
 	sleep 1
 	wait_for 60 eval '[[ $(setup_state "$nic") == configured ]]'
-	ip -j -4 route show default dev "$nic" proto dhcp | jq -e 'length == 1'
+	ip -j -4 addr show dev "$nic" | jq -e '[.[0].addr_info[] | select(.dynamic)] | length == 1'
 	"$lib/check-state" "$state/expect-$step.json"
 }
 
@@ -186,7 +191,9 @@ t_clean_start() {
 	prop_is "$unit" NRestarts 0
 	journalctl -b -o cat -u "$unit" | grep -E '^Started '
 	local bad
-	bad=$(journalctl -b -o cat -u "$unit" -p warning)
+	# Debian's kernels have no virt_wifi: the helper says so, as it should
+	bad=$(journalctl -b -o cat -u "$unit" -p warning |
+		grep -vx 'InterfaceConfiguration: the kernel has no virt_wifi: wlan[0-9]* is the NIC renamed, not a wireless link' || true)
 	[[ -z $bad ]] || { echo "warning or error lines:"; echo "$bad"; return 1; }
 	journalctl -b -o cat -u "$unit" | tail -n 20
 }
@@ -224,8 +231,9 @@ t_remove() {
 	apt-get remove -y "${packages[@]}" >"$state/remove.log" 2>&1 ||
 		{ cat "$state/remove.log"; return 1; }
 	cat "$state/remove.log"
+	# a package with conffiles keeps them, one without is forgotten
 	for p in "${packages[@]}"; do
-		[[ $(dpkg-query -W -f='${db:Status-Status}' "$p") == config-files ]]
+		[[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == @(config-files|not-installed|) ]]
 	done
 }
 
