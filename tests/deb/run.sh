@@ -93,7 +93,7 @@ t_dkms_contents() {
 		echo usr/share/doc/mirrornet-dkms/copyright
 	} | sort)
 	diff -u <(echo "$want") <(deb_files "$deb")
-	! dpkg-deb -c "$deb" | awk '$2 != "root/root"' | grep .
+	if dpkg-deb -c "$deb" | awk '$2 != "root/root"' | grep .; then return 1; fi
 }
 
 # mirrornet: the helper and whatever make install-extras installs (the
@@ -122,7 +122,7 @@ t_helper_contents() {
 		usr/lib/modules-load.d/mirrornet.conf usr/lib/mirrornet/gns; do
 		grep -qx "$f" <<<"$want" || { echo "missing: $f"; return 1; }
 	done
-	! dpkg-deb -c "$deb" | awk '$2 != "root/root"' | grep .
+	if dpkg-deb -c "$deb" | awk '$2 != "root/root"' | grep .; then return 1; fi
 }
 
 # the one home of the version: debian/changelog (make version); dkms.conf
@@ -139,7 +139,7 @@ t_version() {
 	dpkg-deb -x "$deb" "$x/root" && dpkg-deb -e "$deb" "$x/ctl"
 	conf=$x/root/usr/src/mirrornet-$version/dkms.conf
 	grep -x "PACKAGE_VERSION=\"$version\"" "$conf"
-	! grep -n '#MODULE_VERSION#' "$conf"
+	if grep -n '#MODULE_VERSION#' "$conf"; then return 1; fi
 	grep -x "DKMS_VERSION=$version" "$x/ctl/postinst" "$x/ctl/prerm"
 }
 
@@ -196,28 +196,28 @@ t_maintscripts() {
 	grep -q "deb-systemd-helper purge 'mirrornet.service'" "$ctl/postrm"
 }
 
-for suite in "${@:-bookworm trixie}"; do
-	for suite in $suite; do
-		check "$suite: dpkg-buildpackage -us -uc -b from a clean export: mirrornet-dkms and mirrornet" \
-			t_build "$suite"
-		if [[ ! -f $out/$suite/mirrornet_${version}_amd64.changes ]]; then
-			not_ok "$suite: the other tests (no packages)"
-			continue
-		fi
-		check "$suite: lintian ($suite's) finds no error or warning" t_lintian "$suite"
-		check "$suite: mirrornet-dkms holds the module's sources and dkms.conf, nothing else" \
-			t_dkms_contents "$suite"
-		check "$suite: mirrornet holds the helper and all make install-extras installs, nothing else" \
-			t_helper_contents "$suite"
-		check "$suite: version $version (debian/changelog) in both packages, dkms.conf and dkms's scripts" \
-			t_version "$suite"
-		check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
-			t_hardening "$suite"
-		check "$suite: $suite's dkms refuses kernels before 6.1 with its BUILD_EXCLUSIVE message" \
-			t_dkms_exclusive "$suite"
-		check "$suite: postinst loads the module (systemd-modules-load) before starting the unit" \
-			t_maintscripts "$suite"
-	done
+suites=("$@")
+((${#suites[@]})) || suites=(bookworm trixie)
+for suite in "${suites[@]}"; do
+	check "$suite: dpkg-buildpackage -us -uc -b from a clean export: mirrornet-dkms and mirrornet" \
+		t_build "$suite"
+	if [[ ! -f $out/$suite/mirrornet_${version}_amd64.changes ]]; then
+		not_ok "$suite: the other tests (no packages)"
+		continue
+	fi
+	check "$suite: lintian ($suite's) finds no error or warning" t_lintian "$suite"
+	check "$suite: mirrornet-dkms holds the module's sources and dkms.conf, nothing else" \
+		t_dkms_contents "$suite"
+	check "$suite: mirrornet holds the helper and all make install-extras installs, nothing else" \
+		t_helper_contents "$suite"
+	check "$suite: version $version (debian/changelog) in both packages, dkms.conf and dkms's scripts" \
+		t_version "$suite"
+	check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
+		t_hardening "$suite"
+	check "$suite: $suite's dkms refuses kernels before 6.1 with its BUILD_EXCLUSIVE message" \
+		t_dkms_exclusive "$suite"
+	check "$suite: postinst loads the module (systemd-modules-load) before starting the unit" \
+		t_maintscripts "$suite"
 done
 
 echo "deb: $passed passed, $failed failed"
