@@ -214,7 +214,7 @@ for suite in "${suites[@]}"; do
 		t_version "$suite"
 	check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
 		t_hardening "$suite"
-	check "$suite: $suite's dkms refuses kernels before 6.1 with its BUILD_EXCLUSIVE message" \
+	check "$suite: $suite's dkms refuses kernels before 6.1 (its BUILD_EXCLUSIVE message), builds 6.1 and newer" \
 		t_dkms_exclusive "$suite"
 	check "$suite: postinst loads the module (systemd-modules-load) before starting the unit" \
 		t_maintscripts "$suite"
