@@ -126,9 +126,10 @@ t_helper_contents() {
 }
 
 # the one home of the version: debian/changelog (make version); dkms.conf
-# in the package, the dkms maintainer scripts, both packages and .changes
+# in the package, the dkms maintainer scripts, both packages and .changes,
+# and the copy mirrornet(8) carries in its title line
 t_version() {
-	local suite=$1 deb x=$out/$1/x conf
+	local suite=$1 deb x=$out/$1/x conf th
 	for deb in $(debs_of "$suite"); do
 		[[ $(dpkg-deb -f "$deb" Version) == "$version" ]] ||
 			{ echo "$deb: version $(dpkg-deb -f "$deb" Version), not $version"; return 1; }
@@ -141,6 +142,10 @@ t_version() {
 	grep -x "PACKAGE_VERSION=\"$version\"" "$conf"
 	if grep -n '#MODULE_VERSION#' "$conf"; then return 1; fi
 	grep -x "DKMS_VERSION=$version" "$x/ctl/postinst" "$x/ctl/prerm"
+	deb=$out/$suite/mirrornet_${version}_amd64.deb
+	dpkg-deb -x "$deb" "$x/helper"
+	th=$(zcat "$x/helper/usr/share/man/man8/mirrornet.8.gz" | grep '^\.TH')
+	[[ $th == *"\"mirrornet $version\""* ]] || { echo "mirrornet(8): $th"; return 1; }
 }
 
 # dpkg-buildflags' hardening reached the helper: the compiler and linker
@@ -210,7 +215,7 @@ for suite in "${suites[@]}"; do
 		t_dkms_contents "$suite"
 	check "$suite: mirrornet holds the helper and all make install-extras installs, nothing else" \
 		t_helper_contents "$suite"
-	check "$suite: version $version (debian/changelog) in both packages, dkms.conf and dkms's scripts" \
+	check "$suite: version $version (debian/changelog) in both packages, dkms.conf, dkms's scripts, mirrornet(8)" \
 		t_version "$suite"
 	check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
 		t_hardening "$suite"
