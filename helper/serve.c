@@ -11,6 +11,8 @@
  * (--vsock, and --dns-tunnel right after it; reconnected with backoff).
  * With a DNS channel the DNS tunnel runs beside GNS in its own thread
  * (tunnel.h) and lives exactly as long as the GNS connection.
+ * Under systemd, ready.h tells it when the host's first configuration is
+ * applied.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include "decode.h"
 #include "handlers.h"
 #include "log.h"
+#include "ready.h"
 #include "serve.h"
 #include "tunnel.h"
 
@@ -54,6 +57,7 @@ struct serve {
 	uint32_t rx_seq, tx_seq;	/* 12-byte generations */
 	struct gns_frame f;
 	struct mn_tunnel *tunnel;
+	struct mn_ready *ready;		/* NULL when not under systemd */
 	int64_t connected_at;
 	unsigned int delay, attempt;
 };
@@ -246,6 +250,7 @@ static int handle_frame(struct serve *s)
 		mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
 		return -1;
 	}
+	mn_ready_answered(s->ready, kind);
 	return 0;
 }
 
@@ -269,6 +274,7 @@ static void connection_over(struct serve *s, bool broken)
 		sd_event_exit(s->ev, broken ? 1 : 0);
 		return;
 	}
+	mn_ready_waiting(s->ready, 0);
 	/* A host that accepts and closes at once must not make us spin. */
 	if (stable)
 		s->delay = BACKOFF_MIN_MS;
@@ -341,6 +347,7 @@ static int start_connection(struct serve *s, int fd, int dns_fd)
 		connection_over(s, true);
 		return -1;
 	}
+	mn_ready_connected(s->ready);
 	return 0;
 }
 
@@ -369,6 +376,7 @@ static int on_retry(sd_event_source *src, uint64_t usec, void *data)
 	if (fd < 0) {
 		mn_log(MN_LOG_WARN, "cannot connect to vsock %u:%u: %s; next attempt in %u ms",
 		       o->cid, o->port, strerror(errno), s->delay);
+		mn_ready_waiting(s->ready, s->attempt + 1);
 		schedule_connect(s, s->delay);
 		s->delay = s->delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 							   s->delay * 2;
@@ -409,6 +417,7 @@ static int on_stop(sd_event_source *src, const struct signalfd_siginfo *si,
 
 	(void)src;
 	mn_log(MN_LOG_INFO, "stopping on signal %u", si->ssi_signo);
+	mn_ready_stopping(s->ready);
 	return sd_event_exit(s->ev, 0);
 }
 
@@ -425,6 +434,7 @@ int mn_serve(const struct mn_serve_opts *o)
 	sd_event_source *sig[2] = { NULL, NULL };
 	int stops[2] = { SIGTERM, SIGINT };
 	int r = 0, code = 1;
+	char host[64];
 	sigset_t mask;
 	size_t i;
 
@@ -460,6 +470,12 @@ int mn_serve(const struct mn_serve_opts *o)
 		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
 		goto out;
 	}
+	if (o->fd >= 0)
+		snprintf(host, sizeof(host), "the inherited channel (fd %d)",
+			 o->fd);
+	else
+		snprintf(host, sizeof(host), "vsock %u:%u", o->cid, o->port);
+	s.ready = mn_ready_new(s.ev, host);
 	if (o->fd >= 0) {
 		if (start_connection(&s, o->fd, o->dns_fd))
 			goto out;
@@ -478,6 +494,7 @@ out:
 	}
 	if (s.tunnel)
 		mn_tunnel_stop(s.tunnel);
+	mn_ready_free(s.ready);
 	sd_event_source_disable_unref(s.retry_src);
 	for (i = 0; i < 2; i++)
 		sd_event_source_disable_unref(sig[i]);
