@@ -4,7 +4,7 @@
 # never touched), the systemd unit and the wait-online drop-in pass
 # systemd-analyze verify, the unit's settings and its exposure score, the
 # coexistence files' name patterns, readiness against a fake NOTIFY_SOCKET
-# (notify.sh), the man page renders without warnings and documents every
+# (notify.sh), the unit's capabilities (caps.sh), the man page renders without warnings and documents every
 # option, the modules-load.d and modprobe.d examples do what they say
 # (real modprobe against the DKMS-installed module), in VMs on Debian's
 # stock 6.1 and 6.12 kernels the installed module autoloads through its
@@ -307,18 +307,25 @@ check "mirrornet.service: systemd-analyze security exposure at most $unit_exposu
 check "udev rule, .network and NetworkManager conf match mirrornet's NIC names only" t_nic_names
 check "05-mirrornet.network and 90-mirrornet.conf hold what networkd and NM read" t_coexistence_files
 
-# readiness against a fake NOTIFY_SOCKET (tests/packaging/notify.sh)
-notify_rc=0
-MN_OUT=$out/notify "$tree/tests/packaging/notify.sh" >"$logs/notify.log" 2>&1 || notify_rc=$?
-grep -E '^(ok|not ok|#)' "$logs/notify.log" | grep -v '^# notify:' || true
-if [[ $(tail -n 1 "$logs/notify.log") =~ ^notify:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-	passed=$((passed + BASH_REMATCH[1]))
-	failed=$((failed + BASH_REMATCH[2]))
-else
-	not_ok "notify.sh: a summary (status $notify_rc)"
-	tail -n 20 "$logs/notify.log" | sed 's/^/# /'
-fi
-grep '^# notify: sessions took' "$logs/notify.log" || true
+# suite NAME: tests/packaging/NAME.sh, its TAP lines and counts as ours
+# (notify.sh: readiness against a fake NOTIFY_SOCKET; caps.sh: the unit's
+# capabilities suffice and each is needed)
+suite() {
+	local log=$logs/$1.log rc=0
+	SECONDS=0
+	MN_OUT=$out/$1 "$tree/tests/packaging/$1.sh" >"$log" 2>&1 || rc=$?
+	grep -E '^(ok|not ok|#)' "$log" || true
+	echo "# $1.sh took $SECONDS s"
+	if [[ $(tail -n 1 "$log") =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		not_ok "$1.sh: a summary (status $rc)"
+		tail -n 20 "$log" | sed 's/^/# /'
+	fi
+}
+suite notify
+suite caps
 
 man_page=$tree/Documentation/mirrornet.8
 

@@ -200,7 +200,7 @@ t_networkd_unmanaged() {
 	systemctl start systemd-networkd.service
 	wait_for 60 bash -c "networkctl status ens7 | grep -q 'State: .*configured'"
 	networkctl status eth7 | grep 'State: .*unmanaged'
-	! ip addr show dev eth7 | grep -q 198.51.100.7
+	if ip addr show dev eth7 | grep -q 198.51.100.7; then return 1; fi
 	# and mirrornet's own link kept what the host gave it
 	ip -j addr show dev eth5 | jq -e '[.[0].addr_info[] | select(.local == "192.0.2.200")] | length == 1'
 }
