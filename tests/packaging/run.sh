@@ -274,9 +274,10 @@ t_nic_names() {
 			((rc == 1)) || { echo "$kind: $name matches (status $rc)"; bad=1; }
 		done
 	done
-	# the udev rule sets the properties on hv_netvsc links only, and every
-	# rule line ends in the label or is the label
+	# the udev rule sets the properties on hv_netvsc links only
+	# and on virt_wifi's parentless wireless wlanN
 	grep -qx 'DRIVERS=="hv_netvsc", ENV{ID_NET_MANAGED_BY}="io.mirrornet", ENV{NM_UNMANAGED}="1"' "$udev_rule"
+	grep -qx 'KERNEL=="wlan\[0-9\]\*", DEVPATH=="/devices/virtual/net/\*", ENV{DEVTYPE}=="wlan", ENV{ID_NET_MANAGED_BY}="io.mirrornet", ENV{NM_UNMANAGED}="1"' "$udev_rule"
 	grep -qx 'LABEL="mirrornet_end"' "$udev_rule"
 	return "$bad"
 }

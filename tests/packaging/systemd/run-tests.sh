@@ -142,13 +142,15 @@ t_restart_on_failure() {
 # the sysctls, resolv.conf, the nftables chain and rules.
 t_real_run() {
 	local script=/run/mn-packaging/host.gns rc=0
-	"$tests/hotadd" nic5 "$guid"
+	# the host's order (§5.2): the vmNIC announced, hot-added, configured
 	cat >"$script" <<-EOF
 		send SetupIpv6 0 {}
 		send GlobalNetFilter 0
 		exec $tests/host-step.sh held-back
 		sleep 3000
 		exec $tests/host-step.sh held-back
+		send VmNicCreated 0 {"adapterId":"$guid"}
+		exec $tests/hotadd nic5 $guid
 		send InterfaceConfiguration 0 {"ID":"$guid","IPAddress":"","PortFriendlyName":"eth5"}
 		send InterfaceNetFilter 0 {"ephemeralPortRangeEnd":53247,"ephemeralPortRangeStart":49152,"operation":"Create","targetDeviceName":"eth5"}
 		send InitialIpConfiguration 0 {"flags":3,"targetDeviceName":"{$guid}"}
@@ -167,8 +169,8 @@ t_real_run() {
 	cat /run/mn-packaging/host.out
 	((rc == 0))
 	prop "$unit" StatusText |
-		grep -x "serving the host at vsock 1:50000: 8 requests applied\|the host's configuration applied (8 requests); serving the host at vsock 1:50000"
-	journalctl -b -o cat -u "$unit" -p info | grep -x "ready: the host's configuration applied (8 requests); serving the host at vsock 1:50000"
+		grep -x "serving the host at vsock 1:50000: 9 requests applied\|the host's configuration applied (9 requests); serving the host at vsock 1:50000"
+	journalctl -b -o cat -u "$unit" -p info | grep -x "ready: the host's configuration applied (9 requests); serving the host at vsock 1:50000"
 	[[ -e $flag ]]
 	ip -j addr show dev eth5 | jq -e '[.[0].addr_info[] | select(.local == "192.0.2.200" and .prefixlen == 24)] | length == 1'
 	[[ $(cat /proc/sys/net/ipv6/conf/default/accept_ra) == 0 ]]
@@ -189,6 +191,12 @@ t_wait_online_skipped() {
 	((SECONDS < 30))
 }
 
+# networkd's state of link IF (ADMIN_STATE= of its state file: no D-Bus
+# here, which networkctl status would want)
+admin_state() {
+	sed -n 's/^ADMIN_STATE=//p' "/run/systemd/netif/links/$(cat "/sys/class/net/$1/ifindex")" 2>/dev/null
+}
+
 # 05-mirrornet.network wins over an image's .network that matches the same
 # names: networkd leaves eth7 (a mirrornet name) alone and configures ens7
 t_networkd_unmanaged() {
@@ -197,11 +205,14 @@ t_networkd_unmanaged() {
 	mkdir -p /run/systemd/network
 	printf '[Match]\nName=eth7 ens7\n\n[Network]\nAddress=198.51.100.7/24\n' \
 		>/run/systemd/network/50-image.network
-	systemctl start systemd-networkd.service
-	wait_for 60 bash -c "networkctl status ens7 | grep -q 'State: .*configured'"
-	networkctl status eth7 | grep 'State: .*unmanaged'
+	# wait-online's test started it already: read the new file
+	systemctl restart systemd-networkd.service
+	wait_for 60 bash -c "$(declare -f admin_state); [[ \$(admin_state ens7) == configured ]]"
+	ip addr show dev ens7 | grep 198.51.100.7
+	wait_for 60 bash -c "$(declare -f admin_state); [[ \$(admin_state eth7) == unmanaged ]]"
 	if ip addr show dev eth7 | grep -q 198.51.100.7; then return 1; fi
-	# and mirrornet's own link kept what the host gave it
+	# and mirrornet's own link is unmanaged and kept what the host gave it
+	[[ $(admin_state eth5) == unmanaged ]]
 	ip -j addr show dev eth5 | jq -e '[.[0].addr_info[] | select(.local == "192.0.2.200")] | length == 1'
 }
 
@@ -215,6 +226,8 @@ t_vsock_device() {
 	[[ -L /etc/systemd/system/multi-user.target.wants/$unit ]]
 	systemctl daemon-reload
 	prop dev-vsock.device Wants | grep -qw "$unit"
+	# udev read every line of the rule file without a complaint
+	! journalctl -b -o cat -u systemd-udevd.service | grep 90-mirrornet
 }
 
 # SIGTERM ends it cleanly within TimeoutStopSec (5 s): exit status 0, no
