@@ -64,7 +64,7 @@ mkdir -p "$out" "$logs" "$dkms_tree" "$src_tree"
 k61=$(mn_kver_newest 6.1)
 k612=$(mn_kver_newest 6.12)
 kernels=("$k61" "$k612")
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$tree/dkms.conf")
+version=$(make -s -C "$tree" version)
 for k in "${kernels[@]}"; do mkdir -p "$root/lib/modules/$k"; done
 
 # Every dkms call of make dkms-install, in the private tree: the signing
