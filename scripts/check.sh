@@ -86,6 +86,12 @@ suite_packaging() {
 	MN_OUT=$out/packaging tests/packaging/run.sh
 }
 
+# the Debian packages built on bookworm and in the trixie build root:
+# lintian, contents, version, hardening, dkms's kernel floor
+suite_deb() {
+	MN_OUT=$out/deb tests/deb/run.sh
+}
+
 suite_kunit() {
 	local kbuild mod=$out/kunit/mod
 	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
@@ -158,7 +164,7 @@ suite_ynl() {
 }
 
 SECONDS=0
-for suite in suite_build suite_style suite_install suite_packaging \
+for suite in suite_build suite_style suite_install suite_packaging suite_deb \
 	suite_lib suite_helper suite_tunnel suite_host suite_fuzz suite_kunit suite_integration \
 	suite_e2e suite_scenarios suite_image suite_ynl; do
 	echo "== ${suite#suite_}"

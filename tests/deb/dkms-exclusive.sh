@@ -5,6 +5,8 @@
 # compiler error; 6.1 and newer go on to the kernel's make. Fake releases
 # with fake header directories whose make only records that it ran; a
 # private --dkmstree/--sourcetree: the system's DKMS state is not touched.
+# Where dkms reads BUILD_EXCLUSIVE_KERNEL_MIN (3.1 and newer), the same
+# with the regular expression taken out: the floor holds with _MIN alone.
 # Usage: dkms-exclusive.sh MIRRORNET_DKMS_DEB WORKDIR
 # Prints what it saw; exits 0 when every release behaved.
 set -uo pipefail
@@ -22,17 +24,17 @@ dkms add "${flags[@]}" || exit 1
 bad=0
 # build RELEASE refused|built
 build() {
-	local kver=$1 want=$2 headers=$work/headers-$1 log=$work/build-$1.log rc=0
+	local kver=$1 want=$2 headers=$work/headers-$label-$1 log=$work/build-$label-$1.log rc=0
 	mkdir -p "$headers/include"
 	printf 'modules:\n\ttouch %s/make-ran\n\tfalse\n' "$headers" >"$headers/Makefile"
 	dkms build "${flags[@]}" -k "$kver" --kernelsourcedir "$headers" --no-depmod >"$log" 2>&1 || rc=$?
-	sed "s/^/$kver: /" "$log"
+	sed "s/^/$label $kver: /" "$log"
 	if grep -qi deprecated "$log"; then
-		echo "$kver: dkms calls something in dkms.conf deprecated"
+		echo "$label $kver: dkms calls something in dkms.conf deprecated"
 		bad=1
 	fi
 	if grep -q 'Cleaning build area\.*(bad exit status' "$log"; then
-		echo "$kver: dkms's clean step failed"
+		echo "$label $kver: dkms's clean step failed"
 		bad=1
 	fi
 	case $want in
@@ -41,27 +43,41 @@ build() {
 		if ((rc == 77)) && tr '\n' ' ' <"$log" |
 			grep -q 'includes a BUILD_EXCLUSIVE directive *which does not match this kernel' &&
 			[[ ! -e $headers/make-ran ]]; then
-			echo "$kver: refused (exit 77), as it should be"
+			echo "$label $kver: refused (exit 77), as it should be"
 		else
-			echo "$kver: NOT refused by BUILD_EXCLUSIVE (exit $rc)"
+			echo "$label $kver: NOT refused by BUILD_EXCLUSIVE (exit $rc)"
 			bad=1
 		fi
 		;;
 	built)
 		if [[ -e $headers/make-ran ]] && ! grep -q BUILD_EXCLUSIVE "$log"; then
-			echo "$kver: dkms ran the kernel's make, as it should"
+			echo "$label $kver: dkms ran the kernel's make, as it should"
 		else
-			echo "$kver: dkms did not build (exit $rc)"
+			echo "$label $kver: dkms did not build (exit $rc)"
 			bad=1
 		fi
 		;;
 	esac
 }
 
+label=dkms.conf
 build 5.10.0-fake refused
 build 6.0.19-fake refused
 build 6.1.0-fake built
 build 6.12.9-fake built
 build 7.3.4-fake built
 build 10.0.0-fake built
+
+if grep -q BUILD_EXCLUSIVE_KERNEL_MIN "$(command -v dkms)"; then
+	label=min-only
+	mkdir -p "$work/src-min" "$work/dkms-min"
+	cp -a "$work/src/mirrornet-$version" "$work/src-min/"
+	sed -i '/^BUILD_EXCLUSIVE_KERNEL=/d' "$work/src-min/mirrornet-$version/dkms.conf"
+	grep -q '^BUILD_EXCLUSIVE_KERNEL_MIN=' "$work/src-min/mirrornet-$version/dkms.conf" ||
+		{ echo "no BUILD_EXCLUSIVE_KERNEL_MIN in dkms.conf"; exit 1; }
+	flags=(--dkmstree "$work/dkms-min" --sourcetree "$work/src-min" -m mirrornet -v "$version")
+	dkms add "${flags[@]}" || exit 1
+	build 6.0.19-fake refused
+	build 6.1.0-fake built
+fi
 exit "$bad"

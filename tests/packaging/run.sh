@@ -1,14 +1,18 @@
 #!/bin/bash
 # Packaging tests: DKMS builds and installs mirrornet.ko for Debian's 6.1
 # and 6.12 headers in a private DKMS tree (the system's /var/lib/dkms is
-# never touched), the systemd unit passes systemd-analyze verify, the man
-# page renders without warnings and documents every option, the
-# modules-load.d and modprobe.d examples do what they say (real modprobe
-# against the DKMS-installed module), in VMs on Debian's stock 6.1 and
-# 6.12 kernels the installed module autoloads through its genl family
-# alias, and under a real systemd (the host's root booted read-only in a
-# 6.1 VM) the unit starts after modules-load.d, restarts on failure and
-# not on a usage error. Everything runs from a copy of the tree.
+# never touched), the systemd unit and the wait-online drop-in pass
+# systemd-analyze verify, the unit's settings and its exposure score, the
+# coexistence files' name patterns, readiness against a fake NOTIFY_SOCKET
+# (notify.sh), the unit's capabilities (caps.sh), the man page renders without warnings and documents every
+# option, the modules-load.d and modprobe.d examples do what they say
+# (real modprobe against the DKMS-installed module), in VMs on Debian's
+# stock 6.1 and 6.12 kernels the installed module autoloads through its
+# genl family alias, and under a real systemd (the host's root booted
+# read-only in a 6.1 VM) the unit starts after modules-load.d, becomes
+# ready as it should, runs a host's session under its sandbox, and the
+# coexistence files work with networkd, udev and wait-online
+# (systemd/run-tests.sh). Everything runs from a copy of the tree.
 # Usage: tests/packaging/run.sh
 # Last line: "packaging: P passed, F failed".
 set -euo pipefail
@@ -60,7 +64,7 @@ mkdir -p "$out" "$logs" "$dkms_tree" "$src_tree"
 k61=$(mn_kver_newest 6.1)
 k612=$(mn_kver_newest 6.12)
 kernels=("$k61" "$k612")
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$tree/dkms.conf")
+version=$(make -s -C "$tree" version)
 for k in "${kernels[@]}"; do mkdir -p "$root/lib/modules/$k"; done
 
 # Every dkms call of make dkms-install, in the private tree: the signing
@@ -145,28 +149,37 @@ check "the system's /var/lib/dkms is untouched" t_system_dkms_untouched
 # unit's ExecStart and the man page it names both exist for verify
 helper_rc=0
 make -s -C "$tree" helper >"$logs/helper.log" 2>&1 || helper_rc=$?
-make -s -C "$tree" install-extras PREFIX="$prefix" MODPROBE_DIR="$prefix/etc/modprobe.d" \
-	>"$logs/install-extras.log" 2>&1 || true
+make -s -C "$tree" install-extras PREFIX="$prefix" >"$logs/install-extras.log" 2>&1 || true
 [[ $helper_rc -ne 0 ]] || install -D -m 755 "$tree/helper/mirrornet" "$prefix/sbin/mirrornet"
 unit=$prefix/lib/systemd/system/mirrornet.service
+wait_online_dropin=$prefix/lib/systemd/system/systemd-networkd-wait-online.service.d/50-mirrornet.conf
+udev_rule=$prefix/lib/udev/rules.d/90-mirrornet.rules
+network_file=$prefix/lib/systemd/network/05-mirrornet.network
+nm_conf=$prefix/lib/NetworkManager/conf.d/90-mirrornet.conf
+# what make install-extras installs, relative to PREFIX
+extras=(lib/systemd/system/mirrornet.service
+	lib/systemd/system/systemd-networkd-wait-online.service.d/50-mirrornet.conf
+	lib/mirrornet/gns share/man/man8/mirrornet.8 lib/modules-load.d/mirrornet.conf
+	lib/udev/rules.d/90-mirrornet.rules lib/systemd/network/05-mirrornet.network
+	lib/NetworkManager/conf.d/90-mirrornet.conf
+	share/doc/mirrornet/examples/modprobe.d/mirrornet.conf
+	share/doc/mirrornet/examples/default/mirrornet)
 
 t_install_extras() {
 	cat "$logs/helper.log" "$logs/install-extras.log"
 	local f
-	for f in "$unit" "$prefix/share/man/man8/mirrornet.8" \
-		"$prefix/lib/modules-load.d/mirrornet.conf" "$prefix/etc/modprobe.d/mirrornet.conf" \
-		"$prefix/sbin/mirrornet"; do
-		[[ -f $f ]] || { echo "missing: $f"; return 1; }
+	for f in "${extras[@]}" sbin/mirrornet; do
+		[[ -f $prefix/$f ]] || { echo "missing: $prefix/$f"; return 1; }
 	done
 	# an image's staging root: the same files under DESTDIR, the unit
-	# naming the helper where make install PREFIX=/usr puts it
+	# naming the helper where make install PREFIX=/usr puts it, and
+	# nothing else: nothing in /etc, which apt remove would leave behind
 	make -s -C "$tree" install-extras DESTDIR="$out/destdir" PREFIX=/usr
-	for f in lib/systemd/system/mirrornet.service share/man/man8/mirrornet.8 \
-		lib/modules-load.d/mirrornet.conf; do
-		[[ -f $out/destdir/usr/$f ]] || { echo "missing: $out/destdir/usr/$f"; return 1; }
-	done
-	[[ -f $out/destdir/etc/modprobe.d/mirrornet.conf ]]
-	grep -x 'ExecStart=/usr/sbin/mirrornet serve' "$out/destdir/usr/lib/systemd/system/mirrornet.service"
+	diff <(printf 'usr/%s\n' "${extras[@]}" | sort) \
+		<(cd "$out/destdir" && find . -type f -printf '%P\n' | sort)
+	# shellcheck disable=SC2016 # the unit's own $MIRRORNET_OPTS
+	grep -x 'ExecStart=/usr/sbin/mirrornet serve $MIRRORNET_OPTS' \
+		"$out/destdir/usr/lib/systemd/system/mirrornet.service"
 }
 
 t_unit_verify() {
@@ -176,22 +189,144 @@ t_unit_verify() {
 	err=$(MANPATH="$prefix/share/man" systemd-analyze verify "$unit" 2>&1) ||
 		{ echo "$err"; return 1; }
 	[[ -z $err ]] || { echo "$err"; return 1; }
+	# the wait-online drop-in, on the unit it extends (this machine's):
+	# the prefix's unit directory first in the search path
+	[[ -f /lib/systemd/system/systemd-networkd-wait-online.service ]]
+	err=$(SYSTEMD_UNIT_PATH="$prefix/lib/systemd/system:" \
+		systemd-analyze verify systemd-networkd-wait-online.service 2>&1) ||
+		{ echo "$err"; return 1; }
+	[[ -z $err ]] || { echo "$err"; return 1; }
+	grep -x 'ConditionPathExists=!/run/mirrornet/manages-uplinks' "$wait_online_dropin"
+	# the flag file's name is the helper's
+	grep -q '#define MN_READY_FLAG[[:space:]]*"manages-uplinks"' "$tree/helper/ready.h"
+	grep -x 'RuntimeDirectory=mirrornet' "$unit"
 }
 
 # the settings the brief asks of it, as the unit file has them
 t_unit_settings() {
 	local line
-	for line in "ExecStart=$prefix/sbin/mirrornet serve" \
-		"ExecStartPre=/sbin/modprobe mirrornet" \
-		"After=systemd-modules-load.service" "Restart=on-failure" \
-		"RestartPreventExitStatus=2" "WantedBy=multi-user.target"; do
-		grep -qx "$line" "$unit" || { echo "no line '$line' in $unit"; return 1; }
+	for line in "ExecStart=$prefix/sbin/mirrornet serve \$MIRRORNET_OPTS" \
+		"EnvironmentFile=-/etc/default/mirrornet" "Type=notify" \
+		"ConditionVirtualization=vm" "ConditionPathExists=|/dev/vsock" \
+		"After=systemd-modules-load.service systemd-udevd.service" \
+		"Before=network.target network-online.target" \
+		"Before=systemd-networkd-wait-online.service NetworkManager-wait-online.service" \
+		"Restart=on-failure" "RestartPreventExitStatus=2" "TimeoutStopSec=5s" \
+		"CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE" \
+		"WantedBy=multi-user.target network-online.target dev-vsock.device"; do
+		grep -qxF "$line" "$unit" || { echo "no line '$line' in $unit"; return 1; }
 	done
+	# the module loads one way: modules-load.d
+	! grep -q '^ExecStartPre=' "$unit"
 }
 
-check "make install-extras (PREFIX, DESTDIR): unit, man page, modules-load.d and modprobe.d files" t_install_extras
-check "mirrornet.service passes systemd-analyze verify" t_unit_verify
-check "mirrornet.service: ExecStart of the installed helper, modprobe first, restart on failure" t_unit_settings
+# bookworm's systemd 252 rates the unit 2.4; it must not get worse
+unit_exposure_max=2.4
+t_unit_security() {
+	local report level
+	report=$(systemd-analyze security --offline=true "$unit" 2>&1)
+	echo "$report"
+	level=$(sed -n 's/^→ Overall exposure level for mirrornet.service: \([0-9.]*\) .*/\1/p' <<<"$report")
+	[[ -n $level ]]
+	echo "exposure $level, at most $unit_exposure_max"
+	awk -v l="$level" -v m="$unit_exposure_max" 'BEGIN {exit !(l <= m)}'
+}
+
+# names_match KIND NAME: whether NAME is one of mirrornet's NICs for the
+# file of KIND (udev, networkd, nm), by its own patterns and glob rules
+names_match() {
+	local pats=() p
+	case $1 in
+	udev)
+		# KERNEL!="a|b|c": udev's fnmatch() patterns, | between them
+		IFS='|' read -ra pats < <(sed -n 's/^KERNEL!="\([^"]*\)", GOTO="mirrornet_end"$/\1/p' "$udev_rule")
+		;;
+	networkd)
+		read -ra pats < <(sed -n 's/^Name=//p' "$network_file")
+		;;
+	nm)
+		# interface-name:GLOB entries; NM's globs know * and ? only
+		IFS=';' read -ra pats < <(sed -n 's/^unmanaged-devices+=//p' "$nm_conf")
+		pats=("${pats[@]#interface-name:}")
+		;;
+	esac
+	((${#pats[@]})) || { echo "no patterns in the $1 file" >&2; return 2; }
+	for p in "${pats[@]}"; do
+		# shellcheck disable=SC2053 # a glob on purpose
+		[[ $2 == $p ]] && return 0
+	done
+	return 1
+}
+
+# mirrornet's names (the host's: ethN, wlanN, the NIC under a virt_wifi
+# wlanN, the GELNIC) match; names an image gives its own NICs do not
+t_nic_names() {
+	local kind name rc bad=0
+	for kind in udev networkd nm; do
+		for name in eth0 eth12 wlan0 wlan3 _wlan0 loopback0; do
+			rc=0
+			names_match "$kind" "$name" || rc=$?
+			((rc == 0)) || { echo "$kind: $name does not match"; bad=1; }
+		done
+		for name in ens3 enp0s2 enP1s1 lo docker0 veth1a2b3c virbr0 br0 wlp2s0 loopback1; do
+			rc=0
+			names_match "$kind" "$name" || rc=$?
+			((rc == 1)) || { echo "$kind: $name matches (status $rc)"; bad=1; }
+		done
+	done
+	# the udev rule sets the properties on hv_netvsc links only
+	# and on virt_wifi's parentless wireless wlanN
+	grep -qx 'DRIVERS=="hv_netvsc", ENV{ID_NET_MANAGED_BY}="io.mirrornet", ENV{NM_UNMANAGED}="1"' "$udev_rule"
+	grep -qx 'KERNEL=="wlan\[0-9\]\*", DEVPATH=="/devices/virtual/net/\*", ENV{DEVTYPE}=="wlan", ENV{ID_NET_MANAGED_BY}="io.mirrornet", ENV{NM_UNMANAGED}="1"' "$udev_rule"
+	grep -qx 'LABEL="mirrornet_end"' "$udev_rule"
+	return "$bad"
+}
+
+# the .network as networkd reads it: [Match] Name= and [Link] Unmanaged=
+# and nothing else; the NM file: one [keyfile] key
+t_coexistence_files() {
+	diff <(grep -Ev '^(#|$)' "$network_file") - <<-EOF
+		[Match]
+		Name=eth[0-9]* wlan[0-9]* _wlan[0-9]* loopback0
+		[Link]
+		Unmanaged=yes
+	EOF
+	diff <(grep -Ev '^(#|$)' "$nm_conf" | sed 's/=.*//') - <<-EOF
+		[keyfile]
+		unmanaged-devices+
+	EOF
+	# 05 sorts before netplan's 10-netplan-*.network and every shipped one
+	local shipped=(/lib/systemd/network/*)
+	[[ $(printf '%s\n' 05-mirrornet.network 10-netplan-eth0.network "${shipped[@]##*/}" |
+		LC_ALL=C sort | head -n 1) == 05-mirrornet.network ]]
+}
+
+check "make install-extras (PREFIX, DESTDIR): the unit, coexistence files, man page, examples; nothing in /etc" t_install_extras
+check "mirrornet.service and the wait-online drop-in pass systemd-analyze verify" t_unit_verify
+check "mirrornet.service: Type=notify, conditions, ordering, restart, stop timeout, capabilities" t_unit_settings
+check "mirrornet.service: systemd-analyze security exposure at most $unit_exposure_max" t_unit_security
+check "udev rule, .network and NetworkManager conf match mirrornet's NIC names only" t_nic_names
+check "05-mirrornet.network and 90-mirrornet.conf hold what networkd and NM read" t_coexistence_files
+
+# suite NAME: tests/packaging/NAME.sh, its TAP lines and counts as ours
+# (notify.sh: readiness against a fake NOTIFY_SOCKET; caps.sh: the unit's
+# capabilities suffice and each is needed)
+suite() {
+	local log=$logs/$1.log rc=0
+	SECONDS=0
+	MN_OUT=$out/$1 "$tree/tests/packaging/$1.sh" >"$log" 2>&1 || rc=$?
+	grep -E '^(ok|not ok|#)' "$log" || true
+	echo "# $1.sh took $SECONDS s"
+	if [[ $(tail -n 1 "$log") =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		not_ok "$1.sh: a summary (status $rc)"
+		tail -n 20 "$log" | sed 's/^/# /'
+	fi
+}
+suite notify
+suite caps
 
 man_page=$tree/Documentation/mirrornet.8
 
@@ -355,18 +490,25 @@ systemd_test() {
 	local vm=$out/vm-systemd sd=$MN_ROOT/tests/packaging/systemd rc=0 qrc=0
 	local label="systemd on $k61" img=$out/vm-systemd/init/mn-image
 	mkdir -p "$img/usr/lib/modules/$k61/updates" "$img/usr/lib/mn-packaging" \
-		"$img/etc/systemd/system" "$img/etc/systemd/system.conf.d"
+		"$img/etc/systemd/system" "$img/etc/systemd/system.conf.d" "$img/etc/default"
 	{
 		make -s -C "$tree" install-helper install-extras DESTDIR="$img" PREFIX=/usr &&
 			cp -r "$root/lib/modules/$k61/updates/dkms" "$img/usr/lib/modules/$k61/updates/" &&
-			install -m 755 "$sd"/{run-tests.sh,report.sh,watchdog.sh} "$img/usr/lib/mn-packaging/" &&
+			# the host of the real run, on vsock_loopback
+			printf 'MIRRORNET_OPTS="--vsock 1:50000"\n' >"$img/etc/default/mirrornet" &&
+			cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$tree/lib" \
+				-o "$img/usr/lib/mn-packaging/gns-host" \
+				"$tree/tests/hostsim/gns-host.c" "$tree"/lib/gns/*.c &&
+			install -m 755 "$tree/tests/e2e/guest/lib/hotadd" "$img/usr/lib/mn-packaging/" &&
+			install -m 755 "$sd"/{run-tests.sh,host-step.sh,report.sh,watchdog.sh} \
+				"$img/usr/lib/mn-packaging/" &&
 			install -m 644 "$sd"/{mn-packaging.target,mn-packaging-test.service} \
 				"$sd/mn-packaging-report@.service" "$sd/mn-packaging-watchdog.service" \
 				"$img/etc/systemd/system/" &&
 			install -m 644 "$sd/timeouts.conf" "$img/etc/systemd/system.conf.d/mn-packaging.conf" &&
 			install -m 755 "$sd/init" "$vm/init/init" &&
 			"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/base.cpio" -k "$k61" \
-				-M "virtio_pci 9p 9pnet_virtio overlay" &&
+				-M "virtio_pci 9p 9pnet_virtio overlay vsock_loopback" &&
 			# a second archive: its /init replaces the harness's
 			(cd "$vm/init" && find init mn-image | cpio -o -H newc --quiet -R 0:0) >"$vm/init.cpio" &&
 			cat "$vm/base.cpio" "$vm/init.cpio" >"$vm/initrd.cpio"
