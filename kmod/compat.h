@@ -210,6 +210,11 @@ static inline u32 nla_get_u32_default(const struct nlattr *nla, u32 defvalue)
 }
 #endif
 
+/* An object of the type @obj is, zeroed. */
+#ifndef MN_HAVE_KMALLOC_OBJ
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
+
 /* kernel_bind() and kernel_connect() took a struct sockaddr before. */
 #ifndef MN_HAVE_SOCKADDR_UNSIZED
 #define sockaddr_unsized sockaddr

@@ -482,7 +482,7 @@ static void mn_event_queue(struct mn_net *mn, struct net_device *dev,
 
 	ASSERT_RTNL();
 	if (!mn_lose_event())
-		e = kzalloc(sizeof(*e), GFP_KERNEL);
+		e = kzalloc_obj(*e, GFP_KERNEL);
 	if (e) {
 		e->type = type;
 		e->ifindex = dev->ifindex;
