@@ -22,6 +22,7 @@ MN_TRIXIE_BUILD=$MN_ROOT/scripts/roots/trixie-build.list
 #   MN_KHEADERS  its headers, as the build sees them
 #   MN_KBUILDROOT  the Debian root list (scripts/roots) the module builds
 #                in, or empty: the host's toolchain
+# shellcheck disable=SC2034 # read by the caller
 mn_kernel() {
 	local root
 	case $1 in

@@ -35,7 +35,8 @@ mn_kver_612() { mn_kver_newest 6.12; }
 # mn_kernel's MN_KBUILDROOT), in that Debian root with OUT bound in at its
 # own path; the log is OUT/build.log
 mn_build_module() {
-	local kver=$1 out=$2 kdir=${3:-/usr/src/linux-headers-$1} buildroot=${4:-}
+	local kver=$1 out=$2
+	local kdir=${3:-/usr/src/linux-headers-$kver} buildroot=${4:-}
 	local make=(make -s -C "$kdir" M="$out/mod" "${@:5}" modules)
 	mkdir -p "$out/mod" "$out/include"
 	cp "$MN_ROOT"/kmod/*.[ch] "$MN_ROOT/kmod/Kbuild" "$out/mod/"
@@ -47,7 +48,7 @@ mn_build_module() {
 	"${make[@]}" >"$out/build.log" 2>&1 || { cat "$out/build.log"; return 1; }
 }
 
-# shellcheck source=kernel.sh
+# shellcheck source-path=SCRIPTDIR source=kernel.sh
 . "$MN_ROOT/tests/vm/kernel.sh"
 
 # FILE with carriage returns removed (serial output, pitfall 9)
