@@ -210,6 +210,13 @@ static inline u32 nla_get_u32_default(const struct nlattr *nla, u32 defvalue)
 }
 #endif
 
+/* A namespace was named by a bare word, stringified here, before. */
+#ifndef MN_HAVE_IMPORT_NS_STRING
+#include <linux/module.h>
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#endif
+
 /* An object of the type @obj is, zeroed. */
 #ifndef MN_HAVE_KMALLOC_OBJ
 #define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)

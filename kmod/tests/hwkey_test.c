@@ -88,4 +88,4 @@ static struct kunit_suite mn_hwkey_suite = {
 kunit_test_suite(mn_hwkey_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
