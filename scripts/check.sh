@@ -63,7 +63,7 @@ suite_style() {
 			echo "ok - checkpatch --strict of the $name tree"
 		else
 			fail=$((fail + 1))
-			echo "not ok - checkpatch --strict of the $name tree${checkpatch:- (not found)}"
+			echo "not ok - checkpatch --strict of the $name tree (${checkpatch:-not found})"
 		fi
 	done
 	echo "style: $pass passed, $fail failed"
