@@ -112,12 +112,14 @@ static int mn_rtnl_bind(struct socket *sock)
 	for (i = 0; i < MN_BIND_TRIES && err == -EADDRINUSE; i++) {
 		addr.nl_pid = get_random_u32_inclusive(MN_PORTID_MIN,
 						       MN_PORTID_MAX);
-		err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+		err = kernel_bind(sock, (struct sockaddr_unsized *)&addr,
+				  sizeof(addr));
 	}
 	if (err)
 		return err;
 	addr.nl_pid = 0;
-	return kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
+	return kernel_connect(sock, (struct sockaddr_unsized *)&addr,
+			      sizeof(addr), 0);
 }
 
 /**
@@ -425,7 +427,7 @@ static int mn_put_ip(struct sk_buff *skb, int type, u8 family,
  * the address is put back (best effort), so that failure leaves the link
  * as it found it.
  *
- * The admin state is changed from dev_get_flags(), like rtnetlink does:
+ * The admin state is changed from netif_get_flags(), like rtnetlink does:
  * dev->flags holds the effective PROMISC/ALLMULTI that other users (packet
  * sockets, bridges) count, and handing those back to dev_change_flags()
  * would take a promiscuity reference of our own that nothing drops.
@@ -463,25 +465,21 @@ int mn_apply_link(struct mn_net *mn, int ifindex, const struct mn_link *link,
 			old_lladdr.ss_family = dev->type;
 			memcpy(old_lladdr.__data, dev->dev_addr, dev->addr_len);
 			memcpy(ss.__data, link->lladdr, link->lladdr_len);
-			err = dev_set_mac_address_user(dev,
-						       (struct sockaddr *)&ss,
-						       extack);
+			err = dev_set_mac_address_user(dev, &ss, extack);
 			if (err)
 				goto out;
 			lladdr_set = true;
 		}
 	}
 	if (link->has_admin) {
-		unsigned int flags = dev_get_flags(dev) & ~IFF_UP;
+		unsigned int flags = netif_get_flags(dev) & ~IFF_UP;
 
 		if (link->admin_up)
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);
 		if (err) {
 			if (lladdr_set &&
-			    dev_set_mac_address_user(dev,
-						     (struct sockaddr *)&old_lladdr,
-						     NULL))
+			    dev_set_mac_address_user(dev, &old_lladdr, NULL))
 				netdev_warn(dev, "could not restore the link-layer address\n");
 			goto out;
 		}

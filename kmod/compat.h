@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Compatibility with the oldest supported kernel (Debian bookworm's 6.1).
+ * Compatibility with older kernels, back to the oldest supported one (Debian
+ * bookworm's 6.1); the code uses the newest API (Debian's 7.3).
  * Force-included into every object of the module (see Kbuild); each shim is
  * keyed on a feature probe rather than a version number, so that distro
  * backports are picked up.
@@ -207,6 +208,38 @@ static inline u32 nla_get_u32_default(const struct nlattr *nla, u32 defvalue)
 {
 	return nla ? nla_get_u32(nla) : defvalue;
 }
+#endif
+
+/* A namespace was named by a bare word, stringified here, before. */
+#ifndef MN_HAVE_IMPORT_NS_STRING
+#include <linux/module.h>
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#endif
+
+/* An object of the type @obj is, zeroed. */
+#ifndef MN_HAVE_KMALLOC_OBJ
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
+
+/* kernel_bind() and kernel_connect() took a struct sockaddr before. */
+#ifndef MN_HAVE_SOCKADDR_UNSIZED
+#define sockaddr_unsized sockaddr
+#endif
+
+/* The same function, named dev_get_flags() before. */
+#ifndef MN_HAVE_NETIF_GET_FLAGS
+#define netif_get_flags dev_get_flags
+#endif
+
+/*
+ * It took a struct sockaddr before; the storage starts the same way. Its
+ * declaration first, which the macro must not rewrite.
+ */
+#ifndef MN_HAVE_MAC_ADDR_STORAGE
+#include <linux/netdevice.h>
+#define dev_set_mac_address_user(dev, ss, extack) \
+	dev_set_mac_address_user(dev, (struct sockaddr *)(ss), extack)
 #endif
 
 #ifdef NL_SET_ERR_MSG_FMT_MOD

@@ -57,7 +57,7 @@ static struct mn_net *mn_net_create(struct net *net)
 	struct mn_net *mn;
 	int err;
 
-	mn = kzalloc(sizeof(*mn), GFP_KERNEL_ACCOUNT);
+	mn = kzalloc_obj(*mn, GFP_KERNEL_ACCOUNT);
 	if (!mn)
 		return ERR_PTR(-ENOMEM);
 	err = mn_state_init(mn, net);

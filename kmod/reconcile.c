@@ -482,7 +482,7 @@ static void mn_event_queue(struct mn_net *mn, struct net_device *dev,
 
 	ASSERT_RTNL();
 	if (!mn_lose_event())
-		e = kzalloc(sizeof(*e), GFP_KERNEL);
+		e = kzalloc_obj(*e, GFP_KERNEL);
 	if (e) {
 		e->type = type;
 		e->ifindex = dev->ifindex;
@@ -638,14 +638,16 @@ static int mn_ifinfo_open(struct mn_net *mn)
 		return err;
 	for (tries = 0; tries < 8; tries++) {
 		sa.nl_pid = get_random_u32() | 0x80000000U;
-		err = kernel_bind(sock, (struct sockaddr *)&sa, sizeof(sa));
+		err = kernel_bind(sock, (struct sockaddr_unsized *)&sa,
+				  sizeof(sa));
 		if (err != -EADDRINUSE)
 			break;
 	}
 	if (err)
 		goto err_release;
 	sa.nl_pid = 0;
-	err = kernel_connect(sock, (struct sockaddr *)&sa, sizeof(sa), 0);
+	err = kernel_connect(sock, (struct sockaddr_unsized *)&sa, sizeof(sa),
+			     0);
 	if (err)
 		goto err_release;
 	write_lock_bh(&sock->sk->sk_callback_lock);

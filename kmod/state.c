@@ -447,7 +447,7 @@ struct mn_iface *mn_iface_get(struct mn_net *mn, int ifindex,
 			return ERR_PTR(err);
 	}
 
-	iface = kzalloc(sizeof(*iface), GFP_KERNEL_ACCOUNT);
+	iface = kzalloc_obj(*iface, GFP_KERNEL_ACCOUNT);
 	if (!iface)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&iface->addrs);
@@ -631,7 +631,7 @@ int mn_hwkey_set(struct mn_net *mn, int ifindex, const uuid_t *hwkey,
 	}
 	if (!hwkey)
 		return 0;
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	h = kzalloc_obj(*h, GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
 	h->ifindex = ifindex;

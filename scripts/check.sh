@@ -24,36 +24,49 @@ build_module() {
 		! grep -E 'warning:|error:' "$out/$name/build.log"
 }
 
+# W=1 and sparse builds against every tested kernel (tests/vm/kernel.sh),
+# 7.3's in the trixie build root; a warning is a failure
 suite_build() {
-	local pass=0 fail=0 name kver
-	for name in 6.1 6.12; do
-		kver=$(mn_kver_newest "$name") || { fail=$((fail + 1)); continue; }
-		if build_module "build-$name" "/usr/src/linux-headers-$kver" C=2; then
+	local pass=0 fail=0 s dir
+	for s in $MN_KERNEL_SERIES; do
+		dir=$out/build-$s
+		if mn_kernel "$s" && mn_build_module "$MN_KREL" "$dir" "$MN_KHEADERS" \
+			"$MN_KBUILDROOT" W=1 C=2 >/dev/null &&
+			! grep -E 'warning:|error:' "$dir/build.log"; then
 			pass=$((pass + 1))
-			echo "ok - W=1 and sparse build against $kver"
+			echo "ok - W=1 and sparse build against $MN_KREL"
 		else
 			fail=$((fail + 1))
-			echo "not ok - W=1 and sparse build against $kver"
-			cat "$out/build-$name/build.log"
+			echo "not ok - W=1 and sparse build against $s"
+			cat "$dir/build.log" 2>/dev/null
 		fi
 	done
 	echo "build: $pass passed, $fail failed"
 }
 
-# checkpatch --strict from the KUnit kernel's source tree (the headers
-# packages do not ship it).
+# checkpatch --strict on the module's sources, by the KUnit kernel's source
+# tree (the headers packages do not ship it) and by 7.3's (from its
+# linux-source package)
 suite_style() {
-	local kbuild checkpatch
-	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
-		{ echo "style: 0 passed, 1 failed"; return; }
-	checkpatch=$(readlink -f "$kbuild/source")/scripts/checkpatch.pl
-	# shellcheck disable=SC2046 # one word per tracked source file
-	if "$checkpatch" --no-tree --strict --terse --show-types -f \
-		$(git ls-files 'kmod/*.[ch]') | grep -v ' 0 errors, 0 warnings, 0 checks'; then
-		echo "style: 0 passed, 1 failed"
-	else
-		echo "style: 1 passed, 0 failed"
-	fi
+	local pass=0 fail=0 kbuild name checkpatch
+	local -A checkpatches=()
+	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) &&
+		checkpatches[kunit]=$(readlink -f "$kbuild/source")/scripts/checkpatch.pl
+	checkpatches[7.3]=$(mn_backports_checkpatch) || checkpatches[7.3]=
+	for name in kunit 7.3; do
+		checkpatch=${checkpatches[$name]:-}
+		# shellcheck disable=SC2046 # one word per tracked source file
+		if [[ -x $checkpatch ]] &&
+			! "$checkpatch" --no-tree --strict --terse --show-types -f \
+				$(git ls-files 'kmod/*.[ch]') | grep -v ' 0 errors, 0 warnings, 0 checks'; then
+			pass=$((pass + 1))
+			echo "ok - checkpatch --strict of the $name tree"
+		else
+			fail=$((fail + 1))
+			echo "not ok - checkpatch --strict of the $name tree (${checkpatch:-not found})"
+		fi
+	done
+	echo "style: $pass passed, $fail failed"
 }
 
 # make install into a staging root: the module under updates/ with its
@@ -102,11 +115,12 @@ suite_kunit() {
 		"$mod/mirrornet.ko" "$mod/mirrornet_kunit.ko"
 }
 
-# the stock kernels and the debug (KUnit) kernel; each boot grades its
-# integration section and its adversarial section (integration-SERIES,
-# adversarial-SERIES)
+# the stock kernels (tests/vm/kernel.sh) and the debug (KUnit) kernel; each
+# boot grades its integration section and its adversarial section
+# (integration-SERIES, adversarial-SERIES)
 suite_integration() {
-	MN_OUT=$out/integration tests/integration/run.sh 6.1 6.12 debug
+	# shellcheck disable=SC2086 # the series are words
+	MN_OUT=$out/integration tests/integration/run.sh $MN_KERNEL_SERIES debug
 }
 
 # lib/gns: the GNS and DNS tunneling wire formats every program shares
@@ -139,10 +153,11 @@ suite_fuzz() {
 	tests/fuzz/run.sh
 }
 
-# the stock kernels, and the debug (KUnit) kernel: every session, and the
-# Wi-Fi emulation on its virt_wifi
+# the stock kernels (tests/vm/kernel.sh), and the debug (KUnit) kernel:
+# every session, and the Wi-Fi emulation on its virt_wifi
 suite_e2e() {
-	MN_OUT=$out/e2e tests/e2e/run.sh 6.1 6.12 virt_wifi
+	# shellcheck disable=SC2086 # the series are words
+	MN_OUT=$out/e2e tests/e2e/run.sh $MN_KERNEL_SERIES virt_wifi
 }
 
 # the host engine plays realistic timelines into the VM, both kernels

@@ -284,7 +284,7 @@ static void mn_reapply_test(struct kunit *test)
 	mn_lock(t->mn);
 	iface = mn_iface_get(t->mn, t->dev->ifindex, NULL, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iface);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc_obj(*r, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 		r->key.family = AF_INET;
 	r->key.dst_len = 24;

@@ -3,7 +3,11 @@
 
 #include "fake_vmbus.h"
 
-static struct bus_type mn_fake_vmbus = {
+/*
+ * Of the type struct device points to its bus with: const where the device
+ * core takes the bus const, not on 6.1, whose bus_register() writes to it.
+ */
+static typeof(*((struct device *)NULL)->bus) mn_fake_vmbus = {
 	.name = "vmbus",
 };
 

@@ -87,5 +87,6 @@ static struct kunit_suite mn_hwkey_suite = {
 
 kunit_test_suite(mn_hwkey_suite);
 
+MODULE_DESCRIPTION("KUnit tests of mirrornet");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

@@ -19,7 +19,7 @@ static struct mn_net *mn_test_state(struct kunit *test)
 static struct mn_route *mn_test_route(struct kunit *test,
 				      struct mn_iface *iface, u8 gw)
 {
-	struct mn_route *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct mn_route *r = kzalloc_obj(*r, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->iface = iface;

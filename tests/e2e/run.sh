@@ -3,7 +3,8 @@
 # the helper `mirrornet serve`, driven over vsock_loopback by the host
 # simulator tests/hostsim/gns-host playing session scripts
 # (tests/e2e/guest/sessions). Grades the TAP the guest prints.
-# Usage: tests/e2e/run.sh [6.1|6.12|virt_wifi]...   (default: 6.1 6.12)
+# Usage: tests/e2e/run.sh [SERIES|virt_wifi]...   (default: 6.1 6.12 7.3)
+# SERIES: a stock kernel, as tests/vm/kernel.sh names it (6.1, 6.12, 7.3).
 # virt_wifi: the KUnit debug kernel (tests/kunit/build-kernel.sh: KASAN,
 # UBSAN, lockdep, kmemleak, KFENCE, DEBUG_NET), which has CONFIG_VIRT_WIFI
 # and the rest built in: every session, then the Wi-Fi emulation on a
@@ -13,7 +14,8 @@ set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
 series=("$@")
-[[ ${#series[@]} -gt 0 ]] || series=(6.1 6.12)
+# shellcheck disable=SC2206 # the series are words
+[[ ${#series[@]} -gt 0 ]] || series=($MN_KERNEL_SERIES)
 out_root=${MN_OUT:-$MN_ROOT/build/e2e}
 mkdir -p "$out_root"
 
@@ -42,16 +44,16 @@ for s in "${series[@]}"; do
 	if [[ $s == virt_wifi ]]; then
 		# built, or taken from the cache
 		kbuild=$("$MN_ROOT/tests/kunit/build-kernel.sh" | tail -n 1) || exit 1
-		kver=virt_wifi kernel=$kbuild/arch/x86/boot/bzImage
+		kver=virt_wifi kernel=$kbuild/arch/x86/boot/bzImage buildroot=
 		initrd_args=() vm_args=(-m 512M -a "mn.virt_wifi=1")
 	else
-		kver=$(mn_kver_newest "$s") kbuild=/usr/src/linux-headers-$kver
-		kernel=/boot/vmlinuz-$kver
-		initrd_args=(-k "$kver" -M "$stock") vm_args=()
+		mn_kernel "$s" || exit 1
+		kver=$MN_KREL kbuild=$MN_KHEADERS kernel=$MN_KIMAGE buildroot=$MN_KBUILDROOT
+		initrd_args=(-k "$kver" -M "$stock" -r "$MN_KMODROOT") vm_args=()
 	fi
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" "$kbuild" || exit 1
+	mn_build_module "$kver" "$out" "$kbuild" "$buildroot" || exit 1
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" \
 		"${initrd_args[@]}" -m "$out/mod/mirrornet.ko" "${bins[@]}" \
 		-d "$MN_ROOT/tests/e2e/guest"

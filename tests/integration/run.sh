@@ -4,7 +4,8 @@
 # iproute2, grade the TAP the guest prints: its integration section and its
 # adversarial section (tests/integration/guest/adversarial.sh) each under
 # their own name.
-# Usage: tests/integration/run.sh [6.1|6.12|debug]...   (default: 6.1 6.12)
+# Usage: tests/integration/run.sh [SERIES|debug]...   (default: 6.1 6.12 7.3)
+# SERIES: a stock kernel, as tests/vm/kernel.sh names it (6.1, 6.12, 7.3).
 # debug: the KUnit kernel (tests/kunit/build-kernel.sh: KASAN, UBSAN,
 # lockdep, kmemleak, KFENCE, DEBUG_NET), everything built in; any kernel
 # report fails the run.
@@ -17,7 +18,8 @@ set -euo pipefail
 . "$(dirname "$0")/../vm/lib.sh"
 
 series=("$@")
-[[ ${#series[@]} -gt 0 ]] || series=(6.1 6.12)
+# shellcheck disable=SC2206 # the series are words
+[[ ${#series[@]} -gt 0 ]] || series=($MN_KERNEL_SERIES)
 out_root=${MN_OUT:-$MN_ROOT/build/integration}
 sections=${MN_SECTIONS:-integration adversarial}
 make -s -C "$MN_ROOT" client
@@ -37,16 +39,16 @@ rc=0
 for s in "${series[@]}"; do
 	if [[ $s == debug ]]; then
 		kbuild=$("$MN_ROOT/tests/kunit/build-kernel.sh" | tail -n 1) || exit 1
-		kver=debug kernel=$kbuild/arch/x86/boot/bzImage
+		kver=debug kernel=$kbuild/arch/x86/boot/bzImage buildroot=
 		initrd_args=() extra="mn.tap_timeout=240" limit=1200
 	else
-		kver=$(mn_kver_newest "$s") kbuild=/usr/src/linux-headers-$kver
-		kernel=/boot/vmlinuz-$kver
-		initrd_args=(-k "$kver" -M "dummy veth") extra='' limit=600
+		mn_kernel "$s" || exit 1
+		kver=$MN_KREL kbuild=$MN_KHEADERS kernel=$MN_KIMAGE buildroot=$MN_KBUILDROOT
+		initrd_args=(-k "$kver" -M "dummy veth" -r "$MN_KMODROOT") extra='' limit=600
 	fi
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" "$kbuild" || exit 1
+	mn_build_module "$kver" "$out" "$kbuild" "$buildroot" || exit 1
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" \
 		"${initrd_args[@]}" -m "$out/mod/mirrornet.ko" \
 		-b "$MN_ROOT/tests/client/mnctl" "${tools[@]}" \

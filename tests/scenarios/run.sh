@@ -4,7 +4,8 @@
 # over vsock_loopback to `mirrornet serve` and mirrornet.ko, and after
 # every step the guest's real state is compared with the step's "expect"
 # (guest/run.sh). One boot per kernel runs every scenario.
-# Usage: tests/scenarios/run.sh [6.1|6.12]...   (default: both)
+# Usage: tests/scenarios/run.sh [SERIES]...   (default: 6.1 6.12)
+# SERIES: a kernel as tests/vm/kernel.sh names it (6.1, 6.12, 7.3).
 #        MN_SCENARIOS=home,link-flap tests/scenarios/run.sh 6.1
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
@@ -66,14 +67,16 @@ cmdline=()
 [[ -z ${MN_SCENARIOS:-} ]] || cmdline=(-a "mn.scenarios=$MN_SCENARIOS")
 
 for s in "${series[@]}"; do
-	kver=$(mn_kver_newest "$s")
+	mn_kernel "$s" || { result "$s: the kernel is there" 1; continue; }
+	kver=$MN_KREL
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" || { result "$s: mirrornet.ko builds against $kver" 1; continue; }
+	mn_build_module "$kver" "$out" "$MN_KHEADERS" "$MN_KBUILDROOT" ||
+		{ result "$s: mirrornet.ko builds against $kver" 1; continue; }
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
-		-M "$stock" -m "$out/mod/mirrornet.ko" "${bins[@]}" -d "$image"
+		-M "$stock" -r "$MN_KMODROOT" -m "$out/mod/mirrornet.ko" "${bins[@]}" -d "$image"
 	qrc=0
-	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" -i "$out/initrd.cpio" \
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "$MN_KIMAGE" -i "$out/initrd.cpio" \
 		-o "$out" -t 1800 "${cmdline[@]}" || qrc=$?
 	verdict=$("$MN_ROOT/tests/vm/check-results.sh" "$out" "scenarios-$s" "$qrc") || true
 	# the guest's TAP, numbered by kernel here

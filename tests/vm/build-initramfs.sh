@@ -3,21 +3,24 @@
 # guest init makes its applet links), the real iproute2 ip, nft, jq and extra
 # binaries with their libraries, stock kernel modules (loaded at boot), extra
 # modules (not loaded), test directories and the guest init.
-# Usage: build-initramfs.sh -o OUT.cpio [-k KVER -M "stock modules"]
+# Usage: build-initramfs.sh -o OUT.cpio [-k KVER -M "stock modules" [-r MODROOT]]
 #            [-m extra.ko]... [-b binary]... [-d DIR]...
+# MODROOT: where lib/modules/KVER is, with depmod's files, for a kernel that
+# is not installed here (mn_kernel's MN_KMODROOT); default /
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { mn_die "usage: ${0##*/} -o OUT.cpio [-k KVER -M \"mods\"] [-m x.ko]... [-b bin]... [-d DIR]..."; }
+usage() { mn_die "usage: ${0##*/} -o OUT.cpio [-k KVER -M \"mods\" [-r MODROOT]] [-m x.ko]... [-b bin]... [-d DIR]..."; }
 
-out='' kver='' stock=''
+out='' kver='' stock='' modroot=/
 extra_ko=() bins=(/usr/bin/ip /usr/sbin/nft /usr/bin/jq) dirs=()
-while getopts o:k:M:m:b:d: opt; do
+while getopts o:k:M:r:m:b:d: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kver=$OPTARG ;;
 	M) stock=$OPTARG ;;
+	r) modroot=$OPTARG ;;
 	m) extra_ko+=("$OPTARG") ;;
 	b) bins+=("$OPTARG") ;;
 	d) dirs+=("$OPTARG") ;;
@@ -65,12 +68,15 @@ for bin in "${bins[@]}"; do
 		done
 done
 
-# stock modules, dependencies first, listed for init in load order
+# stock modules, dependencies first, listed for init in load order; in the
+# image at their path under MODROOT
+modroot=$(cd "$modroot" && pwd -P)
 : >"$root/etc/modules-load.list"
 for mod in $stock; do
-	modprobe -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" {print $2}'
+	modprobe -d "$modroot" -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" {print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do
-	dest=${ko%.xz}
+	dest=${ko#"${modroot%/}"}
+	dest=${dest%.xz}
 	dest=${dest%.zst}
 	dest=${dest%.gz}
 	mkdir -p "$root$(dirname "$dest")"

@@ -28,17 +28,28 @@ mn_kver_newest() {
 mn_kver_61() { mn_kver_newest 6.1; }
 mn_kver_612() { mn_kver_newest 6.12; }
 
-# build mirrornet.ko out of tree against the headers of release KVER (or
-# the kernel build directory KDIR) in OUT/mod (sources copied, away from
-# the tree); the log is OUT/build.log
+# mn_build_module KVER OUT [KDIR [BUILDROOT [MAKE ARG]...]]: build
+# mirrornet.ko out of tree against the headers of release KVER (or the
+# kernel build directory KDIR) in OUT/mod (sources copied, away from the
+# tree), with the host's toolchain or, given BUILDROOT (a scripts/roots list,
+# mn_kernel's MN_KBUILDROOT), in that Debian root with OUT bound in at its
+# own path; the log is OUT/build.log
 mn_build_module() {
-	local kver=$1 out=$2 kdir=${3:-/usr/src/linux-headers-$1}
+	local kver=$1 out=$2
+	local kdir=${3:-/usr/src/linux-headers-$kver} buildroot=${4:-}
+	local make=(make -s -C "$kdir" M="$out/mod" "${@:5}" modules)
 	mkdir -p "$out/mod" "$out/include"
 	cp "$MN_ROOT"/kmod/*.[ch] "$MN_ROOT/kmod/Kbuild" "$out/mod/"
+	cp -r "$MN_ROOT/kmod/tests" "$out/mod/"
 	cp -r "$MN_ROOT/include/uapi" "$out/include/"
-	make -s -C "$kdir" M="$out/mod" modules \
-		>"$out/build.log" 2>&1 || { cat "$out/build.log"; return 1; }
+	if [[ -n $buildroot ]]; then
+		make=("$MN_ROOT/scripts/debian-root.sh" run "$buildroot" -b "$out" -- "${make[@]}")
+	fi
+	"${make[@]}" >"$out/build.log" 2>&1 || { cat "$out/build.log"; return 1; }
 }
+
+# shellcheck source-path=SCRIPTDIR source=kernel.sh
+. "$MN_ROOT/tests/vm/kernel.sh"
 
 # FILE with carriage returns removed (serial output, pitfall 9)
 mn_nocr() { tr -d '\r' <"$1"; }

@@ -5,7 +5,8 @@
 # host's root file system shared read-only over virtio-9p, entered with
 # chroot), validates the spec, mutates the goal state with --do, reads it
 # back with --dump and receives a repair notification with --subscribe.
-# Usage: tests/ynl/run.sh [6.12|6.1]...   (default: both)
+# Usage: tests/ynl/run.sh [SERIES]...   (default: 6.12 6.1)
+# SERIES: a kernel as tests/vm/kernel.sh names it (6.1, 6.12, 7.3).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
@@ -65,18 +66,19 @@ for pkg in yaml jsonschema; do
 done
 
 for s in "${series[@]}"; do
-	kver=$(mn_kver_newest "$s")
+	mn_kernel "$s" || exit 1
+	kver=$MN_KREL
 	out=$out_root/$kver
 	rm -rf "$out"
-	mn_build_module "$kver" "$out" || exit 1
+	mn_build_module "$kver" "$out" "$MN_KHEADERS" "$MN_KBUILDROOT" || exit 1
 	# the spec of this run, next to the module built from the same tree
 	cp "$MN_ROOT/$spec" "$out/mirrornet.yaml"
 	"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$out/initrd.cpio" -k "$kver" \
-		-M "$stock" -m "$out/mod/mirrornet.ko" -d "$MN_ROOT/tests/ynl/guest"
+		-M "$stock" -r "$MN_KMODROOT" -m "$out/mod/mirrornet.ko" -d "$MN_ROOT/tests/ynl/guest"
 	qrc=0
 	# the host's root read-only; multidevs=remap keeps inode numbers of
 	# different host file systems (/usr, the cache, build/) apart
-	"$MN_ROOT/tests/vm/run-vm.sh" -k "/boot/vmlinuz-$kver" \
+	"$MN_ROOT/tests/vm/run-vm.sh" -k "$MN_KIMAGE" \
 		-i "$out/initrd.cpio" -o "$out" -t 900 \
 		-a "mn.ynl_cli=$cli_dir/tools/net/ynl/cli.py mn.ynl_spec=$out/mirrornet.yaml mn.ynl_schema=$cli_dir/Documentation/netlink/genetlink.yaml" \
 		-- -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap ||
