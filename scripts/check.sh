@@ -12,18 +12,6 @@ make -s client helper host || exit 1
 # shellcheck source=../tests/vm/lib.sh
 . tests/vm/lib.sh
 
-# Build the module out of tree against headers DIR into $out/NAME/mod,
-# with extra make arguments; warnings count as failures.
-build_module() {
-	local name=$1 kdir=$2 mod=$out/$1/mod
-	shift 2
-	mkdir -p "$mod" "$out/$name/include"
-	cp kmod/*.[ch] kmod/Kbuild "$mod/" && cp -r kmod/tests "$mod/"
-	cp -r include/uapi "$out/$name/include/"
-	make -C "$kdir" M="$mod" W=1 "$@" modules >"$out/$name/build.log" 2>&1 &&
-		! grep -E 'warning:|error:' "$out/$name/build.log"
-}
-
 # W=1 and sparse builds against every tested kernel (tests/vm/kernel.sh),
 # 7.3's in the trixie build root; a warning is a failure
 suite_build() {
@@ -109,7 +97,9 @@ suite_kunit() {
 	local kbuild mod=$out/kunit/mod
 	kbuild=$(tests/kunit/build-kernel.sh | tail -n 1) ||
 		{ echo "kunit: 0 passed, 1 failed"; return; }
-	build_module kunit "$kbuild" CONFIG_MIRRORNET_KUNIT_TEST=m ||
+	# W=1: a warning in the module or its KUnit tests is a failure
+	mn_build_module kunit "$out/kunit" "$kbuild" "" W=1 CONFIG_MIRRORNET_KUNIT_TEST=m \
+		>/dev/null && ! grep -E 'warning:|error:' "$out/kunit/build.log" ||
 		{ cat "$out/kunit/build.log"; echo "kunit: 0 passed, 1 failed"; return; }
 	tests/kunit/run.sh -b "$kbuild" -o "$out/kunit/vm" \
 		"$mod/mirrornet.ko" "$mod/mirrornet_kunit.ko"
