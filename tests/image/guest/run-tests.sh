@@ -89,7 +89,8 @@ t_module() {
 	echo "$file"
 	[[ $file == /lib/modules/$(uname -r)/updates/dkms/mirrornet.ko* ]]
 	[[ $(modinfo -F vermagic mirrornet) == "$(uname -r) "* ]]
-	dkms status mirrornet | grep -E ", $(uname -r), [^:]*: installed"
+	# the release is a fixed string: 7.3.4+deb13 is no regular expression
+	dkms status mirrornet | grep -F ", $(uname -r), " | grep ': installed'
 }
 
 # the engine stopped at the end of step N of instance NAME
