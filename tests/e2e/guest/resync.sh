@@ -7,7 +7,8 @@
 # snapshot again from scratch onto the state the module and the system
 # kept. Every replayed request must be answered 0 and the state must not
 # change: a re-sync onto identical state is no failure (WSL's host logs a
-# -1 and may retry).
+# -1 and may retry). Then an address added again: the same is 0, one that
+# differs is -1 (sessions/resync-conflict.gns).
 
 RESYNC_PORT=50020
 RESYNC_JSON=/tests/resync.json
@@ -118,5 +119,8 @@ t_resync() {
 	resync_end 2 >/tmp/resync.count || rc=1
 	cat /tmp/resync.count
 	grep -q '^mirrornet-host: [0-9]* messages, 0 failed' /tmp/resync.count || rc=1
-	return "$rc"
+	[ "$rc" -eq 0 ] || return "$rc"
+	# the same address added again is 0, one that differs -1; no change
+	with_serve resync-conflict
+	resync_same || { diff /tmp/resync.before /tmp/resync.after; return 1; }
 }
