@@ -55,37 +55,37 @@ resync_play() {
 	local n=$1
 	mirrornet-host --listen "vsock:$RESYNC_PORT" --verbose --dns-tunneling \
 		--dns-zone /tests/dns.zone "$RESYNC_JSON" \
-		>/tmp/resync-host$n.log 2>&1 </dev/null &
-	echo $! >/tmp/resync-host$n.pid
-	wait_for 10 grep -q '^mirrornet-host: listening on ' /tmp/resync-host$n.log ||
-		{ cat /tmp/resync-host$n.log; return 1; }
+		>"/tmp/resync-host$n.log" 2>&1 </dev/null &
+	echo $! >"/tmp/resync-host$n.pid"
+	wait_for 10 grep -q '^mirrornet-host: listening on ' "/tmp/resync-host$n.log" ||
+		{ cat "/tmp/resync-host$n.log"; return 1; }
 	mirrornet serve --vsock "1:$RESYNC_PORT" --dns-tunnel "1:$RESYNC_PORT" \
 		--dns_tunneling_ip "$RESYNC_DNS_IP" --lookup-timeout-ms 10000 \
-		>/tmp/resync-serve$n.log 2>&1 </dev/null &
-	echo $! >/tmp/resync-serve$n.pid
+		>"/tmp/resync-serve$n.log" 2>&1 </dev/null &
+	echo $! >"/tmp/resync-serve$n.pid"
 	wait_for 60 grep -qE '^mirrornet-host: step 1: (no )?goal state' \
-		/tmp/resync-host$n.log || { resync_logs "$n"; return 1; }
-	grep '^mirrornet-host: step 1: ' /tmp/resync-host$n.log
+		"/tmp/resync-host$n.log" || { resync_logs "$n"; return 1; }
+	grep '^mirrornet-host: step 1: ' "/tmp/resync-host$n.log"
 }
 
 resync_logs() {
 	echo "--- requests refused by helper $1 (request => reply)"
-	resync_refused /tmp/resync-host$1.log
+	resync_refused "/tmp/resync-host$1.log"
 	echo "--- mirrornet-host $1 (last lines)"
-	tail -n 5 /tmp/resync-host$1.log
+	tail -n 5 "/tmp/resync-host$1.log"
 	echo "--- mirrornet serve $1"
-	cat /tmp/resync-serve$1.log
+	cat "/tmp/resync-serve$1.log"
 }
 
 # resync_end N: the helper stopped (SIGTERM), the engine's exit and count
 resync_end() {
 	local n=$1 host
-	host=$(cat /tmp/resync-host$n.pid)
-	kill "$(cat /tmp/resync-serve$n.pid)" 2>/dev/null || true
+	host=$(cat "/tmp/resync-host$n.pid")
+	kill "$(cat "/tmp/resync-serve$n.pid")" 2>/dev/null || true
 	# the engine ends when the guest closes GNS
 	wait_for 20 sh -c "! kill -0 $host 2>/dev/null" ||
 		{ echo "mirrornet-host $n still running"; kill "$host"; return 1; }
-	grep '^mirrornet-host: [0-9]* messages' /tmp/resync-host$n.log
+	grep '^mirrornet-host: [0-9]* messages' "/tmp/resync-host$n.log"
 }
 
 # resync_same: the state is what it was before the replay
