@@ -97,6 +97,8 @@ resync_same() {
 t_resync() {
 	local guid i=0 rc=0 refused
 	serve_stop
+	# the host names its one GELNIC loopback0: the home session's goes
+	$IP link del loopback0 2>/dev/null || true
 	for guid in $(jq -r '.timeline[0].snapshot.interfaces[].guid' "$RESYNC_JSON"); do
 		/tests/lib/hotadd "rs$i" "$guid"
 		i=$((i + 1))
