@@ -783,6 +783,66 @@ static int32_t link_settings(struct req *q, const struct mn_sel *s,
 	return check(q, &r, l->connected ? "link up" : "link down", NULL);
 }
 
+/*
+ * An Add of the address @a that the NIC already has: a host replaying its
+ * state onto what a killed helper left (the module and the kernel keep
+ * it) adds every address again. The same address, prefix length, flags
+ * and lifetimes is success, and the module tracks it; anything else is a
+ * conflict, which fails saying what differs. A NIC the module holds
+ * state for has no address in the kernel to compare: that stays -1.
+ */
+static int32_t addr_exists(struct req *q, const struct mn_sel *s,
+			   const struct gns_addr *a)
+{
+	/* the flags the module sets (mn_apply_addr) */
+	const uint32_t ours = IFA_F_NODAD | IFA_F_NOPREFIXROUTE;
+	uint32_t want = IFA_F_NOPREFIXROUTE | (a->nodad ? IFA_F_NODAD : 0);
+	char why[200], ip[INET6_ADDRSTRLEN];
+	struct mn_iface_info info;
+	struct rt_addr_info k;
+	struct mn_res r;
+	int ret;
+
+	ip_str(&a->ip, ip, sizeof(ip));
+	mn_iface_get(q->c->genl, s, &info, &r);
+	if (r.err || info.ifindex <= 0)
+		return fail(q, "IPAddress: %s/%u is already assigned%s", ip,
+			    a->prefixlen, info.held ?
+			    " (held for the absent NIC)" : "");
+	ret = rt_addr_get(info.ifindex, a->ip.family, a->ip.a, a->prefixlen,
+			  &k, why, sizeof(why));
+	if (ret)
+		return fail(q, "IPAddress: %s/%u exists; reading it back: %s%s%s",
+			    ip, a->prefixlen, strerror(-ret),
+			    why[0] ? ": " : "", why);
+	if (k.prefixlen != a->prefixlen)
+		return fail(q, "IPAddress: %s is on %s with prefix length %u, not %u",
+			    ip, info.ifname, k.prefixlen, a->prefixlen);
+	if ((k.flags & ours) != want)
+		return fail(q, "IPAddress: %s/%u is on %s%s%s, asked%s%s", ip,
+			    a->prefixlen, info.ifname,
+			    k.flags & IFA_F_NODAD ? " nodad" : "",
+			    k.flags & IFA_F_NOPREFIXROUTE ? " noprefixroute" : "",
+			    want & IFA_F_NODAD ? " nodad" : "",
+			    " noprefixroute");
+	/* IPv6 derives the scope from the address itself */
+	if (a->ip.family == AF_INET && k.scope != a->scope)
+		return fail(q, "IPAddress: %s/%u is on %s with scope %u, not %u",
+			    ip, a->prefixlen, info.ifname, k.scope, a->scope);
+	/* the host sends forever, or 0 for a deprecated address */
+	if ((k.preferred_lft == GNS_LFT_FOREVER) !=
+	    (a->preferred_lft == GNS_LFT_FOREVER) ||
+	    (k.valid_lft == GNS_LFT_FOREVER) != (a->valid_lft == GNS_LFT_FOREVER))
+		return fail(q, "IPAddress: %s/%u is on %s with lifetimes %u/%u s, not %s/%s",
+			    ip, a->prefixlen, info.ifname, k.preferred_lft,
+			    k.valid_lft, a->preferred_lft == GNS_LFT_FOREVER ?
+			    "forever" : "0",
+			    a->valid_lft == GNS_LFT_FOREVER ? "forever" : "0");
+	mn_log(MN_LOG_DEBUG, "%s: %s/%u is on %s already, as asked", q->name,
+	       ip, a->prefixlen, info.ifname);
+	return 0;
+}
+
 static int32_t address(struct req *q, const struct gns_setting *st,
 		       const struct mn_sel *s, char *what, size_t whatlen)
 {
@@ -798,6 +858,8 @@ static int32_t address(struct req *q, const struct gns_setting *st,
 		/* An in-place replace keeps the routes that use the address. */
 		mn_addr_new(q->c->genl, s, a, true,
 			    st->request == GNS_REQ_UPDATE, &r);
+		if (r.err == -EEXIST && st->request == GNS_REQ_ADD)
+			return addr_exists(q, s, a);
 		break;
 	case GNS_REQ_REMOVE:
 		mn_addr_del(q->c->genl, s, &a->ip, a->prefixlen, &r);

@@ -308,48 +308,42 @@ static void rule_view(const struct nlmsghdr *nh, struct rule_view *v)
 	}
 }
 
-int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
+/*
+ * Send the dump request @req (a header and its fixed part) and hand every
+ * answer of type @type to @cb, until the end of the dump or until @cb
+ * returns non-zero: then that, else 0 or a negative errno.
+ */
+static int rt_dump(struct nlmsghdr *req, uint16_t type,
+		   int (*cb)(const struct nlmsghdr *nh, void *arg), void *arg,
+		   char *err, size_t errlen)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct fib_rule_hdr frh;
-	} req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct fib_rule_hdr)),
-		.nh.nlmsg_type = RTM_GETRULE,
-		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		.nh.nlmsg_seq = 1,
-		.frh.family = AF_INET,
-	};
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int fd, ret = RT_RULE_ABSENT, before = 0;
 	static char buf[32768];
-	bool done = false;
+	int fd, ret = 0;
 	ssize_t n;
 
 	err[0] = '\0';
 	fd = rt_socket();
 	if (fd < 0)
 		return fd;
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req->nlmsg_seq = 1;
+	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
 		   sizeof(kernel)) < 0) {
 		ret = -errno;
 		goto out;
 	}
-	while (!done) {
+	for (;;) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
-		const struct fib_rule_hdr *frh;
-		struct rule_view v;
 
 		n = rt_recv(fd, buf, sizeof(buf), err, errlen);
-		if (n < 0) {
+		if (n <= 0) {
 			ret = (int)n;
 			goto out;
 		}
 		for (; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
+			if (nh->nlmsg_type == NLMSG_DONE)
+				goto out;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nh);
 
@@ -360,32 +354,160 @@ int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
 					ret = e->error;
 				goto out;
 			}
-			if (nh->nlmsg_type != RTM_NEWRULE ||
-			    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
+			if (nh->nlmsg_type != type)
 				continue;
-			frh = NLMSG_DATA(nh);
-			rule_view(nh, &v);
-			if (frh->family != AF_INET || v.prio != prio ||
-			    v.table != table)
-				continue;
-			/*
-			 * The dump lists rules in the order the kernel tries
-			 * them: "@prio: from all lookup @table" with no other
-			 * selector, and how many of that priority and table
-			 * come before it.
-			 */
-			if (ret == RT_RULE_ABSENT && !v.selects &&
-			    frh->action == FR_ACT_TO_TBL)
-				ret = before ? RT_RULE_BEHIND : RT_RULE_FIRST;
-			else
-				before++;
+			ret = cb(nh, arg);
+			if (ret)
+				goto out;
 		}
-		if (n == 0)
-			break;
 	}
 out:
 	close(fd);
 	return ret;
+}
+
+/* rt_generic_rule()'s search: what it looks for, where it stands. */
+struct generic_rule {
+	uint32_t prio, table;
+	int where, before;
+};
+
+static int generic_rule_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
+	struct generic_rule *g = arg;
+	struct rule_view v;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*frh)))
+		return 0;
+	rule_view(nh, &v);
+	if (frh->family != AF_INET || v.prio != g->prio || v.table != g->table)
+		return 0;
+	/*
+	 * The dump lists rules in the order the kernel tries them:
+	 * "@prio: from all lookup @table" with no other selector, and how
+	 * many of that priority and table come before it.
+	 */
+	if (g->where == RT_RULE_ABSENT && !v.selects &&
+	    frh->action == FR_ACT_TO_TBL)
+		g->where = g->before ? RT_RULE_BEHIND : RT_RULE_FIRST;
+	else
+		g->before++;
+	return 0;
+}
+
+int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct fib_rule_hdr frh;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct fib_rule_hdr)),
+		.nh.nlmsg_type = RTM_GETRULE,
+		.frh.family = AF_INET,
+	};
+	struct generic_rule g = {
+		.prio = prio, .table = table, .where = RT_RULE_ABSENT,
+	};
+	int ret;
+
+	ret = rt_dump(&req.nh, RTM_NEWRULE, generic_rule_cb, &g, err, errlen);
+	return ret < 0 ? ret : g.where;
+}
+
+/* rt_addr_get()'s search: the address, and what has been found of it. */
+struct addr_search {
+	int ifindex, family;
+	const void *ip;
+	uint8_t prefixlen;
+	struct rt_addr_info *info;
+	bool found;
+};
+
+static int addr_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	size_t alen = ifa->ifa_family == AF_INET ? 4 : 16;
+	const void *local = NULL, *address = NULL;
+	struct addr_search *as = arg;
+	struct rt_addr_info info = {
+		.prefixlen = ifa->ifa_prefixlen, .scope = ifa->ifa_scope,
+		.flags = ifa->ifa_flags,
+		.preferred_lft = UINT32_MAX, .valid_lft = UINT32_MAX,
+	};
+	const struct nlattr *a;
+	const void *ip;
+	int rem;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_family != as->family || (int)ifa->ifa_index != as->ifindex)
+		return 0;
+	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
+	for (a = (const struct nlattr *)(ifa + 1);
+	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	     a->nla_len <= rem;
+	     rem -= NLA_ALIGNED(a->nla_len),
+	     a = (const struct nlattr *)((const char *)a +
+					 NLA_ALIGNED(a->nla_len))) {
+		const char *data = (const char *)a + NLA_HDRLEN;
+		size_t len = a->nla_len - NLA_HDRLEN;
+
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case IFA_LOCAL:
+			if (len == alen)
+				local = data;
+			break;
+		case IFA_ADDRESS:
+			if (len == alen)
+				address = data;
+			break;
+		case IFA_FLAGS:
+			if (len == 4)
+				memcpy(&info.flags, data, 4);
+			break;
+		case IFA_CACHEINFO:
+			if (len >= sizeof(struct ifa_cacheinfo)) {
+				struct ifa_cacheinfo ci;
+
+				memcpy(&ci, data, sizeof(ci));
+				info.preferred_lft = ci.ifa_prefered;
+				info.valid_lft = ci.ifa_valid;
+			}
+			break;
+		}
+	}
+	/* IFA_LOCAL is the address; IFA_ADDRESS the peer's when there is one */
+	ip = local ? local : address;
+	if (!ip || memcmp(ip, as->ip, alen))
+		return 0;
+	/* several IPv4 prefixes of one address: the one asked for wins */
+	if (!as->found || info.prefixlen == as->prefixlen)
+		*as->info = info;
+	as->found = true;
+	return 0;
+}
+
+int rt_addr_get(int ifindex, int family, const void *ip, uint8_t prefixlen,
+		struct rt_addr_info *info, char *err, size_t errlen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_GETADDR,
+		.ifa.ifa_family = (uint8_t)family,
+	};
+	struct addr_search as = {
+		.ifindex = ifindex, .family = family, .ip = ip,
+		.prefixlen = prefixlen, .info = info,
+	};
+	int ret;
+
+	ret = rt_dump(&req.nh, RTM_NEWADDR, addr_cb, &as, err, errlen);
+	if (ret)
+		return ret;
+	return as.found ? 0 : -ENOENT;
 }
 
 /* Read the first line of <sysfs net>/@name/@file into @buf. */

@@ -2,9 +2,9 @@
 /*
  * The few rtnetlink calls the helper makes itself, each a one-off request
  * with no state to keep: renames, virt_wifi links, the DNS tunnel's
- * address on lo, IPv4 rules and where the generic one stands; finding an
- * interface by its hardware key in sysfs; and watching links appear
- * while it waits for a NIC.
+ * address on lo, IPv4 rules and where the generic one stands, an address
+ * as the kernel has it; finding an interface by its hardware key in
+ * sysfs; and watching links appear while it waits for a NIC.
  */
 #ifndef MIRRORNET_RTLINK_H
 #define MIRRORNET_RTLINK_H
@@ -59,6 +59,23 @@ int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
  */
 enum { RT_RULE_ABSENT, RT_RULE_FIRST, RT_RULE_BEHIND };
 int rt_generic_rule(uint32_t prio, uint32_t table, char *err, size_t errlen);
+
+/* An address as the kernel has it (RTM_NEWADDR's dump). */
+struct rt_addr_info {
+	uint8_t prefixlen;
+	uint8_t scope;
+	uint32_t flags;		/* IFA_F_*: IFA_FLAGS, else ifa_flags */
+	uint32_t preferred_lft;	/* left, in seconds; UINT32_MAX forever */
+	uint32_t valid_lft;
+};
+
+/*
+ * The address @ip (@family's size) on @ifindex: 0 with @info (the one of
+ * @prefixlen when the kernel has the address with several), -ENOENT when
+ * the interface has no such address, or a negative errno with a text.
+ */
+int rt_addr_get(int ifindex, int family, const void *ip, uint8_t prefixlen,
+		struct rt_addr_info *info, char *err, size_t errlen);
 
 /* Where interfaces are listed; tests point it at a fake tree. */
 extern const char *rt_sysfs_net;	/* default "/sys/class/net" */

@@ -6,6 +6,8 @@
 . /tests/lib/tap.sh
 . /tests/lib/expect.sh
 . /tests/dns.sh
+. /tests/handlers.sh
+. /tests/resync.sh
 
 MOD=/lib/mirrornet/mirrornet.ko
 SESSIONS=/tests/sessions
@@ -225,8 +227,22 @@ t_wifi_flap() {
 	addr_is wlan0 192.168.50.20 '.prefixlen == 24'
 }
 
+# resync_test: the replay after a killed helper; two plays in TCG
+resync_test() {
+	local timeout=$TAP_TIMEOUT
+	TAP_TIMEOUT=240
+	run_test "a killed helper's state replayed by a new host: every request 0, state unchanged" t_resync
+	TAP_TIMEOUT=$timeout
+}
+
 tap_plan_later
 run_test "mirrornet.ko and vsock_loopback loaded" t_load
+# mn.only=resync on the kernel command line: that test alone, to iterate
+if [ "${MN_ONLY:-}" = resync ]; then
+	resync_test
+	tap_finish
+	exit
+fi
 run_test "smoke: SetupIpv6, NoOp, unknown type over vsock" t_smoke
 run_test "home: mirrored start-up session" t_home
 run_test "home: addresses, routes, rules, neighbours, nft, sysctls, resolv.conf" t_home_state
@@ -251,6 +267,6 @@ run_test "DNS tunneling: answers and queries above 512 bytes" t_dns_large
 run_test "DNS tunneling: 24 clients at once" t_dns_concurrent
 run_test "DNS tunneling: a query never answered, the others are" t_dns_silent
 run_test "DNS tunneling: the host goes mid-query; gns exits 0" t_dns_close
-. /tests/handlers.sh
 run_handlers_tests
+resync_test
 tap_finish
