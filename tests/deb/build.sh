@@ -32,7 +32,10 @@ export DEB_BUILD_OPTIONS=noddebs
 rc=0
 case $suite in
 bookworm)
-	(cd "$src" && dpkg-buildpackage -us -uc -b) >"$log" 2>&1 || rc=$?
+	# as clean as the trixie root's env -i: a calling make's flags (make -s
+	# check) would otherwise reach the package's make and silence its log
+	(cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b) \
+		>"$log" 2>&1 || rc=$?
 	;;
 trixie)
 	"$MN_ROOT/scripts/debian-root.sh" run "$MN_ROOT/scripts/roots/trixie-build.list" \
