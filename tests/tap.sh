@@ -26,3 +26,21 @@ tap_summary() {
 	echo "$1: $tap_pass passed, $tap_fail failed"
 	[[ $tap_fail == 0 ]]
 }
+
+# tap_check NAME CMD...: one test, CMD in a subshell with set -e (which an
+# "if" or "||" would switch off); its output goes to a log in $tap_logs,
+# shown only when it fails
+tap_check() {
+	local name=$1 log rc errexit=$-
+	shift
+	log=${tap_logs:?}/$((tap_pass + tap_fail + 1)).log
+	set +e
+	(
+		set -e
+		"$@"
+	) >"$log" 2>&1
+	rc=$?
+	[[ $errexit == *e* ]] && set -e
+	tap_result "$rc" "$name"
+	((rc == 0)) || sed 's/^/# /' "$log"
+}

@@ -13,34 +13,14 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../tap.sh
+. "$(dirname "$0")/../tap.sh"
 
 out=${MN_OUT:-$MN_ROOT/build/deb}
 logs=$out/logs
+tap_logs=$logs
 trixie_root() { "$MN_ROOT/scripts/debian-root.sh" run "$MN_ROOT/scripts/roots/trixie-build.list" "$@"; }
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-# check NAME CMD...: one test, CMD in a subshell with set -e (which an
-# "if" would switch off); its output is shown only when it fails
-check() {
-	local name=$1 log rc
-	shift
-	log=$logs/$((passed + failed + 1)).log
-	set +e
-	(
-		set -e
-		"$@"
-	) >"$log" 2>&1
-	rc=$?
-	set -e
-	if ((rc == 0)); then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$log"
-	fi
-}
 
 rm -rf "$out"
 mkdir -p "$out" "$logs"
@@ -204,26 +184,25 @@ t_maintscripts() {
 suites=("$@")
 ((${#suites[@]})) || suites=(bookworm trixie)
 for suite in "${suites[@]}"; do
-	check "$suite: dpkg-buildpackage -us -uc -b from a clean export: mirrornet-dkms and mirrornet" \
+	tap_check "$suite: dpkg-buildpackage -us -uc -b from a clean export: mirrornet-dkms and mirrornet" \
 		t_build "$suite"
 	if [[ ! -f $out/$suite/mirrornet_${version}_amd64.changes ]]; then
-		not_ok "$suite: the other tests (no packages)"
+		tap_result 1 "$suite: the other tests (no packages)"
 		continue
 	fi
-	check "$suite: lintian ($suite's) finds no error or warning" t_lintian "$suite"
-	check "$suite: mirrornet-dkms holds the module's sources and dkms.conf, nothing else" \
+	tap_check "$suite: lintian ($suite's) finds no error or warning" t_lintian "$suite"
+	tap_check "$suite: mirrornet-dkms holds the module's sources and dkms.conf, nothing else" \
 		t_dkms_contents "$suite"
-	check "$suite: mirrornet holds the helper and all make install-extras installs, nothing else" \
+	tap_check "$suite: mirrornet holds the helper and all make install-extras installs, nothing else" \
 		t_helper_contents "$suite"
-	check "$suite: version $version (debian/changelog) in both packages, dkms.conf, dkms's scripts, mirrornet(8)" \
+	tap_check "$suite: version $version (debian/changelog) in both packages, dkms.conf, dkms's scripts, mirrornet(8)" \
 		t_version "$suite"
-	check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
+	tap_check "$suite: the helper is hardened (fortify, stack protector, PIE, RELRO, BIND_NOW), no -Werror" \
 		t_hardening "$suite"
-	check "$suite: $suite's dkms refuses kernels before 6.1 (its BUILD_EXCLUSIVE message), builds 6.1 and newer" \
+	tap_check "$suite: $suite's dkms refuses kernels before 6.1 (its BUILD_EXCLUSIVE message), builds 6.1 and newer" \
 		t_dkms_exclusive "$suite"
-	check "$suite: postinst loads the module (systemd-modules-load) before starting the unit" \
+	tap_check "$suite: postinst loads the module (systemd-modules-load) before starting the unit" \
 		t_maintscripts "$suite"
 done
 
-echo "deb: $passed passed, $failed failed"
-((failed == 0))
+tap_summary deb

@@ -8,49 +8,20 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${MN_OUT:-$top/build/hostsim}
-bin=$out/gns-host
-mkdir -p "$out"
-cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/lib" -o "$bin" \
-	"$top/tests/hostsim/gns-host.c" "$top"/lib/gns/*.c || {
-	echo "hostsim: 0 passed, 1 failed"
-	exit 1
-}
-make -s -C "$top" helper || {
-	echo "hostsim: 0 passed, 1 failed"
-	exit 1
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/tests/hostsim/lib.sh"
+hostsim_setup hostsim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# python3 -c "$connect" PATH PROGRAM ARGS...: connect to the unix socket
-# PATH (retrying while the host starts), then exec PROGRAM ARGS... --socket N
-# with the connected socket inherited, as WSL starts its guest agent
-connect='
-import os, socket, sys, time
-for _ in range(1000):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.connect(sys.argv[1])
-        break
-    except OSError:
-        s.close()
-        time.sleep(0.01)
-else:
-    sys.exit("connect: no host at " + sys.argv[1])
-fd = s.detach()
-os.set_inheritable(fd, True)
-os.execv(sys.argv[2], sys.argv[2:] + ["--socket", str(fd)])
-'
-
-# shellcheck source-path=SCRIPTDIR source=../tap.sh
-. "$top/tests/tap.sh"
 result() { tap_result "$1" "$2" "$work/out" "$work/err"; }
 
 # check NAME: the session in $work/$NAME.gns against a fake guest; extra
 # words are options for both sides (HOST_OPTS, GUEST_OPTS override). With
 # HELPER set (its options, maybe none), the guest is the helper itself,
-# mirrornet serve --socket N, its log in $work/NAME.helper, in a network
-# namespace of its own so that nothing it does reaches this machine.
+# started by mini-init as gns --socket N, its log in $work/NAME.helper, in
+# a network namespace of its own so that nothing it does reaches this
+# machine.
 check() {
 	local name=$1 script=$work/$1.gns sock=$work/$1.sock rc=0 guest=
 	local want_fail=0 line pat problems=() summary hopts gopts
@@ -58,17 +29,17 @@ check() {
 	read -ra gopts <<<"${GUEST_OPTS:-}"
 	if [[ -n ${HELPER+set} ]]; then
 		read -ra gopts <<<"$HELPER"
-		unshare -n python3 -c "$connect" "$sock" "$top/helper/mirrornet" \
-			serve --resolv-conf "$work/resolv.conf" "${gopts[@]}" \
+		unshare -n "$mini_init" --unix "$sock" "$helper" \
+			--resolv-conf "$work/resolv.conf" "${gopts[@]}" \
 			>"$work/$name.helper" 2>&1 &
 		guest=$!
 	elif [[ ${NO_GUEST:-} != 1 ]]; then
-		"$bin" --fake-guest "unix:$sock" --timeout-ms 5000 "${gopts[@]}" \
+		"$gns_host" --fake-guest "unix:$sock" --timeout-ms 5000 "${gopts[@]}" \
 			>"$work/guest.out" 2>&1 &
 		guest=$!
 	fi
 	SECONDS=0
-	timeout 60 "$bin" --listen "unix:$sock" --timeout-ms 2000 "${hopts[@]}" \
+	timeout 60 "$gns_host" --listen "unix:$sock" --timeout-ms 2000 "${hopts[@]}" \
 		"$script" >"$work/out" 2>"$work/err" || rc=$?
 	[[ -n $guest ]] && { kill "$guest" 2>/dev/null; wait "$guest" 2>/dev/null; }
 
@@ -392,7 +363,7 @@ accept now
 send NoOp 0
 EOF
 rc=0
-"$bin" --listen "unix:$work/syntax.sock" "$work/syntax.gns" >"$work/out" 2>"$work/err" || rc=$?
+"$gns_host" --listen "unix:$work/syntax.sock" "$work/syntax.gns" >"$work/out" 2>"$work/err" || rc=$?
 ((rc == 2)) && [[ ! -e $work/syntax.sock ]] &&
 	[[ $(tail -n 1 "$work/out") == "gns-host: 0 passed, 9 failed" ]] &&
 	[[ $(grep -c "syntax.gns:[0-9]*:" "$work/err") == 9 ]] &&

@@ -69,13 +69,15 @@ configure_image() {
 	head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$r/etc/machine-id"
 	echo >>"$r/etc/machine-id"
 	# the harness: the engine, its timeline and zone, the checks
-	mkdir -p "$lib" "$r/etc/systemd/system.conf.d"
-	install -m 755 "$here"/guest/{run-tests.sh,host.sh,check-state,report.sh,watchdog.sh} \
+	mkdir -p "$lib" "$r/usr/lib/mn-systemd" "$r/etc/systemd/system.conf.d"
+	install -m 755 "$here"/guest/{run-tests.sh,host.sh} "$MN_ROOT/tests/scenarios/guest/lib/check-state" \
 		"$MN_ROOT/tests/e2e/guest/lib/hotadd" "$MN_ROOT/tools/host/mirrornet-host" "$lib/"
+	install -m 755 "$MN_ROOT"/tests/vm/systemd/{harness.sh,report.sh,watchdog.sh} \
+		"$r/usr/lib/mn-systemd/"
 	install -m 644 "$here/guest/image.zone" "$MN_ROOT/tests/scenarios/guest/lib/state.jq" \
 		"$MN_ROOT/tests/scenarios/home-then-vpn.json" "$lib/"
 	install -m 644 "$here"/guest/*.service "$units/"
-	install -m 644 "$here/guest/timeouts.conf" "$r/etc/systemd/system.conf.d/mn-image.conf"
+	install -m 644 "$MN_ROOT/tests/vm/systemd/timeouts.conf" "$r/etc/systemd/system.conf.d/mn-image.conf"
 	# the helper's channel to the engine in the same guest; the unit reads
 	# MIRRORNET_OPTS from here
 	printf 'vsock_loopback\ndummy\n' >"$r/etc/modules-load.d/mn-image.conf"

@@ -10,48 +10,14 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${MN_OUT:-$top/build/packaging-caps}
-# shellcheck source-path=SCRIPTDIR source=../tap.sh
-. "$top/tests/tap.sh"
-rm -rf "$out"
-mkdir -p "$out"
-gns_host=$out/gns-host
-helper=$top/helper/mirrornet
-
-if ! cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/lib" -o "$gns_host" \
-	"$top/tests/hostsim/gns-host.c" "$top"/lib/gns/*.c >"$out/build.log" 2>&1 ||
-	! make -s -C "$top" helper >>"$out/build.log" 2>&1; then
-	tap_result 1 "build gns-host and the helper" "$out/build.log"
-	tap_summary caps
-	exit 1
-fi
+# shellcheck source-path=SCRIPTDIR source=../hostsim/lib.sh
+. "$top/tests/hostsim/lib.sh"
+hostsim_setup caps
 
 # the unit's capabilities, as setpriv names them: CAP_NET_ADMIN -> net_admin
 read -ra unit_caps < <(sed -n 's/^CapabilityBoundingSet=//p' "$top/packaging/mirrornet.service.in" |
 	tr '[:upper:]' '[:lower:]' | sed 's/cap_//g')
 
-# python3 -c "$launch" HOST_SOCKET PROGRAM ARGS...: PROGRAM ARGS... --socket
-# N --dns_socket M, N connected to the host simulator, M one end of a
-# socketpair whose other end this process keeps until PROGRAM exits
-launch='
-import os, socket, subprocess, sys, time
-for _ in range(1000):
-    g = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        g.connect(sys.argv[1])
-        break
-    except OSError:
-        g.close()
-        time.sleep(0.01)
-else:
-    sys.exit("launch: no host at " + sys.argv[1])
-d, d_helper = socket.socketpair()
-fds = (g.fileno(), d_helper.fileno())
-p = subprocess.Popen(sys.argv[2:] + ["--socket", str(fds[0]), "--dns_socket", str(fds[1]),
-                     "--dns_tunneling_ip", "10.255.255.254"], pass_fds=fds)
-g.close()
-d_helper.close()
-sys.exit(p.wait())
-'
 
 # run NAME CAP...: the session with the helper's capabilities limited to
 # CAP... (setpriv's bounding and inheritable sets; uid 0 gets the bounding
@@ -73,10 +39,10 @@ run() {
 	EOF
 	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare -n sh -c 'ip link set lo up &&
-		{ python3 -c "$1" "$2/host.sock" setpriv --bounding-set "$3" --inh-caps "$3" \
-			"$4" serve --resolv-conf "$2/resolv.conf" 2>"$2/helper.log" & } &&
+		{ setpriv --bounding-set "$3" --inh-caps "$3" "$1" --unix "$2/host.sock" \
+			--dns 10.255.255.254 "$4" --resolv-conf "$2/resolv.conf" 2>"$2/helper.log" & } &&
 		timeout 60 "$5" --listen "unix:$2/host.sock" --timeout-ms 10000 "$2/host.gns"
-		rc=$?; wait; exit $rc' sh "$launch" "$dir" "$set" "$helper" "$gns_host" \
+		rc=$?; wait; exit $rc' sh "$mini_init" "$dir" "$set" "$helper" "$gns_host" \
 		>"$dir/host.out" 2>&1
 	echo $? >"$dir/host.rc"
 }

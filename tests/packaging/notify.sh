@@ -13,21 +13,10 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${MN_OUT:-$top/build/packaging-notify}
-# shellcheck source-path=SCRIPTDIR source=../tap.sh
-. "$top/tests/tap.sh"
-rm -rf "$out"
-mkdir -p "$out"
-gns_host=$out/gns-host
-helper=$top/helper/mirrornet
+# shellcheck source-path=SCRIPTDIR source=../hostsim/lib.sh
+. "$top/tests/hostsim/lib.sh"
+hostsim_setup notify
 flag=manages-uplinks
-
-if ! cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$top/lib" -o "$gns_host" \
-	"$top/tests/hostsim/gns-host.c" "$top"/lib/gns/*.c >"$out/build.log" 2>&1 ||
-	! make -s -C "$top" helper >>"$out/build.log" 2>&1; then
-	tap_result 1 "build gns-host and the helper" "$out/build.log"
-	tap_summary notify
-	exit 1
-fi
 
 # python3 -c "$listen" SOCKET FLAG: systemd's end of NOTIFY_SOCKET. One line
 # per datagram: CLOCK_BOOTTIME seconds (what /proc/uptime counts), whether
@@ -42,24 +31,6 @@ while True:
     t = time.clock_gettime(time.CLOCK_BOOTTIME)
     print("%.3f %d %s" % (t, os.path.exists(sys.argv[2]), d.replace("\n", "|")), flush=True)
 '
-# python3 -c "$connect" PATH PROGRAM ARGS...: as tests/hostsim/test-unix.sh,
-# PROGRAM ARGS... --socket N with a connected socket to PATH inherited
-connect='
-import os, socket, sys, time
-for _ in range(1000):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.connect(sys.argv[1])
-        break
-    except OSError:
-        s.close()
-        time.sleep(0.01)
-else:
-    sys.exit("connect: no host at " + sys.argv[1])
-fd = s.detach()
-os.set_inheritable(fd, True)
-os.execv(sys.argv[2], sys.argv[2:] + ["--socket", str(fd)])
-'
 
 # session NAME: the helper, started with the fake systemd's environment
 # (NOTIFY_SOCKET, RUNTIME_DIRECTORY; PLAIN=1: no NOTIFY_SOCKET), against gns-host playing $out/NAME/host.gns. Leaves in
@@ -73,7 +44,7 @@ session() {
 	lpid=$!
 	until grep -q listening "$dir/notify.log" 2>/dev/null; do sleep 0.05; done
 	env "${notify[@]}" RUNTIME_DIRECTORY="$dir/run" \
-		unshare -n python3 -c "$connect" "$dir/host.sock" "$helper" serve \
+		unshare -n "$mini_init" --unix "$dir/host.sock" "$helper" \
 		--resolv-conf "$dir/resolv.conf" >"$dir/helper.log" 2>&1 &
 	hpid=$!
 	echo "$hpid" >"$dir/helper.pid"

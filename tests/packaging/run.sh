@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 . "$(dirname "$0")/../vm/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../tap.sh
+. "$(dirname "$0")/../tap.sh"
 
 FAMILY_ALIAS=net-pf-16-proto-16-family-mirrornet
 out=${MN_OUT:-$MN_ROOT/build/packaging}
@@ -28,30 +30,8 @@ src_tree=$out/src
 root=$out/root
 prefix=$out/prefix
 logs=$out/logs
+tap_logs=$logs
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-# check NAME CMD...: one test, CMD in a subshell with set -e (which an
-# "if" would switch off); its output is shown only when it fails
-check() {
-	local name=$1 log rc
-	shift
-	log=$logs/$((passed + failed + 1)).log
-	set +e
-	(
-		set -e
-		"$@"
-	) >"$log" 2>&1
-	rc=$?
-	set -e
-	if ((rc == 0)); then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$log"
-	fi
-}
 
 rm -rf "$out"
 mkdir -p "$out" "$logs" "$dkms_tree" "$src_tree"
@@ -137,13 +117,13 @@ t_system_dkms_untouched() {
 		{ diff <(echo "$system_dkms_before") <(echo "$system_dkms_after"); return 1; }
 }
 
-check "make dkms-install: dkms add, build and install against $k61 and $k612" t_dkms_install_ran
-check "make dkms-install again over the same version: rebuilt and reinstalled" t_dkms_install_again
-check "dkms build against $k61: mirrornet.ko with the family alias" t_dkms_built "$k61"
-check "dkms build against $k612: mirrornet.ko with the family alias" t_dkms_built "$k612"
-check "dkms install for $k61: updates/dkms, the family alias resolves to it" t_dkms_installed "$k61"
-check "dkms install for $k612: updates/dkms, the family alias resolves to it" t_dkms_installed "$k612"
-check "the system's /var/lib/dkms is untouched" t_system_dkms_untouched
+tap_check "make dkms-install: dkms add, build and install against $k61 and $k612" t_dkms_install_ran
+tap_check "make dkms-install again over the same version: rebuilt and reinstalled" t_dkms_install_again
+tap_check "dkms build against $k61: mirrornet.ko with the family alias" t_dkms_built "$k61"
+tap_check "dkms build against $k612: mirrornet.ko with the family alias" t_dkms_built "$k612"
+tap_check "dkms install for $k61: updates/dkms, the family alias resolves to it" t_dkms_installed "$k61"
+tap_check "dkms install for $k612: updates/dkms, the family alias resolves to it" t_dkms_installed "$k612"
+tap_check "the system's /var/lib/dkms is untouched" t_system_dkms_untouched
 
 # make install-extras into a prefix that holds a real helper, so that the
 # unit's ExecStart and the man page it names both exist for verify
@@ -301,12 +281,12 @@ t_coexistence_files() {
 		LC_ALL=C sort | head -n 1) == 05-mirrornet.network ]]
 }
 
-check "make install-extras (PREFIX, DESTDIR): the unit, coexistence files, man page, examples; nothing in /etc" t_install_extras
-check "mirrornet.service and the wait-online drop-in pass systemd-analyze verify" t_unit_verify
-check "mirrornet.service: Type=notify, conditions, ordering, restart, stop timeout, capabilities" t_unit_settings
-check "mirrornet.service: systemd-analyze security exposure at most $unit_exposure_max" t_unit_security
-check "udev rule, .network and NetworkManager conf match mirrornet's NIC names only" t_nic_names
-check "05-mirrornet.network and 90-mirrornet.conf hold what networkd and NM read" t_coexistence_files
+tap_check "make install-extras (PREFIX, DESTDIR): the unit, coexistence files, man page, examples; nothing in /etc" t_install_extras
+tap_check "mirrornet.service and the wait-online drop-in pass systemd-analyze verify" t_unit_verify
+tap_check "mirrornet.service: Type=notify, conditions, ordering, restart, stop timeout, capabilities" t_unit_settings
+tap_check "mirrornet.service: systemd-analyze security exposure at most $unit_exposure_max" t_unit_security
+tap_check "udev rule, .network and NetworkManager conf match mirrornet's NIC names only" t_nic_names
+tap_check "05-mirrornet.network and 90-mirrornet.conf hold what networkd and NM read" t_coexistence_files
 
 # suite NAME: tests/packaging/NAME.sh, its TAP lines and counts as ours
 # (notify.sh: readiness against a fake NOTIFY_SOCKET; caps.sh: the unit's
@@ -318,10 +298,10 @@ suite() {
 	grep -E '^(ok|not ok|#)' "$log" || true
 	echo "# $1.sh took $SECONDS s"
 	if [[ $(tail -n 1 "$log") =~ ^$1:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		passed=$((passed + BASH_REMATCH[1]))
-		failed=$((failed + BASH_REMATCH[2]))
+		tap_pass=$((tap_pass + BASH_REMATCH[1]))
+		tap_fail=$((tap_fail + BASH_REMATCH[2]))
 	else
-		not_ok "$1.sh: a summary (status $rc)"
+		tap_result 1 "$1.sh: a summary (status $rc)"
 		tail -n 20 "$log" | sed 's/^/# /'
 	fi
 }
@@ -376,9 +356,9 @@ t_man_family() {
 	return "$missing"
 }
 
-check "mirrornet(8) renders without warnings (groff -ww, man --warnings)" t_man_renders
-check "mirrornet(8) describes every option of the helper's usage and every module parameter" t_man_options
-check "mirrornet(8) names every operation, notification and group of the family's spec" t_man_family
+tap_check "mirrornet(8) renders without warnings (groff -ww, man --warnings)" t_man_renders
+tap_check "mirrornet(8) describes every option of the helper's usage and every module parameter" t_man_options
+tap_check "mirrornet(8) names every operation, notification and group of the family's spec" t_man_family
 
 modules_load=$tree/packaging/modules-load.d/mirrornet.conf
 modprobe_conf=$tree/packaging/modprobe.d/mirrornet.conf
@@ -432,8 +412,8 @@ t_modprobe_conf() {
 	[[ $res == "install /bin/false " ]] || { echo "install: name resolves to '$res'"; return 1; }
 }
 
-check "modules-load.d example: the module's name, resolving to the installed module" t_modules_load
-check "modprobe.d example parses; as shipped the alias loads it, blacklist and install lines work" t_modprobe_conf
+tap_check "modules-load.d example: the module's name, resolving to the installed module" t_modules_load
+tap_check "modprobe.d example parses; as shipped the alias loads it, blacklist and install lines work" t_modprobe_conf
 
 # VM tests on each of Debian's stock kernels: the module installed as dkms
 # installed it in the staging root (plain on 6.1, xz-compressed on 6.12),
@@ -450,7 +430,7 @@ vm_test() {
 				-d "$MN_ROOT/tests/packaging/guest" -d "$stage"
 	} >"$logs/vm-build-$kver.log" 2>&1 || rc=$?
 	if ((rc)); then
-		not_ok "VM on $kver: initramfs with the installed module and the real kmod"
+		tap_result 1 "VM on $kver: initramfs with the installed module and the real kmod"
 		sed 's/^/# /' "$logs/vm-build-$kver.log"
 		return
 	fi
@@ -468,10 +448,10 @@ grade_vm() {
 	sed '$d' <<<"$verdict" | sed 's/^/# /'
 	summary=$(tail -n 1 <<<"$verdict")
 	if [[ $summary =~ ^packaging-vm:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		passed=$((passed + BASH_REMATCH[1]))
-		failed=$((failed + BASH_REMATCH[2]))
+		tap_pass=$((tap_pass + BASH_REMATCH[1]))
+		tap_fail=$((tap_fail + BASH_REMATCH[2]))
 	else
-		not_ok "$label: a verdict ($summary)"
+		tap_result 1 "$label: a verdict ($summary)"
 	fi
 }
 
@@ -490,7 +470,8 @@ systemd_test() {
 	local vm=$out/vm-systemd sd=$MN_ROOT/tests/packaging/systemd rc=0 qrc=0
 	local label="systemd on $k61" img=$out/vm-systemd/init/mn-image
 	mkdir -p "$img/usr/lib/modules/$k61/updates" "$img/usr/lib/mn-packaging" \
-		"$img/etc/systemd/system" "$img/etc/systemd/system.conf.d" "$img/etc/default"
+		"$img/usr/lib/mn-systemd" "$img/etc/systemd/system" "$img/etc/systemd/system.conf.d" \
+		"$img/etc/default"
 	{
 		make -s -C "$tree" install-helper install-extras DESTDIR="$img" PREFIX=/usr &&
 			cp -r "$root/lib/modules/$k61/updates/dkms" "$img/usr/lib/modules/$k61/updates/" &&
@@ -500,12 +481,14 @@ systemd_test() {
 				-o "$img/usr/lib/mn-packaging/gns-host" \
 				"$tree/tests/hostsim/gns-host.c" "$tree"/lib/gns/*.c &&
 			install -m 755 "$tree/tests/e2e/guest/lib/hotadd" "$img/usr/lib/mn-packaging/" &&
-			install -m 755 "$sd"/{run-tests.sh,host-step.sh,report.sh,watchdog.sh} \
-				"$img/usr/lib/mn-packaging/" &&
+			install -m 755 "$sd"/{run-tests.sh,host-step.sh} "$img/usr/lib/mn-packaging/" &&
+			install -m 755 "$MN_ROOT"/tests/vm/systemd/{harness.sh,report.sh,watchdog.sh} \
+				"$img/usr/lib/mn-systemd/" &&
 			install -m 644 "$sd"/{mn-packaging.target,mn-packaging-test.service} \
 				"$sd/mn-packaging-report@.service" "$sd/mn-packaging-watchdog.service" \
 				"$img/etc/systemd/system/" &&
-			install -m 644 "$sd/timeouts.conf" "$img/etc/systemd/system.conf.d/mn-packaging.conf" &&
+			install -m 644 "$MN_ROOT/tests/vm/systemd/timeouts.conf" \
+				"$img/etc/systemd/system.conf.d/mn-packaging.conf" &&
 			install -m 755 "$sd/init" "$vm/init/init" &&
 			"$MN_ROOT/tests/vm/build-initramfs.sh" -o "$vm/base.cpio" -k "$k61" \
 				-M "virtio_pci 9p 9pnet_virtio overlay vsock_loopback" &&
@@ -514,7 +497,7 @@ systemd_test() {
 			cat "$vm/base.cpio" "$vm/init.cpio" >"$vm/initrd.cpio"
 	} >"$logs/vm-systemd-build.log" 2>&1 || rc=$?
 	if ((rc)); then
-		not_ok "$label: initramfs that boots the host's root"
+		tap_result 1 "$label: initramfs that boots the host's root"
 		sed 's/^/# /' "$logs/vm-systemd-build.log"
 		return
 	fi
@@ -529,8 +512,7 @@ if [[ -x $tree/helper/mirrornet ]]; then
 	for k in "${kernels[@]}"; do vm_test "$k"; done
 	systemd_test
 else
-	not_ok "VM tests: the helper did not build"
+	tap_result 1 "VM tests: the helper did not build"
 fi
 
-echo "packaging: $passed passed, $failed failed"
-((failed == 0))
+tap_summary packaging

@@ -6,60 +6,20 @@
 # /etc/default/mirrornet pointing the helper at vsock_loopback (1:50000),
 # where gns-host plays the host. Prints TAP to the results port, then the
 # dmesg section and MN-DONE, and ends the VM.
-set -uo pipefail
-state=/run/mn-packaging
-mkdir -p "$state"
-# report.sh (a deadline, or this script failing) writes after us
-exec 9>>"$state/lock"
-flock 9
-exec >/dev/ttyS1 2>&1 </dev/null
-stty -F /dev/ttyS1 raw -echo
+# shellcheck source-path=SCRIPTDIR source=../../vm/systemd/harness.sh
+. /usr/lib/mn-systemd/harness.sh
+harness_start
 
 helper=/usr/sbin/mirrornet
 unit=mirrornet.service
 flag=/run/mirrornet/manages-uplinks
 tests=/usr/lib/mn-packaging
 guid=d0d5d0d5-0000-4000-8000-0000000000d5
-n=0 failed=0
 
-# prop UNIT PROPERTY: one property's value
-prop() { systemctl show -P "$2" "$1"; }
-# prop_is UNIT PROPERTY VALUE
-prop_is() { [[ $(prop "$1" "$2") == "$3" ]]; }
-
-# wait_for SECONDS CMD...: CMD every 100 ms until it succeeds
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < end)) || { echo "timed out waiting for: $*"; return 1; }
-		sleep 0.1
-	done
-}
-
-# run_test NAME FUNC: FUNC in a subshell with set -e, output as "# " lines;
-# on a failure the unit's status and last journal lines too
-run_test() {
-	local name=$1 rc
-	shift
-	n=$((n + 1))
-	echo "$n" >"$state/n"
-	(
-		set -e
-		"$@"
-	) >"$state/test.out" 2>&1
-	rc=$?
-	if ((rc == 0)); then
-		echo "ok $n - $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $name # exit status $rc"
-		{
-			echo "--- systemctl status $unit"
-			timeout 30 systemctl status --no-pager --full --lines=30 "$unit"
-		} >>"$state/test.out" 2>&1
-	fi
-	sed 's/^/# /' "$state/test.out"
+# for run_test: the unit's status and last journal lines
+failure_details() {
+	echo "--- systemctl status $unit"
+	timeout 30 systemctl status --no-pager --full --lines=30 "$unit"
 }
 
 # systemd-modules-load inserted it from modules-load.d, and finished
@@ -141,7 +101,7 @@ t_restart_on_failure() {
 # only after it, and what it asked for is done: the rename, the address,
 # the sysctls, resolv.conf, the nftables chain and rules.
 t_real_run() {
-	local script=/run/mn-packaging/host.gns rc=0
+	local script=$harness_dir/host.gns rc=0
 	# the host's order (§5.2): the vmNIC announced, hot-added, configured
 	cat >"$script" <<-EOF
 		send SetupIpv6 0 {}
@@ -162,11 +122,11 @@ t_real_run() {
 	# stopped first: the running helper must not be the one that connects
 	systemctl stop "$unit"
 	"$tests/gns-host" --listen vsock:50000 --timeout-ms 30000 "$script" \
-		>/run/mn-packaging/host.out 2>&1 &
+		>"$harness_dir/host.out" 2>&1 &
 	local host=$!
 	systemctl start --no-block "$unit"
 	wait "$host" || rc=$?
-	cat /run/mn-packaging/host.out
+	cat "$harness_dir/host.out"
 	((rc == 0))
 	# (STATUS= has moved on: the host closed the connection after its steps)
 	journalctl -b -o cat -u "$unit" -p info | grep -x "ready: the host's configuration applied (9 requests); serving the host at vsock 1:50000"
@@ -259,7 +219,6 @@ t_usage_error() {
 	[[ $(prop "$unit" NRestarts) == 0 ]]
 }
 
-echo "TAP version 13"
 run_test "systemd-modules-load loads mirrornet.ko before mirrornet.service starts" t_modules_load_first
 run_test "mirrornet.service runs the installed mirrornet serve with /etc/default/mirrornet's options" t_active
 run_test "no host: READY=1 at the 10 s deadline, a warning, the flag file, STATUS= of the attempts" t_ready_without_host
@@ -272,11 +231,4 @@ run_test "05-mirrornet.network: networkd leaves eth7 unmanaged, configures ens7"
 run_test "90-mirrornet.rules: dev-vsock.device, which the enabled unit is WantedBy" t_vsock_device
 run_test "systemctl stop: exit 0 within TimeoutStopSec=5s, the flag file gone, no restart" t_stop
 run_test "a usage error (exit status 2) is not restarted" t_usage_error
-echo "1..$n"
-echo MN-DMESG-BEGIN
-dmesg
-echo MN-DMESG-END
-echo MN-DONE
-systemctl reboot --force --force
-# should that fail: a failed unit, whose OnFailure= report ends the VM
-exit 1
+harness_end
