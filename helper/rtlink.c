@@ -23,6 +23,17 @@
 #include "rtlink.h"
 
 #define NLA_ALIGNED(len)	(((len) + 3) & ~3)
+/*
+ * Each attribute A in the REM bytes from START that fits whole: a header,
+ * a length at least the header's and no longer than what is left.
+ */
+#define rt_for_each_attr(a, start, rem)					\
+	for ((a) = (const struct nlattr *)(start);			\
+	     (rem) >= (int)sizeof(*(a)) && (a)->nla_len >= sizeof(*(a)) && \
+	     (a)->nla_len <= (rem);					\
+	     (rem) -= NLA_ALIGNED((a)->nla_len),			\
+	     (a) = (const struct nlattr *)((const char *)(a) +		\
+					   NLA_ALIGNED((a)->nla_len)))
 
 struct link_req {
 	struct nlmsghdr nh;
@@ -272,12 +283,7 @@ static void rule_view(const struct nlmsghdr *nh, struct rule_view *v)
 	v->table = frh->table;
 	v->selects = frh->src_len || frh->dst_len || frh->tos || frh->flags;
 	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh));
-	for (a = (const struct nlattr *)(frh + 1);
-	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-	     a->nla_len <= rem;
-	     rem -= NLA_ALIGNED(a->nla_len),
-	     a = (const struct nlattr *)((const char *)a +
-					 NLA_ALIGNED(a->nla_len))) {
+	rt_for_each_attr(a, frh + 1, rem) {
 		bool has_u32 = a->nla_len >= NLA_HDRLEN + 4;
 
 		if (has_u32)
@@ -443,12 +449,7 @@ static int addr_cb(const struct nlmsghdr *nh, void *arg)
 	    ifa->ifa_family != as->family || (int)ifa->ifa_index != as->ifindex)
 		return 0;
 	rem = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa));
-	for (a = (const struct nlattr *)(ifa + 1);
-	     rem >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
-	     a->nla_len <= rem;
-	     rem -= NLA_ALIGNED(a->nla_len),
-	     a = (const struct nlattr *)((const char *)a +
-					 NLA_ALIGNED(a->nla_len))) {
+	rt_for_each_attr(a, ifa + 1, rem) {
 		const char *data = (const char *)a + NLA_HDRLEN;
 		size_t len = a->nla_len - NLA_HDRLEN;
 
