@@ -6,7 +6,6 @@
  * so a host change shows up as an error reply instead of a wrong setting.
  */
 #include <arpa/inet.h>
-#include <jansson.h>
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "decode.h"
 #include "gns/util.h"
+#include "json.h"
 
 #define QUOTE_LEN	96	/* a value quoted in an error text */
 #define HOSTNAME_MAX	253
@@ -51,10 +51,10 @@ static const char *const device_names[] = {
 struct dec {
 	char *err;
 	const char *pfx;	/* "" or "Settings." */
-	json_t *obj;
+	const struct js_tok *obj;
 };
 
-/* Error texts are one line of ASCII whatever jansson or the host sent. */
+/* Error texts are one line of ASCII whatever the host sent. */
 static void one_line(char *s)
 {
 	for (; *s; s++)
@@ -247,21 +247,21 @@ const char *gns_resource_name(enum gns_resource r)
 						      "unknown";
 }
 
-static const char *type_name(const json_t *v)
+static const char *type_name(const struct js_tok *v)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
+	switch (v->type) {
+	case JS_OBJECT:
 		return "an object";
-	case JSON_ARRAY:
+	case JS_ARRAY:
 		return "an array";
-	case JSON_STRING:
+	case JS_STRING:
 		return "a string";
-	case JSON_INTEGER:
+	case JS_INTEGER:
 		return "an integer";
-	case JSON_REAL:
+	case JS_REAL:
 		return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE:
+	case JS_TRUE:
+	case JS_FALSE:
 		return "a boolean";
 	default:
 		return "null";
@@ -273,16 +273,16 @@ static const char *type_name(const json_t *v)
  * (an error when @required), -1 with d->err set.
  */
 static int lookup(const struct dec *d, const char *key, bool required,
-		  json_t **v)
+		  const struct js_tok **v)
 {
-	*v = json_object_get(d->obj, key);
-	if (*v && !json_is_null(*v))
+	*v = js_get(d->obj, key);
+	if (*v && (*v)->type != JS_NULL)
 		return 1;
 	return required ? fail(d, key, "missing") : 0;
 }
 
 static int wrong_type(const struct dec *d, const char *key, const char *want,
-		      const json_t *v)
+		      const struct js_tok *v)
 {
 	return fail(d, key, "expected %s, got %s", want, type_name(v));
 }
@@ -291,17 +291,17 @@ static int wrong_type(const struct dec *d, const char *key, const char *want,
 static int get_str(const struct dec *d, const char *key, bool required,
 		   const char **s)
 {
-	json_t *v;
+	const struct js_tok *v;
 	int r;
 
 	*s = "";
 	r = lookup(d, key, required, &v);
 	if (r <= 0)
 		return r;
-	if (!json_is_string(v))
+	if (v->type != JS_STRING)
 		return wrong_type(d, key, "a string", v);
-	/* jansson rejects \u0000 by default, so this is the whole string. */
-	*s = json_string_value(v);
+	/* js_parse() rejects \u0000, so this is the whole string. */
+	*s = v->s;
 	return 1;
 }
 
@@ -309,17 +309,17 @@ static int get_str(const struct dec *d, const char *key, bool required,
 static int get_uint(const struct dec *d, const char *key, bool required,
 		    uint64_t max, uint64_t *u)
 {
-	json_int_t i;
-	json_t *v;
+	const struct js_tok *v;
+	long long i;
 	int r;
 
 	*u = 0;
 	r = lookup(d, key, required, &v);
 	if (r <= 0)
 		return r;
-	if (!json_is_integer(v))
+	if (v->type != JS_INTEGER)
 		return wrong_type(d, key, "an integer", v);
-	i = json_integer_value(v);
+	i = v->i;
 	if (i < 0 || (uint64_t)i > max)
 		return fail(d, key, "%lld is out of range 0..%llu",
 			    (long long)i, (unsigned long long)max);
@@ -329,24 +329,25 @@ static int get_uint(const struct dec *d, const char *key, bool required,
 
 static int get_bool(const struct dec *d, const char *key, bool *b)
 {
-	json_t *v;
+	const struct js_tok *v;
 	int r = lookup(d, key, false, &v);
 
 	if (r <= 0)
 		return r;
-	if (!json_is_boolean(v))
+	if (v->type != JS_TRUE && v->type != JS_FALSE)
 		return wrong_type(d, key, "a boolean", v);
-	*b = json_is_true(v);
+	*b = v->type == JS_TRUE;
 	return 1;
 }
 
-static int get_object(const struct dec *d, const char *key, json_t **obj)
+static int get_object(const struct dec *d, const char *key,
+		      const struct js_tok **obj)
 {
 	int r = lookup(d, key, true, obj);
 
 	if (r <= 0)
 		return -1;
-	if (!json_is_object(*obj))
+	if ((*obj)->type != JS_OBJECT)
 		return wrong_type(d, key, "an object", *obj);
 	return 1;
 }
@@ -956,19 +957,15 @@ struct req_in {
 static int load_json(const struct req_in *in, struct gns_msg *m,
 		     struct dec *d)
 {
-	json_error_t jerr;
+	char jerr[JS_ERR_LEN];
 
 	*d = (struct dec){ .err = in->err, .pfx = "" };
 	if (!in->len)
 		return errf(in->err, "empty payload");
-	/* Duplicate keys would make the host's meaning ambiguous. */
-	d->obj = json_loadb(in->text, in->len,
-			    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (!d->obj)
-		return errf(in->err, "JSON: %d:%d: %s", jerr.line, jerr.column,
-			    jerr.text);
-	m->json = d->obj;
-	if (!json_is_object(d->obj))
+	/* js_parse() refuses duplicate keys: they would be ambiguous. */
+	if (js_parse(in->text, in->len, &m->json, &d->obj, jerr))
+		return errf(in->err, "JSON: %s", jerr);
+	if (d->obj->type != JS_OBJECT)
 		return errf(in->err, "JSON: expected an object, got %s",
 			    type_name(d->obj));
 	return 0;
@@ -1123,7 +1120,7 @@ int gns_decode(enum gns_kind kind, const char *text, size_t len,
 
 void gns_msg_free(struct gns_msg *m)
 {
-	json_decref(m->json);
+	free(m->json);
 	m->json = NULL;
 	free(m->mem);
 	m->mem = NULL;

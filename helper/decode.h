@@ -187,7 +187,7 @@ struct gns_netfilter {
 /* One decoded request. */
 struct gns_msg {
 	enum gns_kind kind;
-	void *json;		/* decoded document (json_t), owned */
+	void *json;		/* the parsed document (json.h), owned */
 	void *mem;		/* the DNS lists, owned */
 	union {
 		struct gns_ifconfig ifconfig;

@@ -4,9 +4,9 @@
 # Not part of make check: it prints numbers; it fails when the objects sent
 # do not reach the kernel or the kernel reports a problem, never on a target.
 
-BENCH_SRCS = bench/mnbench.c helper/decode.c $(GNS_LIB)
+BENCH_SRCS = bench/mnbench.c helper/decode.c helper/json.c $(GNS_LIB)
 
-bench/mnbench: $(BENCH_SRCS) helper/decode.h $(GNS_LIB_HDRS) include/uapi/linux/mirrornet.h
+bench/mnbench: $(BENCH_SRCS) helper/decode.h helper/json.h $(GNS_LIB_HDRS) include/uapi/linux/mirrornet.h
 	$(CC) $(USER_CFLAGS) -Ihelper -Ilib $(shell pkg-config --cflags libnl-genl-3.0 jansson) \
 		-o $@ $(BENCH_SRCS) $(shell pkg-config --libs libnl-genl-3.0 jansson)
 

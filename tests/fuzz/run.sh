@@ -24,7 +24,7 @@ for t in $targets; do
 	mkdir -p "$work/$t/new" "$work/$t/crash"
 	# shellcheck disable=SC2086 # CFLAGS and LIBS are word lists
 	if ! $CC $CFLAGS -o "$work/$t/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
-	     tests/fuzz/check.c helper/decode.c lib/gns/*.c $LIBS; then
+	     tests/fuzz/check.c helper/decode.c helper/json.c lib/gns/*.c $LIBS; then
 		echo "fuzz_$t: build failed"
 		continue
 	fi

@@ -82,7 +82,7 @@ cmocka() {
 }
 
 cmocka test_engine tests/host/test_engine.c tools/host/engine.c \
-	tools/host/snapshot.c helper/decode.c "${GNS_LIB[@]}"
+	tools/host/snapshot.c helper/decode.c helper/json.c "${GNS_LIB[@]}"
 cmocka test_snapshot tests/host/test_snapshot.c tools/host/snapshot.c \
 	lib/gns/util.c
 

@@ -26,7 +26,7 @@ flags=$(pkg-config --cflags --libs jansson libnftables libnl-genl-3.0 libsystemd
 if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-Ihelper -Ilib -Iinclude/uapi \
 	helper/sysctl.c helper/resolv.c helper/nft.c helper/probe.c \
-	helper/handlers.c helper/genl.c helper/rtlink.c helper/decode.c \
+	helper/handlers.c helper/genl.c helper/rtlink.c helper/decode.c helper/json.c \
 	helper/resolved.c helper/log.c lib/gns/*.c tests/sys/test_sys.c $flags \
 	-o "$out/test_sys"; then
 	echo "build failed"
