@@ -36,7 +36,7 @@ struct parser {
 	size_t start;		/* first byte of the current token */
 	char *w;		/* where the next string goes */
 	struct js_tok *tok;
-	size_t n;
+	size_t n, cap;
 	uint32_t *keys;		/* room to sort one object's keys */
 	char *err;
 	/* the last scalar the lexer read */
@@ -432,7 +432,7 @@ static int lex(struct parser *p)
 	return T_INVALID;
 }
 
-/* A new token; js_parse() sized the array so it always has room. */
+/* A new token; parse() checked there is room. */
 static struct js_tok *add(struct parser *p, enum js_type type)
 {
 	struct js_tok *t = &p->tok[p->n++];
@@ -512,6 +512,9 @@ static int parse(struct parser *p)
 	int t = lex(p);
 
 value:
+	/* js_parse()'s bound holds; a broken one must not write past it */
+	if (p->n == p->cap)
+		return fail(p, p->pos, true, "too many values");
 	switch (t) {
 	case '{':
 	case '[':
@@ -593,6 +596,8 @@ key:
 	if (p->nul)
 		return fail(p, p->pos, true,
 			    "NUL byte in object key not supported");
+	if (p->n == p->cap)
+		return fail(p, p->pos, true, "too many values");
 	if (++st[depth - 1].members <= DUP_LINEAR &&
 	    dup_linear(p, &p->tok[st[depth - 1].open]))
 		return fail(p, p->pos, true, "duplicate object key");
@@ -615,14 +620,15 @@ int js_parse(const char *text, size_t len, void **mem,
 	     const struct js_tok **root, char err[JS_ERR_LEN])
 {
 	/*
-	 * Each value takes a byte, a container two, and every value but
-	 * the root one separator or opening bracket: at most (len + 1) / 2
-	 * tokens. An object member takes at least 5 bytes ("":0,).
+	 * A scalar takes a byte, a container two (one until it is closed),
+	 * and every value but the first of a container a separator: at most
+	 * (len + 1 + open containers) / 2 tokens. An object member takes at
+	 * least 5 bytes ("":0,).
 	 */
-	size_t ntok = len / 2 + 1, nkeys = len / 5 + 1;
+	size_t ntok = (len + 1 + JS_MAX_DEPTH) / 2 + 1, nkeys = len / 5 + 1;
 	size_t sbytes = (len + 1 + 7) & ~(size_t)7;
 	struct parser p = {
-		.s = (const uint8_t *)text, .len = len, .err = err,
+		.s = (const uint8_t *)text, .len = len, .cap = ntok, .err = err,
 	};
 
 	*mem = NULL;

@@ -2,9 +2,11 @@
 /*
  * What the decoder promises its callers, checked on every fuzz input: no
  * string without its NUL, no address of an unknown family, no length past
- * its family, and error texts that are one printable line.
+ * its family, and error texts that are one printable line; and that its
+ * JSON parser reads every payload as jansson (the decoder before it) did.
  */
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "check.h"
 #include "decode.h"
+#include "json.h"
 
 #define CHECK(c)							\
 	do {								\
@@ -211,4 +214,106 @@ int fuzz_decode_one(enum gns_gen gen, enum gns_kind kind, const char *text,
 	check_msg(&m);
 	gns_msg_free(&m);
 	return 0;
+}
+
+/* The old decoder's reading of a document: jansson with its flags. */
+static json_t *jansson_load(const char *text, size_t len, json_error_t *e)
+{
+	return json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+			  e);
+}
+
+/* Do the token @t and jansson's @v hold the same value? */
+static void check_same(const struct js_tok *t, const json_t *v)
+{
+	const struct js_tok *k;
+	const char *key;
+	json_t *member;
+	size_t n = 0;
+
+	switch (t->type) {
+	case JS_OBJECT:
+		CHECK(json_is_object(v));
+		for (k = t + 1; k < t + t->size; k += 1 + k[1].size, n++)
+			check_same(k + 1, json_object_get(v, k->s));
+		CHECK(n == json_object_size(v));
+		json_object_foreach((json_t *)v, key, member)
+			CHECK(js_get(t, key));
+		break;
+	case JS_ARRAY:
+		CHECK(json_is_array(v));
+		for (k = t + 1; k < t + t->size; k += k->size, n++)
+			check_same(k, json_array_get(v, n));
+		CHECK(n == json_array_size(v));
+		break;
+	case JS_STRING:
+		CHECK(json_is_string(v) && !strcmp(t->s, json_string_value(v)) &&
+		      strlen(t->s) == json_string_length(v));
+		break;
+	case JS_INTEGER:
+		CHECK(json_is_integer(v) && json_integer_value(v) == t->i);
+		break;
+	case JS_REAL:
+		CHECK(json_is_real(v));
+		break;
+	case JS_TRUE:
+		CHECK(json_is_true(v));
+		break;
+	case JS_FALSE:
+		CHECK(json_is_false(v));
+		break;
+	default:
+		CHECK(t->type == JS_NULL && json_is_null(v));
+	}
+}
+
+void fuzz_json_diff(const char *text, size_t len)
+{
+	char err[JS_ERR_LEN], want[JS_ERR_LEN + 32];
+	const struct js_tok *root;
+	json_error_t jerr;
+	json_t *doc;
+	void *mem;
+	int r;
+
+	if (!len)
+		return;
+	r = js_parse(text, len, &mem, &root, err);
+	/*
+	 * A NUL byte is never JSON outside a string, nor raw inside one;
+	 * jansson drops one it reads after a number or a literal.
+	 */
+	if (memchr(text, 0, len)) {
+		CHECK(r);
+		return;
+	}
+	doc = jansson_load(text, len, &jerr);
+	/* The one place the two differ on purpose: the depth bound. */
+	if (r && strstr(err, "maximum parsing depth reached")) {
+		json_decref(doc);
+		return;
+	}
+	if (!r != !!doc)
+		fprintf(stderr, "js_parse: %s\njansson: %s\n", r ? err : "ok",
+			doc ? "ok" : jerr.text);
+	CHECK(!r == !!doc);
+	if (doc) {
+		check_same(root, doc);
+		json_decref(doc);
+		free(mem);
+		return;
+	}
+	snprintf(want, sizeof(want), "%d:%d: %s", jerr.line, jerr.column,
+		 jerr.text);
+	/*
+	 * js_parse() finds a duplicate among more than 16 keys when the
+	 * object closes: the same refusal, at another place.
+	 */
+	if (strstr(err, "duplicate object key near '}'") ||
+	    (strstr(jerr.text, "duplicate object key") &&
+	     !strstr(err, "duplicate object key")))
+		return;
+	if (strcmp(err, want))
+		fprintf(stderr, "js_parse: %s\njansson:  %s\n", err, want);
+	CHECK(!strcmp(err, want));
 }

@@ -21,4 +21,11 @@ int fuzz_decode_one(enum gns_gen gen, enum gns_kind kind, const char *text,
 /* Encode a reply of @gen with @why and check the frame. */
 void fuzz_reply(enum gns_gen gen, uint32_t id, const char *why);
 
+/*
+ * Parse @text with js_parse() and with jansson as the old decoder did:
+ * both accept with the same values, or both refuse with the same error
+ * text; only js_parse()'s depth bound may refuse what jansson took.
+ */
+void fuzz_json_diff(const char *text, size_t len);
+
 #endif /* MIRRORNET_FUZZ_CHECK_H */

@@ -2,7 +2,7 @@
 /*
  * The first input byte picks the message kind (every kind, the unknown one
  * included) and the generation of the reply; the rest is the payload text
- * given to gns_decode().
+ * given to gns_decode(), and to js_parse() and jansson side by side.
  */
 #include "check.h"
 #include "gns/wire.h"
@@ -28,5 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_decode_one(gens[data[0] / (GNS_KIND_UNKNOWN + 1) % 3], kind,
 			(const char *)data + 1, size - 1,
 			kind == GNS_NOTIFICATION ? adapter : NULL, true);
+	fuzz_json_diff((const char *)data + 1, size - 1);
 	return 0;
 }
