@@ -447,6 +447,147 @@ static void test_json_root(void **state)
 	    "JSON: expected an object, got a boolean");
 }
 
+/* A route whose Metric is @num as written. */
+static const char *metric(const char *num)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "{'Family':2,'DestinationPrefix':"
+		 "'10.0.0.0/8','NextHop':'0.0.0.0','Metric':%s}", num);
+	return buf;
+}
+
+static void test_json_numbers(void **state)
+{
+	(void)state;
+	assert_int_equal(ok65("Add", "Route", metric("-0"))->route.metric, 0);
+	assert_int_equal(ok65("Add", "Route", metric("4294967295"))
+			 ->route.metric, 4294967295u);
+	bad65("Add", "Route", metric("1e2"),
+	      "Settings.Metric: expected an integer, got a real number");
+	bad65("Add", "Route", metric("1.5E-3"),
+	      "Settings.Metric: expected an integer, got a real number");
+	bad65("Add", "Route", metric("9223372036854775807"),
+	      "Settings.Metric: 9223372036854775807 is out of range "
+	      "0..4294967295");
+	bad65("Add", "Route", metric("-9223372036854775808"),
+	      "Settings.Metric: -9223372036854775808 is out of range "
+	      "0..4294967295");
+	/* RFC 8259's grammar, with jansson's texts and columns */
+	bad65("Add", "Route", metric("9223372036854775808"),
+	      "JSON: 1:*: too big integer near '9223372036854775808'");
+	bad65("Add", "Route", metric("-9223372036854775809"),
+	      "JSON: 1:*: too big negative integer near *");
+	bad65("Add", "Route", metric("1e400"),
+	      "JSON: 1:*: real number overflow near '1e400'");
+	bad65("Add", "Route", metric("01"), "JSON: 1:*: invalid token near '0'");
+	bad65("Add", "Route", metric("1."), "JSON: 1:*: invalid token near '1.'");
+	bad65("Add", "Route", metric("1.e5"),
+	      "JSON: 1:*: invalid token near '1.'");
+	bad65("Add", "Route", metric("1e+"),
+	      "JSON: 1:*: invalid token near '1e+'");
+	bad65("Add", "Route", metric("-"), "JSON: 1:*: invalid token near '-'");
+	bad65("Add", "Route", metric("+1"), "JSON: 1:*: invalid token near '+'");
+	bad65("Add", "Route", metric(".5"), "JSON: 1:*: invalid token near '.'");
+	bad65("Add", "Route", metric("0x10"),
+	      "JSON: 1:*: '}' expected near 'x'");
+	bad65("Add", "Route", metric("tru"),
+	      "JSON: 1:*: invalid token near 'tru'");
+	bad65("Add", "Route", metric("nulll"),
+	      "JSON: 1:*: invalid token near 'nulll'");
+	bad(GNS_VMNIC_CREATED, "{'adapterId':'" G "',}",
+	    "JSON: 1:*: string or '}' expected near '}'");
+	bad(GNS_VMNIC_CREATED, "{'adapterId':'" G "','x':[1,]}",
+	    "JSON: 1:*: unexpected token near ']'");
+	bad(GNS_VMNIC_CREATED, "{'adapterId':'" G "','x':[1",
+	    "JSON: 1:*: ']' expected near end of file");
+}
+
+static void test_json_strings(void **state)
+{
+	struct gns_dns *d;
+
+	(void)state;
+	/* escapes decoded; a surrogate pair is one 4-byte character */
+	d = &ok65("Update", "DNS", "{'Options':'\\ud83d\\ude00\\u00e9\\u20ac"
+		  "\\\"\\\\\\/\\b\\f\\n\\r\\t'}")->dns;
+	assert_string_equal(d->options, "\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac"
+			    "\"\\/\b\f\n\r\t");
+	bad65("Update", "DNS", "{'Options':'\\ud800'}",
+	      "JSON: 1:*: invalid Unicode '\\uD800' near *");
+	bad65("Update", "DNS", "{'Options':'\\udc00'}",
+	      "JSON: 1:*: invalid Unicode '\\uDC00' near *");
+	bad65("Update", "DNS", "{'Options':'\\ud800\\u0041'}",
+	      "JSON: 1:*: invalid Unicode '\\uD800\\u0041' near *");
+	bad65("Update", "DNS", "{'Options':'\\u12'}",
+	      "JSON: 1:*: invalid escape near *");
+	bad65("Update", "DNS", "{'Options':'\\x'}",
+	      "JSON: 1:*: invalid escape near *");
+	bad(GNS_VMNIC_CREATED, "{'adapterId':'" G "','\\u0000':1}",
+	    "JSON: 1:*: NUL byte in object key not supported near *");
+	/* UTF-8 by RFC 3629: no overlong form, no surrogate, <= U+10FFFF */
+	bad(GNS_VMNIC_CREATED, "{'x':'\xe0\x80\x80'}",
+	    "JSON: 1:6: unable to decode byte 0xe0 near '\"'");
+	bad(GNS_VMNIC_CREATED, "{'x':'\xed\xa0\x80'}",
+	    "JSON: 1:6: unable to decode byte 0xed near '\"'");
+	bad(GNS_VMNIC_CREATED, "{'x':'\xf4\x90\x80\x80'}",
+	    "JSON: 1:6: unable to decode byte 0xf4 near '\"'");
+	bad(GNS_VMNIC_CREATED, "{'x':'a\tb'}",
+	    "JSON: 1:7: control character 0x9 near '\"a'");
+	/* columns count characters, not bytes */
+	bad(GNS_VMNIC_CREATED, "{'\xc3\xa9\xe2\x82\xac':1 2}",
+	    "JSON: 1:9: '}' expected near '2'");
+}
+
+/* Nesting is bounded: the parser keeps an explicit stack, no recursion. */
+static void test_json_depth(void **state)
+{
+	char text[256];
+	int n;
+
+	(void)state;
+	/* the root object and 31 arrays */
+	n = snprintf(text, sizeof(text), "{\"adapterId\":\"" G "\",\"x\":"
+		     "%.31s%.31s}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+		     "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	assert_memory_equal(ok_raw(GNS_VMNIC_CREATED, text, (size_t)n)->vmnic
+			    .adapter.b, g_bytes, sizeof(g_bytes));
+	n = snprintf(text, sizeof(text), "{\"adapterId\":\"" G "\",\"x\":"
+		     "%.32s%.32s}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+		     "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	bad_raw(GNS_VMNIC_CREATED, text, (size_t)n,
+		"JSON: 1:*: maximum parsing depth reached near '['");
+}
+
+/* Many keys, long strings, a truncated payload: bounded and exact. */
+static void test_json_big(void **state)
+{
+	static char text[200000];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)sprintf(text, "{\"adapterId\":\"" G "\"");
+	for (i = 0; i < 5000; i++)
+		n += (size_t)sprintf(text + n, ",\"k%zu\":[%zu,{}]", i, i);
+	text[n] = '}';
+	ok_raw(GNS_VMNIC_CREATED, text, n + 1);
+	/* every prefix is refused, never read past */
+	for (i = 1; i <= n; i += 997)
+		bad_raw(GNS_VMNIC_CREATED, text, i, "JSON: *");
+	/* a duplicate among many keys, found when the object closes */
+	n += (size_t)sprintf(text + n, ",\"k4999\":0}");
+	bad_raw(GNS_VMNIC_CREATED, text, n, "JSON: *duplicate object key*");
+	/* a 100 000-byte string value */
+	n = (size_t)sprintf(text, "{\"RequestType\":\"Update\",\"ResourceType\":"
+			    "\"DNS\",\"targetDeviceName\":\"" BG "\","
+			    "\"Settings\":{\"Options\":\"");
+	memset(text + n, 'o', 100000);
+	n += 100000;
+	n += (size_t)sprintf(text + n, "\"}}");
+	assert_int_equal(strlen(ok_raw(GNS_DEVICE_SETTING, text, n)->setting
+				.dns.options), 100000);
+}
+
 static void test_null_is_absent(void **state)
 {
 	struct gns_create_device *c;
@@ -1547,6 +1688,10 @@ int main(void)
 		cmocka_unit_test(test_connect_test_bad),
 		cmocka_unit_test(test_json_syntax),
 		cmocka_unit_test(test_json_root),
+		cmocka_unit_test(test_json_numbers),
+		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_json_depth),
+		cmocka_unit_test(test_json_big),
 		cmocka_unit_test(test_null_is_absent),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_wrong_types),
