@@ -448,7 +448,7 @@ static bool dup_linear(const struct parser *p, const struct js_tok *obj)
 	const struct js_tok *k, *end = p->tok + p->n;
 
 	for (k = obj + 1; k < end; k += 1 + k[1].size)
-		if (!strcmp(k->s, p->str))
+		if (k->s[0] == p->str[0] && !strcmp(k->s, p->str))
 			return true;
 	return false;
 }
@@ -658,8 +658,9 @@ const struct js_tok *js_get(const struct js_tok *obj, const char *key)
 {
 	const struct js_tok *k;
 
+	/* the first byte inline: most keys differ there */
 	for (k = obj + 1; k < obj + obj->size; k += 1 + k[1].size)
-		if (!strcmp(k->s, key))
+		if (k->s[0] == key[0] && !strcmp(k->s, key))
 			return k + 1;
 	return NULL;
 }
