@@ -16,6 +16,8 @@ PACKAGES=(
 	dkms systemd man-db groff-base
 	libsystemd-dev bind9-dnsutils dbus-daemon strace
 	mmdebstrap debhelper dh-dkms lintian fakeroot e2fsprogs
+	# make bench-decoders only: the candidates it measures, and callgrind
+	valgrind libjsmn-dev libjson-c-dev
 )
 
 missing=()
