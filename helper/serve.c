@@ -181,28 +181,57 @@ static bool detect(struct serve *s)
 	return true;
 }
 
-/* Decode and carry out one request; the reply's result and error text. */
+/*
+ * The line for a request answered @result, described by @what or else
+ * from @m (NULL: not decoded). Successes at debug level: a host's burst
+ * is thousands of them, and journald's rate limit would drop the failures
+ * with them. Formatted only when it is written.
+ */
+static void log_request(enum gns_kind kind, const struct gns_msg *m,
+			const char *what, int32_t result, int64_t t0,
+			const char *err)
+{
+	enum mn_log_level level = result == -1 ? MN_LOG_INFO : MN_LOG_DEBUG;
+	char desc[256];
+
+	if (!mn_log_enabled(level))
+		return;
+	if (!what[0] && m) {
+		mn_describe(m, desc, sizeof(desc));
+		what = desc;
+	}
+	mn_log(level, "%s%s%s -> %d (%lld ms)%s%s", gns_kind_name(kind),
+	       what[0] ? " " : "", what, result,
+	       (long long)(gns_now_ms() - t0), result == -1 ? ": " : "",
+	       result == -1 ? err : "");
+}
+
+/*
+ * Decode and carry out one request, and log it; the reply's result and
+ * error text.
+ */
 static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     const struct gns_frame *f, enum gns_kind kind,
-			     char *what, size_t whatlen, char *err,
-			     size_t errlen)
+			     char *err, size_t errlen)
 {
-	const char *name = gns_kind_name(kind);
-	char derr[GNS_ERR_LEN];
+	char derr[GNS_ERR_LEN], what[256] = "";
+	int64_t t0 = gns_now_ms();
 	struct gns_msg m;
 	int32_t ret;
 
-	what[0] = '\0';
 	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT) {
 		snprintf(err, errlen, "unexpected message type %u",
 			 f->hdr.type);
+		log_request(kind, NULL, what, -1, t0, err);
 		return -1;
 	}
 	if (decode_frame(f, kind, &m, derr)) {
-		snprintf(err, errlen, "%s: %s", name, derr);
+		snprintf(err, errlen, "%s: %s", gns_kind_name(kind), derr);
+		log_request(kind, NULL, what, -1, t0, err);
 		return -1;
 	}
-	ret = mn_handle(ctx, &m, what, whatlen, err, errlen);
+	ret = mn_handle(ctx, &m, what, sizeof(what), err, errlen);
+	log_request(kind, &m, what, ret, t0, err);
 	gns_msg_free(&m);
 	return ret;
 }
@@ -214,9 +243,8 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 static int handle_frame(struct serve *s)
 {
 	struct gns_frame *f = &s->f;
-	char what[256], err[1024];
 	enum gns_kind kind;
-	int64_t t0;
+	char err[1024];
 	int32_t result;
 	uint32_t id;
 
@@ -237,15 +265,9 @@ static int handle_frame(struct serve *s)
 	} else {
 		id = f->hdr.id;
 	}
-	t0 = gns_now_ms();
 	kind = gns_kind_of(f->hdr.type, s->gen);
 	err[0] = '\0';
-	result = serve_request(&s->ctx, f, kind, what, sizeof(what), err,
-			       sizeof(err));
-	mn_log(MN_LOG_INFO, "%s%s%s -> %d (%lld ms)%s%s", gns_kind_name(kind),
-	       what[0] ? " " : "", what, result,
-	       (long long)(gns_now_ms() - t0), result == -1 ? ": " : "",
-	       result == -1 ? err : "");
+	result = serve_request(&s->ctx, f, kind, err, sizeof(err));
 	if (send_reply(s, id, result, err)) {
 		mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
 		return -1;
