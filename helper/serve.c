@@ -52,6 +52,7 @@ struct serve {
 	struct mn_handler_ctx ctx;
 	sd_event *ev;
 	sd_event_source *chan_src, *retry_src;
+	sd_event_source *more_src;	/* serves a frame read ahead */
 	int fd;				/* the GNS channel, or -1 */
 	enum gns_gen gen;		/* of this connection */
 	uint32_t rx_seq, tx_seq;	/* 12-byte generations */
@@ -284,6 +285,7 @@ static void connection_over(struct serve *s, bool broken)
 	bool stable = gns_now_ms() - s->connected_at >= STABLE_MS;
 
 	s->chan_src = sd_event_source_disable_unref(s->chan_src);
+	sd_event_source_set_enabled(s->more_src, SD_EVENT_OFF);
 	close(s->fd);
 	s->fd = -1;
 	gns_frame_release(&s->f);
@@ -307,23 +309,31 @@ static void connection_over(struct serve *s, bool broken)
 							   s->delay * 2;
 }
 
-static int on_channel(sd_event_source *src, int fd, uint32_t revents,
-		      void *data)
+/*
+ * One frame: what the last read took past its frame, else read (most
+ * often in one read()). One frame per loop iteration, so that a pending
+ * stop signal goes first; a frame read ahead cannot wait for the channel
+ * to be readable, so more_src comes back for it in the next iteration.
+ */
+static void next_frame(struct serve *s)
 {
-	struct serve *s = data;
 	int r;
 
-	(void)src;
-	(void)revents;
-	/* One frame per wake-up: a pending stop signal goes first. */
 	do
-		r = gns_read_frame(fd, s->gen, &s->f);
+		r = gns_read_frame_ahead(s->fd, s->gen, &s->f);
 	while (r < 0 && errno == EINTR);
 	if (r > 0) {
-		if (handle_frame(s))
+		if (handle_frame(s)) {
 			connection_over(s, true);
-		else
-			gns_frame_trim(&s->f, FRAME_KEEP);
+			return;
+		}
+		gns_frame_trim(&s->f, FRAME_KEEP);
+		if (s->f.ahead &&
+		    sd_event_source_set_enabled(s->more_src,
+						SD_EVENT_ONESHOT) < 0) {
+			mn_log(MN_LOG_ERR, "sd-event: cannot serve the next frame");
+			sd_event_exit(s->ev, 1);
+		}
 	} else if (r == 0) {
 		mn_log(MN_LOG_INFO, "host closed the connection");
 		connection_over(s, false);
@@ -333,6 +343,22 @@ static int on_channel(sd_event_source *src, int fd, uint32_t revents,
 		       strerror(errno));
 		connection_over(s, true);
 	}
+}
+
+static int on_channel(sd_event_source *src, int fd, uint32_t revents,
+		      void *data)
+{
+	(void)src;
+	(void)fd;
+	(void)revents;
+	next_frame(data);
+	return 0;
+}
+
+static int on_more(sd_event_source *src, void *data)
+{
+	(void)src;
+	next_frame(data);
 	return 0;
 }
 
@@ -488,6 +514,10 @@ int mn_serve(const struct mn_serve_opts *o)
 			r = sd_event_source_set_priority(sig[i],
 						SD_EVENT_PRIORITY_IMPORTANT);
 	}
+	if (r >= 0)
+		r = sd_event_add_defer(s.ev, &s.more_src, on_more, &s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s.more_src, SD_EVENT_OFF);
 	if (r < 0) {
 		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
 		goto out;
@@ -517,6 +547,7 @@ out:
 	if (s.tunnel)
 		mn_tunnel_stop(s.tunnel);
 	mn_ready_free(s.ready);
+	sd_event_source_disable_unref(s.more_src);
 	sd_event_source_disable_unref(s.retry_src);
 	for (i = 0; i < 2; i++)
 		sd_event_source_disable_unref(sig[i]);
