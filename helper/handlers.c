@@ -611,7 +611,8 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d)
 }
 
 /* 64: traffic to a host address goes back to the host through the NIC. */
-static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l)
+static int32_t loopback_routes(struct req *q,
+			       const struct gns_loopback_route *l)
 {
 	struct mn_sel s = { .target = &l->target };
 	struct mn_route_req rt = {
@@ -696,7 +697,8 @@ static int32_t initial_ip_configuration(struct req *q,
  * module: without it the rules go through rtnetlink. A Remove does not
  * wait for a NIC that is gone: its nftables rules are found by their tag.
  */
-static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f)
+static int32_t interface_net_filter(struct req *q,
+				    const struct gns_netfilter *f)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	struct mn_iface_info info;
