@@ -187,6 +187,14 @@ static struct nla_policy reply_policy[MIRRORNET_A_MAX + 1] = {
 	[MIRRORNET_A_STATE] = { .type = NLA_U32 },
 };
 
+/* The reply that ends a request which asked for no ack (reply_ends). */
+static int reply_done(struct mn_xfer *x)
+{
+	x->res->err = 0;
+	x->done = true;
+	return NL_STOP;
+}
+
 /* A reply: ifindex and state of the interface, or a dump message. */
 static int valid_cb(struct nl_msg *msg, void *arg)
 {
@@ -194,9 +202,10 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[MIRRORNET_A_MAX + 1];
 	struct mn_xfer *x = arg;
 
+	/* unreadable: skipped, yet still the answer that it succeeded */
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MIRRORNET_A_MAX,
 			  reply_policy))
-		return NL_SKIP;
+		return x->reply_ends ? reply_done(x) : NL_SKIP;
 	if (x->dump_cb) {
 		x->dump_cb(tb, genlmsg_attrdata(gnlh, 0),
 			   genlmsg_attrlen(gnlh, 0), x->dump_arg);
@@ -214,12 +223,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 			snprintf(x->info->ifname, sizeof(x->info->ifname),
 				 "%s", nla_get_string(tb[MIRRORNET_A_IFNAME]));
 	}
-	if (x->reply_ends) {
-		x->res->err = 0;
-		x->done = true;
-		return NL_STOP;
-	}
-	return NL_OK;
+	return x->reply_ends ? reply_done(x) : NL_OK;
 }
 
 static bool transient(int err)
