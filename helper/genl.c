@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Client of the mirrornet generic netlink family (libnl-genl-3), shaped
- * like ovpn-cli: one context, extended acks on, every request acked.
+ * like ovpn-cli: one context, extended acks on, every request acked (or,
+ * for a command that always replies, ended by its reply).
  */
 #define _GNU_SOURCE
 #include <errno.h>
