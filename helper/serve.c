@@ -215,11 +215,12 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     const struct gns_frame *f, enum gns_kind kind,
 			     char *err, size_t errlen)
 {
-	char derr[GNS_ERR_LEN], what[256] = "";
+	char derr[GNS_ERR_LEN], what[256];
 	int64_t t0 = gns_now_ms();
 	struct gns_msg m;
 	int32_t ret;
 
+	what[0] = '\0';
 	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT) {
 		snprintf(err, errlen, "unexpected message type %u",
 			 f->hdr.type);
