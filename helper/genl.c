@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Client of the mirrornet generic netlink family (libnl-genl-3), shaped
- * like ovpn-cli: one context, extended acks on, every request acked.
+ * like ovpn-cli: one context, extended acks on, every request acked (or,
+ * for a command that always replies, ended by its reply).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +43,14 @@ struct mn_genl {
 /* State of one exchange, seen by the callbacks. */
 struct mn_xfer {
 	struct mn_res *res;
+	uint32_t seq;		/* of the request sent */
+	/*
+	 * The command replies whenever it succeeds (the module's
+	 * mn_nl_reply_iface()): the reply is the answer, and no ack is asked
+	 * for after it, which saves the kernel an ack and us a recvmsg().
+	 * A failure is an error message either way.
+	 */
+	bool reply_ends;
 	bool done;
 	mn_dump_cb dump_cb;
 	void *dump_arg;
@@ -73,6 +82,13 @@ static struct nl_sock *sock_open(void)
 		return NULL;
 	}
 	nl_socket_disable_msg_peek(sk);
+	/*
+	 * libnl expects one sequence number after another, each ended by an
+	 * ack; requests without one would put it out of step. Ours check
+	 * their own (seq_cb()), and the family lookup has the socket to
+	 * itself.
+	 */
+	nl_socket_disable_seq_check(sk);
 	fd = nl_socket_get_fd(sk);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
@@ -157,12 +173,28 @@ static int done_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* An answer to another request (one that timed out is on a closed socket). */
+static int seq_cb(struct nl_msg *msg, void *arg)
+{
+	struct mn_xfer *x = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == x->seq ? NL_OK : NL_SKIP;
+}
+
 /* The lengths of what valid_cb() reads; libnl checks them in the parse. */
 static struct nla_policy reply_policy[MIRRORNET_A_MAX + 1] = {
 	[MIRRORNET_A_IFINDEX] = { .type = NLA_U32 },
 	[MIRRORNET_A_IFNAME] = { .type = NLA_NUL_STRING },
 	[MIRRORNET_A_STATE] = { .type = NLA_U32 },
 };
+
+/* The reply that ends a request which asked for no ack (reply_ends). */
+static int reply_done(struct mn_xfer *x)
+{
+	x->res->err = 0;
+	x->done = true;
+	return NL_STOP;
+}
 
 /* A reply: ifindex and state of the interface, or a dump message. */
 static int valid_cb(struct nl_msg *msg, void *arg)
@@ -171,9 +203,10 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[MIRRORNET_A_MAX + 1];
 	struct mn_xfer *x = arg;
 
+	/* unreadable: skipped, yet still the answer that it succeeded */
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MIRRORNET_A_MAX,
 			  reply_policy))
-		return NL_SKIP;
+		return x->reply_ends ? reply_done(x) : NL_SKIP;
 	if (x->dump_cb) {
 		x->dump_cb(tb, genlmsg_attrdata(gnlh, 0),
 			   genlmsg_attrlen(gnlh, 0), x->dump_arg);
@@ -191,7 +224,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 			snprintf(x->info->ifname, sizeof(x->info->ifname),
 				 "%s", nla_get_string(tb[MIRRORNET_A_IFNAME]));
 	}
-	return NL_OK;
+	return x->reply_ends ? reply_done(x) : NL_OK;
 }
 
 static bool transient(int err)
@@ -245,13 +278,18 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, done_cb, x);
 		nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, x);
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, x);
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_cb, x);
 		nlmsg_hdr(msg)->nlmsg_type = (uint16_t)g->family;
 		/*
-		 * A fresh sequence number for every send: libnl expects the
-		 * next one and fills it in only when the field is 0.
+		 * A fresh sequence number for every send: libnl fills in the
+		 * next one only when the field is 0. It asks for an ack too.
 		 */
 		nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
-		ret = nl_send_auto(g->sk, msg);
+		nl_complete_msg(g->sk, msg);
+		if (x->reply_ends)
+			nlmsg_hdr(msg)->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+		x->seq = nlmsg_hdr(msg)->nlmsg_seq;
+		ret = nl_send(g->sk, msg);
 		if (ret < 0)
 			x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
 		else
@@ -357,6 +395,7 @@ void mn_link_set(struct mn_genl *g, const struct mn_sel *s, int admin_up,
 
 	if (!req_begin(&q, g, MIRRORNET_CMD_LINK_SET, 0, s, MIRRORNET_A_LINK, r))
 		return;
+	q.x.reply_ends = true;
 	if (admin_up >= 0)
 		q.err |= nla_put_u32(q.msg, MIRRORNET_A_LINK_ADMIN,
 				     admin_up ? MIRRORNET_LINK_ADMIN_UP :
@@ -379,6 +418,7 @@ void mn_addr_new(struct mn_genl *g, const struct mn_sel *s,
 
 	if (!req_begin(&q, g, MIRRORNET_CMD_ADDR_NEW, 0, s, MIRRORNET_A_ADDR, r))
 		return;
+	q.x.reply_ends = true;
 	q.replace = replace;
 	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FAMILY,
 			     (uint32_t)a->ip.family);
@@ -414,6 +454,7 @@ static void route_request(struct mn_genl *g, int cmd, const struct mn_sel *s,
 
 	if (!req_begin(&q, g, cmd, 0, s, MIRRORNET_A_ROUTE, r))
 		return;
+	q.x.reply_ends = cmd == MIRRORNET_CMD_ROUTE_NEW;
 	q.replace = replace;
 	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_FAMILY,
 			     (uint32_t)rt->dst.family);
@@ -475,6 +516,7 @@ void mn_neigh_new(struct mn_genl *g, const struct mn_sel *s,
 	if (!req_begin(&q, g, MIRRORNET_CMD_NEIGH_NEW, 0, s,
 		       MIRRORNET_A_NEIGH, r))
 		return;
+	q.x.reply_ends = true;
 	q.err |= nla_put_u32(q.msg, MIRRORNET_A_NEIGH_FAMILY,
 			     (uint32_t)dst->family);
 	q.err |= put_ip(q.msg, MIRRORNET_A_NEIGH_DST, dst);
@@ -512,6 +554,7 @@ void mn_conf_set(struct mn_genl *g, const struct mn_sel *s, uint32_t key,
 
 	if (!req_begin(&q, g, MIRRORNET_CMD_CONF_SET, 0, s, MIRRORNET_A_CONF, r))
 		return;
+	q.x.reply_ends = true;
 	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_KEY, key);
 	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_VALUE, value);
 	req_end(g, &q);
@@ -525,6 +568,7 @@ void mn_iface_get(struct mn_genl *g, const struct mn_sel *s,
 	memset(info, 0, sizeof(*info));
 	if (!req_begin(&q, g, MIRRORNET_CMD_IFACE_GET, 0, s, 0, r))
 		return;
+	q.x.reply_ends = true;
 	q.x.info = info;
 	req_end(g, &q);
 }

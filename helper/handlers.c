@@ -375,15 +375,11 @@ static int32_t global_net_filter(struct req *q)
 }
 
 /* 61: a hot-added NIC accepts and routes host loopback traffic. */
-static int32_t vmnic_created(struct req *q, const struct gns_vmnic *v,
-			     char *what, size_t whatlen)
+static int32_t vmnic_created(struct req *q, const struct gns_vmnic *v)
 {
 	struct gns_target t = { .is_guid = true, .guid = v->adapter };
 	struct mn_sel s = { .target = &t };
-	char tname[40];
 
-	gns_target_format(&t, tname);
-	snprintf(what, whatlen, "%s", tname);
 	if (need_module(q) ||
 	    conf_set(q, &s, MIRRORNET_CONF_KEY_IPV4_ACCEPT_LOCAL, 1,
 		     "accept_local") ||
@@ -473,19 +469,14 @@ static int32_t emulate_wifi(struct req *q, const struct mn_sel *s,
 
 /* 53: rename the NIC as the host names it and bring it up. */
 static int32_t interface_configuration(struct req *q,
-				       const struct gns_ifconfig *ic,
-				       char *what, size_t whatlen)
+				       const struct gns_ifconfig *ic)
 {
 	struct gns_target t = { .is_guid = true, .guid = ic->id };
 	struct mn_sel s = { .target = &t };
 	struct mn_iface_info info;
 	const char *name = ic->port_name;
-	char tname[40];
 	struct mn_res r;
 
-	gns_target_format(&t, tname);
-	snprintf(what, whatlen, "%s name %s", tname,
-		 name[0] ? name : "(kept)");
 	/* a rename needs no module; the NAT address does */
 	if (ic->has_ipv4 ? need_module(q) : (try_module(q), 0))
 		return -1;
@@ -552,8 +543,7 @@ static int32_t drop_generic_local(struct req *q)
 }
 
 /* 62: the GELNIC and the policy routing for host loopback traffic. */
-static int32_t create_device(struct req *q, const struct gns_create_device *d,
-			     char *what, size_t whatlen)
+static int32_t create_device(struct req *q, const struct gns_create_device *d)
 {
 	struct gns_target t = { .is_guid = true };
 	struct mn_sel s = { .target = &t };
@@ -566,7 +556,6 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 	struct gns_ip gw = { .family = AF_INET };
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	struct mn_iface_info info;
-	char tname[40];
 	struct mn_res r;
 	size_t i;
 
@@ -575,8 +564,6 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 	if (!d->has_lower)
 		return fail(q, "lowerEdgeAdapterId: missing");
 	t.guid = d->lower;
-	gns_target_format(&t, tname);
-	snprintf(what, whatlen, "Loopback on %s", tname);
 	if (need_module(q) || wait_iface(q, &t, &info))
 		return -1;
 	if (d->flags & 1 &&
@@ -624,8 +611,8 @@ static int32_t create_device(struct req *q, const struct gns_create_device *d,
 }
 
 /* 64: traffic to a host address goes back to the host through the NIC. */
-static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l,
-			       char *what, size_t whatlen)
+static int32_t loopback_routes(struct req *q,
+			       const struct gns_loopback_route *l)
 {
 	struct mn_sel s = { .target = &l->target };
 	struct mn_route_req rt = {
@@ -634,13 +621,8 @@ static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l
 		.has_prefsrc = true, .prefsrc = l->ip,
 		.table = LOOPBACK_ADDR_TABLE, .onlink = true,
 	};
-	char tname[40], ip[INET6_ADDRSTRLEN];
 	struct mn_res r;
 
-	gns_target_format(&l->target, tname);
-	snprintf(what, whatlen, "%s %s on %s", l->op == GNS_OP_CREATE ?
-		 "Create" : l->op == GNS_OP_REMOVE ? "Remove" : "Update",
-		 ip_str(&l->ip, ip, sizeof(ip)), tname);
 	/* As the reference: no Update, and no inbound IPv6 loopback. */
 	if (l->op == GNS_OP_UPDATE || l->ip.family != AF_INET)
 		return 0;
@@ -663,17 +645,14 @@ static int32_t loopback_routes(struct req *q, const struct gns_loopback_route *l
 
 /* 68: reset the NIC's IPv6 state before the first sync. */
 static int32_t initial_ip_configuration(struct req *q,
-					const struct gns_initial_ip *in,
-					char *what, size_t whatlen)
+					const struct gns_initial_ip *in)
 {
 	struct mn_sel s = { .target = &in->target };
 	struct mn_iface_info info;
-	char tname[40], why[200];
+	char why[200];
 	struct mn_res r;
 	bool failed;
 
-	gns_target_format(&in->target, tname);
-	snprintf(what, whatlen, "%s flags %u", tname, in->flags);
 	if (need_module(q) || wait_iface(q, &in->target, &info))
 		return -1;
 	if (!(in->flags & 1)) {
@@ -718,19 +697,16 @@ static int32_t initial_ip_configuration(struct req *q,
  * module: without it the rules go through rtnetlink. A Remove does not
  * wait for a NIC that is gone: its nftables rules are found by their tag.
  */
-static int32_t interface_net_filter(struct req *q, const struct gns_netfilter *f,
-				    char *what, size_t whatlen)
+static int32_t interface_net_filter(struct req *q,
+				    const struct gns_netfilter *f)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	struct mn_iface_info info;
-	char tname[40], why[200];
+	char why[200];
 	bool add = f->op == GNS_OP_CREATE;
 	struct mn_res r;
 	size_t i;
 
-	gns_target_format(&f->target, tname);
-	snprintf(what, whatlen, "%s %s", add ? "Create" :
-		 f->op == GNS_OP_REMOVE ? "Remove" : "Update", tname);
 	if (f->op == GNS_OP_UPDATE)
 		return fail(q, "operation: Update is not supported");
 	try_module(q);
@@ -844,14 +820,11 @@ static int32_t addr_exists(struct req *q, const struct mn_sel *s,
 }
 
 static int32_t address(struct req *q, const struct gns_setting *st,
-		       const struct mn_sel *s, char *what, size_t whatlen)
+		       const struct mn_sel *s)
 {
 	const struct gns_addr *a = &st->addr;
-	char ip[INET6_ADDRSTRLEN];
 	struct mn_res r;
 
-	snprintf(what + strlen(what), whatlen - strlen(what), " %s/%u",
-		 ip_str(&a->ip, ip, sizeof(ip)), a->prefixlen);
 	switch (st->request) {
 	case GNS_REQ_ADD:
 	case GNS_REQ_UPDATE:
@@ -874,7 +847,7 @@ static int32_t address(struct req *q, const struct gns_setting *st,
 }
 
 static int32_t route(struct req *q, const struct gns_setting *st,
-		     const struct mn_sel *s, char *what, size_t whatlen)
+		     const struct mn_sel *s)
 {
 	const struct gns_route *gr = &st->route;
 	struct mn_route_req rt = {
@@ -883,21 +856,13 @@ static int32_t route(struct req *q, const struct gns_setting *st,
 		.has_metric = true, .metric = gr->metric,
 		.table = q->c->primary_table, .onlink = gr->onlink,
 	};
-	char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
-	size_t n = strlen(what);
 	struct mn_res r;
 
 	if (st->request == GNS_REQ_RESET) {
-		snprintf(what + n, whatlen - n, " IPv%c gateway routes",
-			 gr->dst.family == AF_INET ? '4' : '6');
 		mn_route_flush(q->c->genl, s, gr->dst.family,
 			       q->c->primary_table, true, &r);
 		return check(q, &r, "Route Reset", NULL);
 	}
-	snprintf(what + n, whatlen - n, " %s/%u via %s metric %u",
-		 ip_str(&gr->dst, dst, sizeof(dst)), gr->dst_len,
-		 gr->has_gateway ? ip_str(&gr->gateway, gw, sizeof(gw)) :
-				   "on-link", gr->metric);
 	switch (st->request) {
 	case GNS_REQ_ADD:
 	case GNS_REQ_UPDATE:
@@ -945,22 +910,20 @@ static int32_t mac_address(struct req *q, const struct gns_setting *st,
 }
 
 /* 55, 63 and 65. */
+/* Type 63 acts only on an Interface with a target, as WSL's guest. */
+static bool setting_ignored(enum gns_kind kind, const struct gns_setting *st)
+{
+	return kind == GNS_MODIFY_GUEST_DEVICE &&
+	       (!st->has_target || st->resource != GNS_RES_INTERFACE);
+}
+
 static int32_t setting(struct req *q, enum gns_kind kind,
-		       const struct gns_setting *st, char *what, size_t whatlen)
+		       const struct gns_setting *st)
 {
 	struct mn_sel s = { .target = &st->target };
-	char tname[40];
 
-	/* Type 63 acts only on an Interface with a target, as WSL's guest. */
-	if (kind == GNS_MODIFY_GUEST_DEVICE &&
-	    (!st->has_target || st->resource != GNS_RES_INTERFACE)) {
-		snprintf(what, whatlen, "%s (ignored)",
-			 gns_resource_name(st->resource));
+	if (setting_ignored(kind, st))
 		return 0;
-	}
-	gns_target_format(&st->target, tname);
-	snprintf(what, whatlen, "%s %s on %s", gns_resource_name(st->resource),
-		 gns_request_name(st->request), tname);
 	if (st->resource == GNS_RES_DNS)
 		return dns(q, st);
 	if (need_module(q))
@@ -969,9 +932,9 @@ static int32_t setting(struct req *q, enum gns_kind kind,
 	case GNS_RES_INTERFACE:
 		return link_settings(q, &s, &st->link);
 	case GNS_RES_IPADDRESS:
-		return address(q, st, &s, what, whatlen);
+		return address(q, st, &s);
 	case GNS_RES_ROUTE:
-		return route(q, st, &s, what, whatlen);
+		return route(q, st, &s);
 	case GNS_RES_MACADDRESS:
 		return mac_address(q, st, &s);
 	default:
@@ -997,21 +960,21 @@ int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
 	case GNS_NOOP:
 		return 0;
 	case GNS_VMNIC_CREATED:
-		return vmnic_created(&q, &m->vmnic, what, whatlen);
+		return vmnic_created(&q, &m->vmnic);
 	case GNS_INTERFACE_CONFIGURATION:
-		return interface_configuration(&q, &m->ifconfig, what, whatlen);
+		return interface_configuration(&q, &m->ifconfig);
 	case GNS_CREATE_DEVICE:
-		return create_device(&q, &m->create, what, whatlen);
+		return create_device(&q, &m->create);
 	case GNS_LOOPBACK_ROUTES:
-		return loopback_routes(&q, &m->loopback, what, whatlen);
+		return loopback_routes(&q, &m->loopback);
 	case GNS_INITIAL_IP_CONFIGURATION:
-		return initial_ip_configuration(&q, &m->initial, what, whatlen);
+		return initial_ip_configuration(&q, &m->initial);
 	case GNS_INTERFACE_NET_FILTER:
-		return interface_net_filter(&q, &m->netfilter, what, whatlen);
+		return interface_net_filter(&q, &m->netfilter);
 	case GNS_NOTIFICATION:
 	case GNS_MODIFY_GUEST_DEVICE:
 	case GNS_DEVICE_SETTING:
-		return setting(&q, m->kind, &m->setting, what, whatlen);
+		return setting(&q, m->kind, &m->setting);
 	case GNS_CONNECT_TEST:
 		return sys_probe(m->hostname, what, whatlen);
 	/* No default: a kind added to kinds.h fails to compile here. */
@@ -1022,4 +985,94 @@ int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
 	}
 	/* gns_decode() refuses these. */
 	return fail(&q, "unexpected message type");
+}
+
+static const char *op_name(enum gns_operation op)
+{
+	return op == GNS_OP_CREATE ? "Create" :
+	       op == GNS_OP_REMOVE ? "Remove" : "Update";
+}
+
+/* The setting's own part of the description: what the request changes. */
+static void describe_setting(enum gns_kind kind, const struct gns_setting *st,
+			     char *what, size_t whatlen)
+{
+	const struct gns_route *gr = &st->route;
+	char tname[40], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const char *res = gns_resource_name(st->resource);
+	const char *req = gns_request_name(st->request);
+
+	if (setting_ignored(kind, st)) {
+		snprintf(what, whatlen, "%s (ignored)", res);
+		return;
+	}
+	gns_target_format(&st->target, tname);
+	if (st->resource == GNS_RES_IPADDRESS)
+		snprintf(what, whatlen, "%s %s on %s %s/%u", res, req, tname,
+			 ip_str(&st->addr.ip, a, sizeof(a)),
+			 st->addr.prefixlen);
+	else if (st->resource == GNS_RES_ROUTE && st->request == GNS_REQ_RESET)
+		snprintf(what, whatlen, "%s %s on %s IPv%c gateway routes", res,
+			 req, tname, gr->dst.family == AF_INET ? '4' : '6');
+	else if (st->resource == GNS_RES_ROUTE)
+		snprintf(what, whatlen, "%s %s on %s %s/%u via %s metric %u",
+			 res, req, tname, ip_str(&gr->dst, a, sizeof(a)),
+			 gr->dst_len, gr->has_gateway ?
+			 ip_str(&gr->gateway, b, sizeof(b)) : "on-link",
+			 gr->metric);
+	else
+		snprintf(what, whatlen, "%s %s on %s", res, req, tname);
+}
+
+void mn_describe(const struct gns_msg *m, char *what, size_t whatlen)
+{
+	struct gns_target t = { .is_guid = true };
+	char tname[40], ip[INET6_ADDRSTRLEN];
+
+	what[0] = '\0';
+	switch (m->kind) {
+	case GNS_VMNIC_CREATED:
+		t.guid = m->vmnic.adapter;
+		gns_target_format(&t, tname);
+		snprintf(what, whatlen, "%s", tname);
+		break;
+	case GNS_INTERFACE_CONFIGURATION:
+		t.guid = m->ifconfig.id;
+		gns_target_format(&t, tname);
+		snprintf(what, whatlen, "%s name %s", tname,
+			 m->ifconfig.port_name[0] ? m->ifconfig.port_name :
+						    "(kept)");
+		break;
+	case GNS_CREATE_DEVICE:
+		if (m->create.type != GNS_DEV_LOOPBACK || !m->create.has_lower)
+			break;
+		t.guid = m->create.lower;
+		gns_target_format(&t, tname);
+		snprintf(what, whatlen, "Loopback on %s", tname);
+		break;
+	case GNS_LOOPBACK_ROUTES:
+		gns_target_format(&m->loopback.target, tname);
+		snprintf(what, whatlen, "%s %s on %s", op_name(m->loopback.op),
+			 ip_str(&m->loopback.ip, ip, sizeof(ip)), tname);
+		break;
+	case GNS_INITIAL_IP_CONFIGURATION:
+		gns_target_format(&m->initial.target, tname);
+		snprintf(what, whatlen, "%s flags %u", tname, m->initial.flags);
+		break;
+	case GNS_INTERFACE_NET_FILTER:
+		gns_target_format(&m->netfilter.target, tname);
+		snprintf(what, whatlen, "%s %s", op_name(m->netfilter.op),
+			 tname);
+		break;
+	case GNS_NOTIFICATION:
+	case GNS_MODIFY_GUEST_DEVICE:
+	case GNS_DEVICE_SETTING:
+		describe_setting(m->kind, &m->setting, what, whatlen);
+		break;
+	case GNS_CONNECT_TEST:
+		snprintf(what, whatlen, "%s", m->hostname);
+		break;
+	default:
+		break;
+	}
 }

@@ -37,8 +37,9 @@ struct mn_handler_ctx {
 /*
  * Carry out @m. Returns the reply's Result: 0, the probe's packed value, or
  * -1 with one line in @err naming the request, the field and the reason
- * (with the kernel's extack text when there is one). @what gets a short
- * description of the request for the log line.
+ * (with the kernel's extack text when there is one). @what gets what only
+ * carrying it out tells, for the log line (the probe's outcome per
+ * family); else it stays "" and mn_describe() tells the request.
  *
  * Requests that need mirrornet.ko (all but SetupIpv6, GlobalNetFilter,
  * NoOp, ConnectTest, DNS settings, InterfaceNetFilter and renames without
@@ -48,5 +49,11 @@ struct mn_handler_ctx {
  */
 int32_t mn_handle(struct mn_handler_ctx *c, const struct gns_msg *m,
 		  char *what, size_t whatlen, char *err, size_t errlen);
+/*
+ * A short description of @m for the log line ("Route Add on {GUID}
+ * 10.0.0.0/8 via 192.168.1.1 metric 35"): formatted only for a line that
+ * is written.
+ */
+void mn_describe(const struct gns_msg *m, char *what, size_t whatlen);
 
 #endif /* MIRRORNET_HANDLERS_H */

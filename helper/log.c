@@ -15,6 +15,11 @@ void mn_log_init(enum mn_log_level level)
 	journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
+bool mn_log_enabled(enum mn_log_level level)
+{
+	return level <= max_level;
+}
+
 void mn_log(enum mn_log_level level, const char *fmt, ...)
 {
 	static const char *const words[] = {
@@ -24,7 +29,7 @@ void mn_log(enum mn_log_level level, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if (level > max_level)
+	if (!mn_log_enabled(level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);

@@ -7,6 +7,8 @@
 #ifndef MIRRORNET_LOG_H
 #define MIRRORNET_LOG_H
 
+#include <stdbool.h>
+
 enum mn_log_level {
 	MN_LOG_ERR = 3,
 	MN_LOG_WARN = 4,
@@ -16,6 +18,8 @@ enum mn_log_level {
 
 /* Messages above @level are dropped. */
 void mn_log_init(enum mn_log_level level);
+/* Whether a message at @level is written: skip formatting what is not. */
+bool mn_log_enabled(enum mn_log_level level);
 void mn_log(enum mn_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

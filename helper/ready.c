@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mirrornet serve's readiness for systemd (ready.h): two timers on the
- * serve loop, at idle priority so that a frame already waiting is always
- * served before the quiet period can end.
+ * mirrornet serve's readiness for systemd (ready.h): timers on the serve
+ * loop, at idle priority so that a frame already waiting is always served
+ * before the quiet period can end. A request answered costs no syscall
+ * here in a burst: the quiet timer is armed once and looks at the time of
+ * the last answer when it fires, and the count in STATUS= goes to systemd
+ * at most every MN_READY_STATUS_MS.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +23,11 @@
 #include "ready.h"
 
 struct mn_ready {
+	sd_event *ev;
 	sd_event_source *quiet, *wait;
+	sd_event_source *status;	/* the count's STATUS=, held back */
+	uint64_t answered_at;		/* last answer of the IP sync, in us */
+	uint64_t status_at;		/* last count sent, in us */
 	char *host;
 	char *flag;		/* the flag file's path, or NULL */
 	unsigned int answered;	/* requests answered on this connection */
@@ -58,16 +65,50 @@ static void become_ready(struct mn_ready *r, const char *why)
 	r->ready = true;
 	sd_event_source_set_enabled(r->quiet, SD_EVENT_OFF);
 	sd_event_source_set_enabled(r->wait, SD_EVENT_OFF);
+	sd_event_source_set_enabled(r->status, SD_EVENT_OFF);
 	sd_notifyf(0, "READY=1\nSTATUS=%s", why);
+}
+
+static uint64_t now_us(struct mn_ready *r)
+{
+	uint64_t now = 0;
+
+	/* the loop's time of this iteration: no syscall */
+	sd_event_now(r->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+static bool armed(sd_event_source *src)
+{
+	int on = SD_EVENT_OFF;
+
+	sd_event_source_get_enabled(src, &on);
+	return on != SD_EVENT_OFF;
+}
+
+/* @src fires at @usec (CLOCK_MONOTONIC), once. */
+static void arm_at(sd_event_source *src, uint64_t usec)
+{
+	int e = sd_event_source_set_time(src, usec);
+
+	if (e >= 0)
+		e = sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+	if (e < 0)
+		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-e));
 }
 
 static int on_quiet(sd_event_source *src, uint64_t usec, void *data)
 {
 	struct mn_ready *r = data;
+	uint64_t end = r->answered_at + MN_READY_QUIET_MS * 1000ULL;
 	char why[256];
 
-	(void)src;
 	(void)usec;
+	/* answers came since it was armed: quiet from the last one */
+	if (now_us(r) < end) {
+		arm_at(src, end);
+		return 0;
+	}
 	snprintf(why, sizeof(why),
 		 "the host's configuration applied (%u requests); serving the host at %s",
 		 r->answered, r->host);
@@ -107,6 +148,25 @@ static void arm(sd_event_source *src, unsigned int ms)
 		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-e));
 }
 
+static void status_applied(struct mn_ready *r)
+{
+	r->status_at = now_us(r);
+	if (r->ready)
+		status("serving the host at %s: %u requests applied",
+		       r->host, r->answered);
+	else
+		status("connected to the host at %s, applying its configuration: %u requests applied",
+		       r->host, r->answered);
+}
+
+static int on_status(sd_event_source *src, uint64_t usec, void *data)
+{
+	(void)src;
+	(void)usec;
+	status_applied(data);
+	return 0;
+}
+
 static int add_timer(sd_event *ev, sd_event_source **src,
 		     sd_event_time_handler_t fn, struct mn_ready *r)
 {
@@ -130,6 +190,8 @@ struct mn_ready *mn_ready_new(sd_event *ev, const char *host)
 	if (!getenv("NOTIFY_SOCKET"))
 		return NULL;
 	r = calloc(1, sizeof(*r));
+	if (r)
+		r->ev = ev;
 	if (!r || !(r->host = strdup(host)) ||
 	    (dir && *dir && !strchr(dir, ':') &&
 	     asprintf(&r->flag, "%s/%s", dir, MN_READY_FLAG) < 0)) {
@@ -139,6 +201,8 @@ struct mn_ready *mn_ready_new(sd_event *ev, const char *host)
 	e = add_timer(ev, &r->quiet, on_quiet, r);
 	if (e >= 0)
 		e = add_timer(ev, &r->wait, on_wait, r);
+	if (e >= 0)
+		e = add_timer(ev, &r->status, on_status, r);
 	if (e < 0) {
 		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-e));
 		goto fail;
@@ -160,6 +224,7 @@ void mn_ready_free(struct mn_ready *r)
 		       strerror(errno));
 	sd_event_source_disable_unref(r->quiet);
 	sd_event_source_disable_unref(r->wait);
+	sd_event_source_disable_unref(r->status);
 	free(r->flag);
 	free(r->host);
 	free(r);
@@ -171,6 +236,7 @@ void mn_ready_connected(struct mn_ready *r)
 		return;
 	r->connected = true;
 	r->answered = 0;
+	sd_event_source_set_enabled(r->status, SD_EVENT_OFF);
 	if (r->ready) {
 		status("serving the host at %s", r->host);
 		return;
@@ -181,16 +247,27 @@ void mn_ready_connected(struct mn_ready *r)
 	       r->host);
 }
 
+/* The count now, or when MN_READY_STATUS_MS have passed since the last. */
+static void count_applied(struct mn_ready *r)
+{
+	uint64_t next = r->status_at + MN_READY_STATUS_MS * 1000ULL;
+
+	if (armed(r->status))
+		return;
+	if (!r->status_at || now_us(r) >= next)
+		status_applied(r);
+	else
+		arm_at(r->status, next);
+}
+
 void mn_ready_answered(struct mn_ready *r, enum gns_kind kind)
 {
 	if (!r)
 		return;
 	r->answered++;
-	if (r->ready) {
-		status("serving the host at %s: %u requests applied",
-		       r->host, r->answered);
+	count_applied(r);
+	if (r->ready)
 		return;
-	}
 	switch (kind) {
 	case GNS_INITIAL_IP_CONFIGURATION:
 	case GNS_DEVICE_SETTING:
@@ -201,10 +278,11 @@ void mn_ready_answered(struct mn_ready *r, enum gns_kind kind)
 	default:
 		break;
 	}
-	if (r->synced)
+	if (!r->synced)
+		return;
+	r->answered_at = now_us(r);
+	if (!armed(r->quiet))
 		arm(r->quiet, MN_READY_QUIET_MS);
-	status("connected to the host at %s, applying its configuration: %u requests applied",
-	       r->host, r->answered);
 }
 
 void mn_ready_waiting(struct mn_ready *r, unsigned int attempt)
@@ -217,6 +295,7 @@ void mn_ready_waiting(struct mn_ready *r, unsigned int attempt)
 		r->synced = false;
 		sd_event_source_set_enabled(r->quiet, SD_EVENT_OFF);
 	}
+	sd_event_source_set_enabled(r->status, SD_EVENT_OFF);
 	if (attempt)
 		status("waiting for the host at %s (attempt %u)", r->host,
 		       attempt);

@@ -23,6 +23,8 @@
 
 /* The host's updates are debounced by 370 ms at most (§5.6). */
 #define MN_READY_QUIET_MS	1000
+/* STATUS= counts the requests applied at most this often. */
+#define MN_READY_STATUS_MS	100
 /* Twice what WSL's host waits for the guest's first goal state (§5.1). */
 #define MN_READY_WAIT_MS	10000
 /* In $RUNTIME_DIRECTORY (RuntimeDirectory=mirrornet: /run/mirrornet). */

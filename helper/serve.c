@@ -52,6 +52,7 @@ struct serve {
 	struct mn_handler_ctx ctx;
 	sd_event *ev;
 	sd_event_source *chan_src, *retry_src;
+	sd_event_source *more_src;	/* serves a frame read ahead */
 	int fd;				/* the GNS channel, or -1 */
 	enum gns_gen gen;		/* of this connection */
 	uint32_t rx_seq, tx_seq;	/* 12-byte generations */
@@ -181,14 +182,41 @@ static bool detect(struct serve *s)
 	return true;
 }
 
-/* Decode and carry out one request; the reply's result and error text. */
+/*
+ * The line for a request answered @result, described by @what or else
+ * from @m (NULL: not decoded). Successes at debug level: a host's burst
+ * is thousands of them, and journald's rate limit would drop the failures
+ * with them. Formatted only when it is written.
+ */
+static void log_request(enum gns_kind kind, const struct gns_msg *m,
+			const char *what, int32_t result, int64_t t0,
+			const char *err)
+{
+	enum mn_log_level level = result == -1 ? MN_LOG_INFO : MN_LOG_DEBUG;
+	char desc[256];
+
+	if (!mn_log_enabled(level))
+		return;
+	if (!what[0] && m) {
+		mn_describe(m, desc, sizeof(desc));
+		what = desc;
+	}
+	mn_log(level, "%s%s%s -> %d (%lld ms)%s%s", gns_kind_name(kind),
+	       what[0] ? " " : "", what, result,
+	       (long long)(gns_now_ms() - t0), result == -1 ? ": " : "",
+	       result == -1 ? err : "");
+}
+
+/*
+ * Decode and carry out one request, and log it; the reply's result and
+ * error text.
+ */
 static int32_t serve_request(struct mn_handler_ctx *ctx,
 			     const struct gns_frame *f, enum gns_kind kind,
-			     char *what, size_t whatlen, char *err,
-			     size_t errlen)
+			     char *err, size_t errlen)
 {
-	const char *name = gns_kind_name(kind);
-	char derr[GNS_ERR_LEN];
+	char derr[GNS_ERR_LEN], what[256];
+	int64_t t0 = gns_now_ms();
 	struct gns_msg m;
 	int32_t ret;
 
@@ -196,13 +224,16 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 	if (kind == GNS_KIND_UNKNOWN || kind == GNS_RESULT) {
 		snprintf(err, errlen, "unexpected message type %u",
 			 f->hdr.type);
+		log_request(kind, NULL, what, -1, t0, err);
 		return -1;
 	}
 	if (decode_frame(f, kind, &m, derr)) {
-		snprintf(err, errlen, "%s: %s", name, derr);
+		snprintf(err, errlen, "%s: %s", gns_kind_name(kind), derr);
+		log_request(kind, NULL, what, -1, t0, err);
 		return -1;
 	}
-	ret = mn_handle(ctx, &m, what, whatlen, err, errlen);
+	ret = mn_handle(ctx, &m, what, sizeof(what), err, errlen);
+	log_request(kind, &m, what, ret, t0, err);
 	gns_msg_free(&m);
 	return ret;
 }
@@ -214,9 +245,8 @@ static int32_t serve_request(struct mn_handler_ctx *ctx,
 static int handle_frame(struct serve *s)
 {
 	struct gns_frame *f = &s->f;
-	char what[256], err[1024];
 	enum gns_kind kind;
-	int64_t t0;
+	char err[1024];
 	int32_t result;
 	uint32_t id;
 
@@ -237,15 +267,9 @@ static int handle_frame(struct serve *s)
 	} else {
 		id = f->hdr.id;
 	}
-	t0 = gns_now_ms();
 	kind = gns_kind_of(f->hdr.type, s->gen);
 	err[0] = '\0';
-	result = serve_request(&s->ctx, f, kind, what, sizeof(what), err,
-			       sizeof(err));
-	mn_log(MN_LOG_INFO, "%s%s%s -> %d (%lld ms)%s%s", gns_kind_name(kind),
-	       what[0] ? " " : "", what, result,
-	       (long long)(gns_now_ms() - t0), result == -1 ? ": " : "",
-	       result == -1 ? err : "");
+	result = serve_request(&s->ctx, f, kind, err, sizeof(err));
 	if (send_reply(s, id, result, err)) {
 		mn_log(MN_LOG_WARN, "cannot reply: %s", strerror(errno));
 		return -1;
@@ -262,6 +286,7 @@ static void connection_over(struct serve *s, bool broken)
 	bool stable = gns_now_ms() - s->connected_at >= STABLE_MS;
 
 	s->chan_src = sd_event_source_disable_unref(s->chan_src);
+	sd_event_source_set_enabled(s->more_src, SD_EVENT_OFF);
 	close(s->fd);
 	s->fd = -1;
 	gns_frame_release(&s->f);
@@ -285,23 +310,31 @@ static void connection_over(struct serve *s, bool broken)
 							   s->delay * 2;
 }
 
-static int on_channel(sd_event_source *src, int fd, uint32_t revents,
-		      void *data)
+/*
+ * One frame: what the last read took past its frame, else read (most
+ * often in one read()). One frame per loop iteration, so that a pending
+ * stop signal goes first; a frame read ahead cannot wait for the channel
+ * to be readable, so more_src comes back for it in the next iteration.
+ */
+static void next_frame(struct serve *s)
 {
-	struct serve *s = data;
 	int r;
 
-	(void)src;
-	(void)revents;
-	/* One frame per wake-up: a pending stop signal goes first. */
 	do
-		r = gns_read_frame(fd, s->gen, &s->f);
+		r = gns_read_frame_ahead(s->fd, s->gen, &s->f);
 	while (r < 0 && errno == EINTR);
 	if (r > 0) {
-		if (handle_frame(s))
+		if (handle_frame(s)) {
 			connection_over(s, true);
-		else
-			gns_frame_trim(&s->f, FRAME_KEEP);
+			return;
+		}
+		gns_frame_trim(&s->f, FRAME_KEEP);
+		if (s->f.ahead &&
+		    sd_event_source_set_enabled(s->more_src,
+						SD_EVENT_ONESHOT) < 0) {
+			mn_log(MN_LOG_ERR, "sd-event: cannot serve the next frame");
+			sd_event_exit(s->ev, 1);
+		}
 	} else if (r == 0) {
 		mn_log(MN_LOG_INFO, "host closed the connection");
 		connection_over(s, false);
@@ -311,6 +344,22 @@ static int on_channel(sd_event_source *src, int fd, uint32_t revents,
 		       strerror(errno));
 		connection_over(s, true);
 	}
+}
+
+static int on_channel(sd_event_source *src, int fd, uint32_t revents,
+		      void *data)
+{
+	(void)src;
+	(void)fd;
+	(void)revents;
+	next_frame(data);
+	return 0;
+}
+
+static int on_more(sd_event_source *src, void *data)
+{
+	(void)src;
+	next_frame(data);
 	return 0;
 }
 
@@ -466,6 +515,10 @@ int mn_serve(const struct mn_serve_opts *o)
 			r = sd_event_source_set_priority(sig[i],
 						SD_EVENT_PRIORITY_IMPORTANT);
 	}
+	if (r >= 0)
+		r = sd_event_add_defer(s.ev, &s.more_src, on_more, &s);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s.more_src, SD_EVENT_OFF);
 	if (r < 0) {
 		mn_log(MN_LOG_ERR, "sd-event: %s", strerror(-r));
 		goto out;
@@ -495,6 +548,7 @@ out:
 	if (s.tunnel)
 		mn_tunnel_stop(s.tunnel);
 	mn_ready_free(s.ready);
+	sd_event_source_disable_unref(s.more_src);
 	sd_event_source_disable_unref(s.retry_src);
 	for (i = 0; i < 2; i++)
 		sd_event_source_disable_unref(sig[i]);

@@ -24,7 +24,8 @@ fail() {
 }
 
 # Each NIC is a dummy whose alias is its interface GUID, created once
-# the helper has heard of it (its log names the GUID), as the host's HCS
+# the helper has heard of it (its log names the GUID: --verbose logs the
+# requests answered 0 too), as the host's HCS
 # hot-adds the vmNIC around its VmNicCreatedNotification.
 hotadd_all() {
 	local i=0 guid
@@ -84,7 +85,7 @@ progress "starting mirrornet-host and mirrornet serve"
 mirrornet-host --listen "vsock:$PORT" --progress --verbose "$TIMELINE" \
 	2>"$HOST_FIFO" </dev/null &
 host_pid=$!
-mirrornet serve --vsock "1:$PORT" >"$SERVE_LOG" 2>&1 </dev/null &
+mirrornet serve --vsock "1:$PORT" --verbose >"$SERVE_LOG" 2>&1 </dev/null &
 hotadd_all
 
 step=0

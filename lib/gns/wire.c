@@ -4,6 +4,7 @@
  * (wire.h). Pure apart from read() and write() on the channel's fd.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -249,14 +250,16 @@ static int frame_reserve(struct gns_frame *f, size_t size)
 }
 
 /*
- * Read into @f up to @want bytes of the frame. 1 when there, 0 at EOF, -1
- * with errno: after EINTR and EAGAIN f->have keeps what was read, after
+ * Read into @f until it holds @want bytes of the frame; with @ahead, each
+ * read takes as much as the buffer has room for. 1 when there, 0 at EOF,
+ * -1 with errno: after EINTR and EAGAIN f->have keeps what was read, after
  * another error the stream is broken and the next call starts afresh.
  */
-static int fill(int fd, struct gns_frame *f, size_t want)
+static int fill(int fd, struct gns_frame *f, size_t want, bool ahead)
 {
 	while (f->have < want) {
-		ssize_t n = read(fd, f->buf + f->have, want - f->have);
+		ssize_t n = read(fd, f->buf + f->have,
+				 (ahead ? f->cap : want) - f->have);
 
 		if (n < 0) {
 			if (errno != EINTR && errno != EAGAIN &&
@@ -271,16 +274,23 @@ static int fill(int fd, struct gns_frame *f, size_t want)
 	return 1;
 }
 
-int gns_read_frame(int fd, enum gns_gen gen, struct gns_frame *f)
+static int read_frame(int fd, enum gns_gen gen, struct gns_frame *f,
+		      bool ahead)
 {
 	/* Undetected: read by the size field, at +4 in both headers. */
 	size_t hl = gen == GNS_GEN_AUTO ? 12 : gns_gen_hdr_len(gen);
 	int r;
 
-	if (frame_reserve(f, GNS_HDR_MAX))
+	/* What was read past the last frame starts this one. */
+	if (f->ahead) {
+		memmove(f->buf, f->buf + f->hdr.size, f->ahead);
+		f->have = f->ahead;
+		f->ahead = 0;
+	}
+	if (frame_reserve(f, ahead ? GNS_READ_AHEAD : GNS_HDR_MAX))
 		return -1;
 	f->hdr_len = hl;
-	r = fill(fd, f, hl);
+	r = fill(fd, f, hl, ahead);
 	if (r < 0)
 		return -1;
 	if (r == 0) {
@@ -293,11 +303,12 @@ int gns_read_frame(int fd, enum gns_gen gen, struct gns_frame *f)
 		goto proto;
 	if (frame_reserve(f, f->hdr.size))
 		return -1;
-	r = fill(fd, f, f->hdr.size);
+	r = fill(fd, f, f->hdr.size, ahead);
 	if (r < 0)
 		return -1;
 	if (r == 0)
 		goto proto;
+	f->ahead = f->have - f->hdr.size;
 	f->have = 0;
 	return 1;
 proto:
@@ -306,17 +317,29 @@ proto:
 	return -1;
 }
 
+int gns_read_frame(int fd, enum gns_gen gen, struct gns_frame *f)
+{
+	return read_frame(fd, gen, f, false);
+}
+
+int gns_read_frame_ahead(int fd, enum gns_gen gen, struct gns_frame *f)
+{
+	return read_frame(fd, gen, f, true);
+}
+
 void gns_frame_release(struct gns_frame *f)
 {
 	free(f->buf);
 	f->buf = NULL;
 	f->cap = 0;
 	f->have = 0;
+	f->ahead = 0;
 }
 
 void gns_frame_trim(struct gns_frame *f, size_t keep)
 {
-	if (f->cap > keep)
+	/* bytes read ahead are the next frame's: kept until it is read */
+	if (f->cap > keep && !f->ahead)
 		gns_frame_release(f);
 }
 

@@ -116,13 +116,29 @@ struct gns_frame {
 	size_t cap;
 	size_t have;		/* bytes read of the frame in progress */
 	size_t hdr_len;
+	/* gns_read_frame_ahead(): bytes read past the frame, at hdr.size */
+	size_t ahead;
 };
 
 int gns_read_frame(int fd, enum gns_gen gen, struct gns_frame *f);
+
+/* The buffer gns_read_frame_ahead() reads into, at least. */
+#define GNS_READ_AHEAD		4096
+
+/*
+ * As gns_read_frame(), but each read() takes as much as the buffer has
+ * room for (GNS_READ_AHEAD at least): a frame that is all there comes in
+ * one read instead of two, and what follows it stays in @f (f->ahead) to
+ * start the next call. While f->ahead is not 0 the caller must call again
+ * without waiting for @fd to be readable: the next frame may be read
+ * already. Not to be mixed with gns_read_frame() on one @f.
+ */
+int gns_read_frame_ahead(int fd, enum gns_gen gen, struct gns_frame *f);
 void gns_frame_release(struct gns_frame *f);
 /*
  * Between frames: release @f's buffer if one large frame grew it above
- * @keep bytes, so that it does not stay allocated for the small ones.
+ * @keep bytes, so that it does not stay allocated for the small ones (not
+ * while it holds bytes read ahead).
  */
 void gns_frame_trim(struct gns_frame *f, size_t keep);
 /* Write all of @len bytes, retrying EINTR; -1 with errno on failure. */

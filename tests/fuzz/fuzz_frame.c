@@ -3,8 +3,11 @@
  * The input is the byte stream from the host, read as each generation of
  * the wire format would be (and undetected, the generation detected from
  * the first frame as the helper does): frames are read from a pipe with
- * gns_read_frame(), and each one is decoded as the helper's loop would do.
+ * gns_read_frame(), and again with gns_read_frame_ahead() (the helper's
+ * reader), which must give the same frames and end the same way; each
+ * frame is decoded as the helper's loop would do.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,16 +43,25 @@ static int decode(const struct gns_frame *f, enum gns_gen gen, bool check)
 			       f->buf + f->hdr_len : NULL, check);
 }
 
-static void read_all(const uint8_t *data, size_t size, enum gns_gen gen)
+/*
+ * Read and decode every frame of @data; the number of frames and how the
+ * stream ended (0, or errno after -1; -2: the generation undetected).
+ */
+static size_t read_all(const uint8_t *data, size_t size, enum gns_gen gen,
+		       bool ahead, int *end)
 {
 	struct gns_frame f = { 0 };
-	int fds[2];
+	size_t frames = 0;
+	int fds[2], r;
 
 	if (pipe(fds) || gns_write_all(fds[1], data, size))
 		abort();
 	close(fds[1]);
-	while (gns_read_frame(fds[0], gen, &f) == 1) {
-		if (f.hdr.size < f.hdr_len || f.hdr.size > f.cap || f.have)
+	while ((r = ahead ? gns_read_frame_ahead(fds[0], gen, &f) :
+			    gns_read_frame(fds[0], gen, &f)) == 1) {
+		frames++;
+		if (f.hdr.size < f.hdr_len || f.hdr.size + f.ahead > f.cap ||
+		    f.have || (!ahead && f.ahead))
 			abort();
 		if (gen == GNS_GEN_AUTO) {
 			size_t n = f.hdr.size < 16 ? f.hdr.size : 16;
@@ -61,6 +73,7 @@ static void read_all(const uint8_t *data, size_t size, enum gns_gen gen)
 			if (gen == GNS_GEN_AUTO) {
 				if (!why || !*why)
 					abort();
+				r = -2;
 				break;
 			}
 			f.hdr_len = gns_gen_hdr_len(gen);
@@ -70,8 +83,10 @@ static void read_all(const uint8_t *data, size_t size, enum gns_gen gen)
 		}
 		decode(&f, gen, true);
 	}
+	*end = r < 0 && r != -2 ? errno : r;
 	close(fds[0]);
 	gns_frame_release(&f);
+	return frames;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,11 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum gns_gen gens[] = {
 		GNS_GEN_AUTO, GNS_GEN_12_OLD, GNS_GEN_12, GNS_GEN_16,
 	};
+	int end, end_ahead;
 	size_t i;
 
 	if (size > MAX_INPUT)
 		size = MAX_INPUT;
 	for (i = 0; i < sizeof(gens) / sizeof(gens[0]); i++)
-		read_all(data, size, gens[i]);
+		if (read_all(data, size, gens[i], false, &end) !=
+		    read_all(data, size, gens[i], true, &end_ahead) ||
+		    end != end_ahead)
+			abort();
 	return 0;
 }

@@ -336,6 +336,12 @@ HOST_OPTS="--wsl-version 2.7.1 --timeout-ms 15000" HELPER="--wsl-version 2.7.1" 
 helper_log helper-seq "type 71 has sequence number 3, not 2: dropping the connection"
 result $? "helper-seq: the wrong sequence number is logged"
 
+# --- the helper's frame reader on a stream cut every way (it reads ahead
+# of the frame it serves)
+python3 "$top/tests/hostsim/frames.py" unshare -n "$helper" serve \
+	--resolv-conf "$work/resolv.conf" >"$work/out" 2>"$work/err"
+result $? "frames: many in one write, bytewise, cut in two; each answered once, in order; SIGTERM with a backlog"
+
 # --- no guest at all: the accept fails within the timeout, then every step
 # fails at once instead of waiting
 cat >"$work/noguest.gns" <<'EOF'

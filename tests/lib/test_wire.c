@@ -842,6 +842,233 @@ static void test_read_error(void **state)
 	gns_frame_release(&f);
 }
 
+/* A non-blocking stream, as the helper's channel: sv[1] writes. */
+static void stream_of(int sv[2])
+{
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+}
+
+/* Frame @id of @size bytes (16-byte header): NoOp with a text of 'x'. */
+static size_t put_noop(uint8_t *out, uint32_t id, size_t size)
+{
+	struct gns_hdr h = {
+		.type = 71, .size = (uint32_t)size, .id = id,
+		.step = GNS_STEP_REQUEST,
+	};
+
+	gns_hdr_encode(GNS_GEN_16, &h, out);
+	memset(out + 16, 'x', size - 16);
+	return size;
+}
+
+/* The next call gives frame @id of @size bytes, read ahead or not. */
+static void expect_noop(int fd, struct gns_frame *f, uint32_t id,
+			size_t size)
+{
+	uint8_t want[8192];
+
+	assert_int_equal(gns_read_frame_ahead(fd, GNS_GEN_16, f), 1);
+	assert_int_equal(f->hdr.id, id);
+	assert_int_equal(f->hdr.size, size);
+	assert_int_equal(f->have, 0);
+	put_noop(want, id, size);
+	assert_memory_equal(f->buf, want, size);
+}
+
+/* Nothing more yet: EAGAIN, and what came of the next frame is kept. */
+static void expect_again(int fd, struct gns_frame *f, size_t have)
+{
+	errno = 0;
+	assert_int_equal(gns_read_frame_ahead(fd, GNS_GEN_16, f), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f->have, have);
+	assert_int_equal(f->ahead, 0);
+}
+
+/* Two frames in one write: one read takes both, each is given once. */
+static void test_ahead_two_in_one(void **state)
+{
+	struct gns_frame f = { 0 };
+	uint8_t two[17 + 40];
+	int sv[2];
+
+	(void)state;
+	stream_of(sv);
+	put_noop(two, 1, 17);
+	put_noop(two + 17, 2, 40);
+	assert_int_equal(write(sv[1], two, sizeof(two)), sizeof(two));
+	expect_noop(sv[0], &f, 1, 17);
+	assert_int_equal(f.ahead, 40);
+	/* the second from the buffer: the socket is empty */
+	expect_noop(sv[0], &f, 2, 40);
+	assert_int_equal(f.ahead, 0);
+	assert_int_equal(f.cap, GNS_READ_AHEAD);
+	expect_again(sv[0], &f, 0);
+	close(sv[1]);
+	assert_int_equal(gns_read_frame_ahead(sv[0], GNS_GEN_16, &f), 0);
+	close(sv[0]);
+	gns_frame_release(&f);
+	assert_int_equal(f.ahead, 0);
+}
+
+/* One frame a byte per write: EAGAIN until its last byte, then once. */
+static void test_ahead_split(void **state)
+{
+	struct gns_frame f = { 0 };
+	uint8_t frame[40];
+	size_t i;
+	int sv[2];
+
+	(void)state;
+	stream_of(sv);
+	put_noop(frame, 1, sizeof(frame));
+	for (i = 0; i < sizeof(frame) - 1; i++) {
+		assert_int_equal(write(sv[1], frame + i, 1), 1);
+		expect_again(sv[0], &f, i + 1);
+	}
+	assert_int_equal(write(sv[1], frame + i, 1), 1);
+	expect_noop(sv[0], &f, 1, sizeof(frame));
+	assert_int_equal(f.ahead, 0);
+	expect_again(sv[0], &f, 0);
+	close(sv[1]);
+	close(sv[0]);
+	gns_frame_release(&f);
+}
+
+/*
+ * A frame and the start of the next (inside its header, then inside its
+ * payload): the first is given, the second once the rest came.
+ */
+static void test_ahead_partial(void **state)
+{
+	static const size_t cuts[] = { 5, 20 };
+	struct gns_frame f = { 0 };
+	uint8_t two[17 + 30];
+	size_t c;
+	int sv[2];
+
+	(void)state;
+	put_noop(two, 1, 17);
+	put_noop(two + 17, 2, 30);
+	for (c = 0; c < 2; c++) {
+		stream_of(sv);
+		assert_int_equal(write(sv[1], two, 17 + cuts[c]),
+				 17 + cuts[c]);
+		expect_noop(sv[0], &f, 1, 17);
+		assert_int_equal(f.ahead, cuts[c]);
+		expect_again(sv[0], &f, cuts[c]);
+		assert_int_equal(write(sv[1], two + 17 + cuts[c],
+				       30 - cuts[c]), 30 - cuts[c]);
+		expect_noop(sv[0], &f, 2, 30);
+		expect_again(sv[0], &f, 0);
+		close(sv[1]);
+		close(sv[0]);
+	}
+	gns_frame_release(&f);
+}
+
+/* EOF inside the frame read ahead: the first frame, then EPROTO once. */
+static void test_ahead_eof_inside(void **state)
+{
+	struct gns_frame f = { 0 };
+	uint8_t two[17 + 30];
+	int sv[2];
+
+	(void)state;
+	stream_of(sv);
+	put_noop(two, 1, 17);
+	put_noop(two + 17, 2, 30);
+	assert_int_equal(write(sv[1], two, 17 + 20), 17 + 20);
+	close(sv[1]);
+	expect_noop(sv[0], &f, 1, 17);
+	errno = 0;
+	assert_int_equal(gns_read_frame_ahead(sv[0], GNS_GEN_16, &f), -1);
+	assert_int_equal(errno, EPROTO);
+	assert_int_equal(f.have, 0);
+	assert_int_equal(f.ahead, 0);
+	assert_int_equal(gns_read_frame_ahead(sv[0], GNS_GEN_16, &f), 0);
+	close(sv[0]);
+	gns_frame_release(&f);
+}
+
+/*
+ * Frames of every size around the buffer's, in writes of every size:
+ * each given once, in order, however the stream is cut.
+ */
+static void test_ahead_stream(void **state)
+{
+	static const size_t sizes[] = {
+		16, 17, 300, GNS_READ_AHEAD - 1, GNS_READ_AHEAD,
+		GNS_READ_AHEAD + 1, 7000, 16, 33,
+	};
+	static const size_t chunks[] = { 1, 3, 16, 17, 1000, 4096, 65536 };
+	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
+	static uint8_t stream[N * 8192];
+	struct gns_frame f = { 0 };
+	size_t c, i, len = 0, off, k, at[N];
+	int sv[2];
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		at[i] = len;
+		len += put_noop(stream + len, (uint32_t)i + 1, sizes[i]);
+	}
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		stream_of(sv);
+		k = 0;
+		for (off = 0; off < len; off += chunks[c]) {
+			size_t n = len - off < chunks[c] ? len - off :
+							   chunks[c];
+
+			assert_int_equal(gns_write_all(sv[1], stream + off, n),
+					 0);
+			/* every frame there, nothing else */
+			while (gns_read_frame_ahead(sv[0], GNS_GEN_16,
+						    &f) == 1) {
+				assert_true(k < N);
+				assert_int_equal(f.hdr.id, k + 1);
+				assert_int_equal(f.hdr.size, sizes[k]);
+				assert_memory_equal(f.buf, stream + at[k],
+						    sizes[k]);
+				k++;
+			}
+			assert_int_equal(errno, EAGAIN);
+		}
+		assert_int_equal(k, N);
+		close(sv[1]);
+		assert_int_equal(gns_read_frame_ahead(sv[0], GNS_GEN_16, &f),
+				 0);
+		close(sv[0]);
+	}
+	gns_frame_release(&f);
+}
+
+/* Undetected, as the helper starts: the first frame by its size field. */
+static void test_ahead_auto(void **state)
+{
+	struct gns_frame f = { 0 };
+	uint8_t two[17 + 20];
+	int sv[2];
+
+	(void)state;
+	stream_of(sv);
+	put_noop(two, 9, 17);
+	put_noop(two + 17, 10, 20);
+	assert_int_equal(write(sv[1], two, sizeof(two)), sizeof(two));
+	assert_int_equal(gns_read_frame_ahead(sv[0], GNS_GEN_AUTO, &f), 1);
+	assert_int_equal(f.hdr.size, 17);
+	assert_int_equal(f.hdr_len, 12);
+	assert_int_equal(f.ahead, 20);
+	/* the caller detects the generation and decodes the header again */
+	f.hdr_len = 16;
+	gns_hdr_decode(GNS_GEN_16, f.buf, &f.hdr);
+	expect_noop(sv[0], &f, 10, 20);
+	close(sv[1]);
+	close(sv[0]);
+	gns_frame_release(&f);
+}
+
 static void test_write_all(void **state)
 {
 	static uint8_t big[200000], back[sizeof(big)];
@@ -996,6 +1223,12 @@ int main(void)
 		cmocka_unit_test(test_read_short_reads),
 		cmocka_unit_test(test_read_eintr_resume),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_ahead_two_in_one),
+		cmocka_unit_test(test_ahead_split),
+		cmocka_unit_test(test_ahead_partial),
+		cmocka_unit_test(test_ahead_eof_inside),
+		cmocka_unit_test(test_ahead_stream),
+		cmocka_unit_test(test_ahead_auto),
 		cmocka_unit_test(test_write_all),
 		cmocka_unit_test(test_frame_text),
 		cmocka_unit_test(test_frame_text_bad),

@@ -74,7 +74,8 @@ guid=6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8
 # The host's start-up order (wsl-gns-protocol §5.1, §5.3): the preamble,
 # a pause longer than the quiet period, then the IP sync (these need
 # mirrornet.ko, which this machine cannot load: answered -1, and answered
-# is what counts) and DNS, a NoOp after READY.
+# is what counts) and DNS, paced so that each count goes to STATUS= at
+# once (MN_READY_STATUS_MS), then after READY one NoOp, and three at once.
 mkdir -p "$out/burst" "$out/silent" "$out/plain"
 cat >"$out/burst/host.gns" <<EOF
 send SetupIpv6 0 {}
@@ -82,9 +83,15 @@ send GlobalNetFilter 0
 sleep 1500
 $(mark burst preamble)
 send InitialIpConfiguration any {"flags":3,"targetDeviceName":"{$guid}"}
+sleep 150
 send DeviceSetting any {"RequestType":"Add","ResourceType":"IPAddress","Settings":{"Address":"192.168.1.43","Family":2,"OnLinkPrefixLength":24,"PreferredLifetime":4294967295,"PrefixOrigin":3,"SuffixOrigin":3},"targetDeviceName":"{$guid}"}
+sleep 150
 send DeviceSetting 0 {"RequestType":"Update","ResourceType":"DNS","Settings":{"Domain":"","Options":"","Search":"notify.example","ServerList":"192.168.1.1"},"targetDeviceName":"{$guid}"}
 sleep 2500
+send NoOp 0
+sleep 300
+send NoOp 0
+send NoOp 0
 send NoOp 0
 sleep 300
 EOF
@@ -153,6 +160,13 @@ t_status_applied() {
 	grep -q '^mirrornet: info: ready: the host.s configuration applied (5 requests)' "$out/burst/helper.log"
 }
 
+# the three NoOps at once: the first counted at once, the other two in
+# one STATUS= within 100 ms
+t_status_throttled() {
+	notes burst STATUS=serving
+	[[ $(notes burst STATUS=serving | sed 's/.*: //' | paste -sd,) == "6 requests applied,7 requests applied,9 requests applied" ]]
+}
+
 t_flag_removed() {
 	[[ ! -e $out/burst/run/$flag && ! -e $out/silent/run/$flag ]]
 	grep -qx 'nameserver 192.168.1.1' "$out/burst/resolv.conf"
@@ -195,6 +209,7 @@ check "notify: no READY=1 after the host's preamble (SetupIpv6, GlobalNetFilter)
 check "notify: READY=1 once, 1 s after the IP sync's last request" t_ready_after_quiet
 check "notify: the flag file appears with READY=1, not before" t_flag_before_ready
 check "notify: STATUS= counts the requests applied, before and after READY=1" t_status_applied
+check "notify: STATUS= counts requests answered at once in one message" t_status_throttled
 check "notify: the flag file goes when the helper ends; DNS applied" t_flag_removed
 check "notify: a silent host gets READY=1 at 10 s, with a warning and STATUS=" t_deadline
 check "notify: SIGTERM sends STOPPING=1, exit status 0" t_stopping

@@ -49,9 +49,9 @@ step_guids() {
 	scen_jq --argjson n "$1" '.timeline[$n].snapshot.interfaces[].guid'
 }
 
-# hotadd_when_announced GUID: once the helper's log names the GUID, wait
-# a little and create the NIC (in the background; the step's state check
-# is what waits for it)
+# hotadd_when_announced GUID: once the helper's log names the GUID (its
+# requests answered 0 are logged with --verbose), wait a little and create
+# the NIC (in the background; the step's state check is what waits for it)
 hotadd_when_announced() {
 	local guid=$1 name
 	name=$(nic_name "$guid")
@@ -145,7 +145,7 @@ t_start() {
 		echo $rc >/tmp/host.rc
 	) &
 	wait_for 10 host_marker "listening on " || { logs; return 1; }
-	mirrornet serve --vsock "1:$PORT" >"$SERVE_LOG" 2>&1 </dev/null &
+	mirrornet serve --vsock "1:$PORT" --verbose >"$SERVE_LOG" 2>&1 </dev/null &
 	echo $! >/tmp/serve.pid
 	wait_for 10 grep -q "connected to vsock" "$SERVE_LOG" || { logs; return 1; }
 }
