@@ -118,7 +118,7 @@ def build(bench, kernel, icount):
     host = next((bench[k].get("host") for k in bench
                  if k.startswith("tput-a-") and "host" in bench[k]), None)
     notes.append("throughput: every path runs in the same boot, in rounds "
-                 "(c, d, b, a′, a); the best round of each counts (the rounds of "
+                 "(c, d, b, a′, the echo guest, a); the best round of each counts (the rounds of "
                  "each path agree within 5 % on the instruction clock: "
                  "details.throughput_rounds_per_s)")
     if host == "mirrornet-host":
