@@ -879,7 +879,7 @@ static void dns_answer(struct dns_load *l, const uint8_t *a, size_t len)
 		return;
 	id = gns_get_be16(a);
 	if (!l->sent_at[id])
-		return;		/* a late answer to a query counted lost */
+		return;	/* late: its query was counted lost */
 	l->t[l->answered++] = now_ns() - l->sent_at[id];
 	l->sent_at[id] = 0;
 	l->inflight--;
@@ -893,7 +893,8 @@ static int dns_read(struct dns_load *l)
 	ssize_t got;
 
 	if (!l->tcp) {
-		while ((got = recv(l->fd, l->in, sizeof(l->in), MSG_DONTWAIT)) >= 0)
+		while ((got = recv(l->fd, l->in, sizeof(l->in),
+				   MSG_DONTWAIT)) >= 0)
 			dns_answer(l, l->in, (size_t)got);
 		return errno == EAGAIN ? 0 : -1;
 	}
