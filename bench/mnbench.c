@@ -18,6 +18,12 @@
  *   drive LABEL PORT KIND GUID START N -- HELPER ARGS...
  *                                    GNS host on vsock PORT: starts the helper,
  *                                    sends N messages, times each round trip
+ *   echo-guest CID:PORT              the transport floor: a guest that
+ *                                    connects as the helper does and replies
+ *                                    0 to every frame, decoding nothing
+ *   dns-load LABEL udp|tcp INFLIGHT N IP:PORT NAME
+ *                                    N queries for NAME (type A), INFLIGHT
+ *                                    outstanding, per-query time
  *   react-register LABEL GUID REPS   NIC registered -> held state applied
  *   react-linkup LABEL GUID REPS ROUTES
  *                                    link up -> flushed routes restored
@@ -35,6 +41,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -70,6 +78,9 @@
 #define RECV_BYTES	(256 * 1024)
 #define REACT_WAIT_MS	10000
 #define ACCEPT_WAIT_MS	20000
+#define DNS_WAIT_MS	2000	/* then the queries in flight are lost */
+#define DNS_QUERY_MAX	300
+#define DNS_INFLIGHT_MAX 1024
 
 enum kind { K_ROUTE, K_ADDR, K_ADDR_UPDATE, K_LINK };
 
@@ -783,6 +794,205 @@ static int cmd_drive(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/*
+ * The transport floor: connects to the host at CID:PORT as the helper
+ * does, then reads each frame with lib/gns's reader and answers it 0 with
+ * its reply encoder, decoding and applying nothing; until the host closes.
+ */
+static int cmd_echo_guest(int argc, char **argv)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK };
+	uint8_t out[GNS_HDR_MAX + 4];
+	struct gns_frame f = { 0 };
+	unsigned int cid, port;
+	size_t len;
+	int fd, r;
+
+	if (argc != 1 || sscanf(argv[0], "%u:%u", &cid, &port) != 2)
+		die("usage: echo-guest CID:PORT");
+	sa.svm_cid = cid;
+	sa.svm_port = port;
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("vsock connect to %s: %s", argv[0], strerror(errno));
+	while ((r = gns_read_frame(fd, GNS_GEN_16, &f)) == 1) {
+		len = gns_reply_encode(GNS_GEN_16, f.hdr.id, 0, NULL, out,
+				       sizeof(out));
+		if (!len || gns_write_all(fd, out, len))
+			die("reply: %s", strerror(errno));
+	}
+	if (r < 0)
+		die("read: %s", strerror(errno));
+	gns_frame_release(&f);
+	close(fd);
+	return 0;
+}
+
+/* ------------------------------------------------------------ DNS load */
+
+/*
+ * A query for @name, type A, class IN, recursion desired (RFC 1035 4.1),
+ * after @pre bytes left for the caller (TCP's length prefix). Its length
+ * from @out, prefix included.
+ */
+static size_t dns_query(uint16_t id, const char *name, size_t pre,
+			uint8_t *out)
+{
+	uint8_t *p = out + pre;
+	const char *label = name;
+
+	memset(p, 0, 12);
+	gns_put_be16(p, id);
+	p[2] = 0x01;		/* RD */
+	p[5] = 1;		/* QDCOUNT */
+	p += 12;
+	while (*label) {
+		size_t n = strcspn(label, ".");
+
+		*p++ = (uint8_t)n;
+		memcpy(p, label, n);
+		p += n;
+		label += n + (label[n] == '.');
+	}
+	*p++ = 0;
+	gns_put_be16(p, 1);	/* A */
+	gns_put_be16(p + 2, 1);	/* IN */
+	return (size_t)(p + 4 - out);
+}
+
+struct dns_load {
+	int fd;
+	bool tcp;
+	int64_t sent_at[65536];	/* by DNS id; 0: not in flight */
+	unsigned int inflight, answered, failed, lost;
+	int64_t *t;
+	uint8_t in[2 * 65536];
+	size_t have;
+};
+
+/* An answer (without TCP's prefix): its query's time; NOERROR counts. */
+static void dns_answer(struct dns_load *l, const uint8_t *a, size_t len)
+{
+	uint16_t id;
+
+	if (len < 12)
+		return;
+	id = gns_get_be16(a);
+	if (!l->sent_at[id])
+		return;	/* late: its query was counted lost */
+	l->t[l->answered++] = now_ns() - l->sent_at[id];
+	l->sent_at[id] = 0;
+	l->inflight--;
+	if (!(a[2] & 0x80) || (a[3] & 0x0f))
+		l->failed++;
+}
+
+/* Read what is there (at least one wake-up's worth); -1 on EOF. */
+static int dns_read(struct dns_load *l)
+{
+	ssize_t got;
+
+	if (!l->tcp) {
+		while ((got = recv(l->fd, l->in, sizeof(l->in),
+				   MSG_DONTWAIT)) >= 0)
+			dns_answer(l, l->in, (size_t)got);
+		return errno == EAGAIN ? 0 : -1;
+	}
+	got = recv(l->fd, l->in + l->have, sizeof(l->in) - l->have, 0);
+	if (got <= 0)
+		return -1;
+	l->have += (size_t)got;
+	for (;;) {
+		size_t want = l->have < 2 ? 2 : 2 + gns_get_be16(l->in);
+
+		if (l->have < want || want == 2)
+			return 0;
+		dns_answer(l, l->in + 2, want - 2);
+		memmove(l->in, l->in + want, l->have - want);
+		l->have -= want;
+	}
+}
+
+/*
+ * N queries, at most INFLIGHT outstanding: UDP on one socket, answers
+ * matched by id; TCP pipelined on one connection. A query not answered
+ * within DNS_WAIT_MS of the last answer counts lost.
+ */
+static int cmd_dns_load(int argc, char **argv)
+{
+	static struct dns_load l;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	uint8_t q[DNS_QUERY_MAX];
+	unsigned int n, window, sent = 0;
+	char host[INET_ADDRSTRLEN];
+	unsigned int port;
+	int64_t t0, t_all;
+	int one = 1;
+
+	if (argc != 6 || (strcmp(argv[1], "udp") && strcmp(argv[1], "tcp")) ||
+	    sscanf(argv[4], "%15[0-9.]:%u", host, &port) != 2 ||
+	    strlen(argv[5]) > DNS_QUERY_MAX - 20)
+		die("usage: dns-load LABEL udp|tcp INFLIGHT N IP:PORT NAME");
+	l.tcp = !strcmp(argv[1], "tcp");
+	window = (unsigned int)num(argv[2]);
+	n = (unsigned int)num(argv[3]);
+	if (!n || !window || window > DNS_INFLIGHT_MAX)
+		die("N at least 1, INFLIGHT 1 to %d", DNS_INFLIGHT_MAX);
+	sa.sin_addr.s_addr = htonl(ipv4(host));
+	sa.sin_port = htons((uint16_t)port);
+	l.t = calloc(n, sizeof(*l.t));
+	l.fd = socket(AF_INET, (l.tcp ? SOCK_STREAM : SOCK_DGRAM) |
+		      SOCK_CLOEXEC, 0);
+	if (!l.t || l.fd < 0 ||
+	    connect(l.fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die("connect to %s: %s", argv[4], strerror(errno));
+	if (l.tcp)
+		setsockopt(l.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	t0 = now_ns();
+	while (l.answered + l.lost < n) {
+		struct pollfd p = { .fd = l.fd, .events = POLLIN };
+		size_t pre = l.tcp ? 2 : 0;
+
+		while (sent < n && l.inflight < window) {
+			uint16_t id = (uint16_t)sent++;
+			size_t len = dns_query(id, argv[5], pre, q);
+
+			if (pre)
+				gns_put_be16(q, (uint16_t)(len - 2));
+			l.sent_at[id] = now_ns();
+			if (send(l.fd, q, len, MSG_NOSIGNAL) != (ssize_t)len)
+				die("send: %s", strerror(errno));
+			l.inflight++;
+		}
+		if (poll(&p, 1, DNS_WAIT_MS) == 1) {
+			if (dns_read(&l) < 0)
+				die("%s: the server closed or failed: %s",
+				    argv[4], strerror(errno));
+			continue;
+		}
+		/* nothing within the wait: whatever is in flight is lost */
+		memset(l.sent_at, 0, sizeof(l.sent_at));
+		l.lost += l.inflight;
+		l.inflight = 0;
+		if (l.tcp) {
+			/* a stream that stalled: the rest is not sent */
+			l.lost += n - sent;
+			sent = n;
+		}
+	}
+	t_all = now_ns() - t0;
+	if (!l.answered)
+		die("%s: no answer to %u queries", argv[4], n);
+	printf("BENCH %s proto=%s inflight=%u n=%u answered=%u lost=%u failed=%u ms=%.1f qps=%.0f",
+	       argv[0], argv[1], window, n, l.answered, l.lost, l.failed,
+	       (double)t_all / 1e6, (double)l.answered * 1e9 / (double)t_all);
+	print_dist(l.t, l.answered);
+	putchar('\n');
+	free(l.t);
+	close(l.fd);
+	return l.lost || l.failed ? 1 : 0;
+}
+
 /* ------------------------------------------------------------- reactions */
 
 struct rtnl {
@@ -1166,6 +1376,10 @@ int main(int argc, char **argv)
 		return cmd_decode_lat(argc, argv);
 	if (!strcmp(cmd, "drive"))
 		return cmd_drive(argc, argv);
+	if (!strcmp(cmd, "echo-guest"))
+		return cmd_echo_guest(argc, argv);
+	if (!strcmp(cmd, "dns-load"))
+		return cmd_dns_load(argc, argv);
 	if (!strcmp(cmd, "forget"))
 		return cmd_forget(argc, argv);
 	if (!strcmp(cmd, "react-register"))

@@ -32,6 +32,12 @@ SCALE_ROUNDS=${MN_SCALE_ROUNDS:-3}
 # engineers' VMs share the machine), and for larger N
 ROUNDS=${MN_ROUNDS:-2}
 ROUNDS_LARGE=${MN_ROUNDS_LARGE:-1}
+# queries per DNS measurement, and its rounds (the best counts)
+DNS_N=${MN_DNS_N:-2000}
+DNS_ROUNDS=${MN_DNS_ROUNDS:-2}
+# the tunneling address, and the host side's resolver
+DNS_IP=10.255.255.254
+DNS_UP=127.0.0.1:5300
 # a comma-separated list of test functions to run instead of all
 ONLY=${MN_ONLY:-}
 PORT=50500
@@ -146,17 +152,24 @@ helper_times() {
 			l, NR, v[int((NR + 1) / 2)] * 1000, s / NR * 1000 }'
 }
 
-# drive NS LABEL KIND GUID START N: per-message round trips of the full
-# path, timed at the host end by mnbench's own GNS driver, which starts the
-# helper; in network namespace NS ("-": this one)
+# drive NS LABEL KIND GUID START N [GUEST ARGS...]: per-message round trips,
+# timed at the host end by mnbench's own GNS driver, which starts the guest
+# end (by default the helper at its default log level, as a user runs it);
+# in network namespace NS ("-": this one)
 drive() {
-	local ns=$1 label=$2
-	shift
-	set -- mnbench drive "$label" "$PORT" "$2" "$3" "$4" "$5" -- \
-		/usr/bin/mirrornet serve --vsock "1:$PORT"
+	local ns=$1 label=$2 kind=$3 g=$4 start=$5 n=$6
+	shift 6
+	[ $# -gt 0 ] || set -- /usr/bin/mirrornet serve --vsock "1:$PORT"
+	set -- mnbench drive "$label" "$PORT" "$kind" "$g" "$start" "$n" -- "$@"
 	[ "$ns" = - ] || set -- "$IP" netns exec "$ns" "$@"
 	"$@" 2>/tmp/drive.err || { tail -n 20 /tmp/drive.err; return 1; }
 	helper_times "$label-helper" /tmp/drive.err
+}
+
+# echo LABEL KIND N: the transport floor, drive's host against mnbench's
+# echo guest (reads each frame, replies 0, decodes and applies nothing)
+echo_drive() {
+	drive - "$1" "$2" "$(guid 0x7e)" 0.0.0.0 "$3" mnbench echo-guest "1:$PORT"
 }
 
 t_load() {
@@ -169,7 +182,9 @@ t_load() {
 
 # 1. N routes on one interface through the paths, same boot, in rounds
 # (c, d, b, e, a each round); labels tput-PATH-N.rROUND. Path e is the
-# guest side of (a) with mnbench's GNS driver as the host.
+# guest side of (a) with mnbench's GNS driver as the host; up to 10 000
+# routes the same driver also plays against the echo guest (tput-echo-N),
+# the transport's own time per message.
 t_throughput() {
 	local n=$1 rounds=$ROUNDS r=1 nd g w
 	[ "$n" -le 10000 ] || rounds=$ROUNDS_LARGE
@@ -212,6 +227,7 @@ t_throughput() {
 		routes_are mnbe "$n"
 		tracked_are mnbe "$n"
 		nic_del mnbe 14
+		[ "$n" -gt 10000 ] || echo_drive "tput-echo-$n.r$r" route "$n"
 
 		if [ "$n" -le "$ENGINE_MAX" ]; then
 			full "tput-a-$n.r$r" "$(guid 10)" 16.0.0.0 "$n"
@@ -226,7 +242,8 @@ t_throughput() {
 }
 
 # 2. Per-message latency on the full path, the kernel's part of the same
-# requests (genl round trip), the helper's JSON decoding of the same text;
+# requests (genl round trip), the helper's JSON decoding of the same text,
+# the transport's round trip (the echo guest);
 # LAT_ROUNDS rounds (the best counts), labels lat-PART-KIND.rROUND. Each
 # measurement on a fresh stand-in NIC: IPv4 address adds cost more with
 # every address already on the interface.
@@ -238,7 +255,9 @@ t_latency() {
 		for kind in addr route link; do
 			i=$((i + 1))
 			nic mnbl 1
-			drive - "lat-full-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
+			# --verbose: the helper logs its own time per request
+			drive - "lat-full-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" \
+				"$LAT_N" /usr/bin/mirrornet serve --vsock "1:$PORT" --verbose
 			[ "$kind" != route ] || routes_are mnbl "$LAT_N"
 			nic_del mnbl 1
 			nic mnbl 1
@@ -246,6 +265,7 @@ t_latency() {
 			[ "$kind" != route ] || routes_are mnbl "$LAT_N"
 			nic_del mnbl 1
 			mnbench decode-lat "lat-decode-$kind.r$r" "$kind" "$g" "100.$((i * 16 + r)).0.0" "$LAT_N"
+			echo_drive "lat-echo-$kind.r$r" "$kind" "$LAT_N"
 		done
 		r=$((r + 1))
 	done
@@ -372,6 +392,61 @@ t_react() {
 	mnbench react-linkup react-linkup "$(guid 0x31)" "$REPS" 16
 }
 
+# 6. DNS through the tunnel: a client in the guest asks the helper's
+# listener on the tunneling address, which carries each query over the DNS
+# channel (vsock) to the host engine, which asks the resolver; against the
+# same client asking the same resolver directly. UDP and TCP, 1 and 64
+# queries in flight, DNS_ROUNDS rounds, sides in turn; labels
+# dns-SIDE-PROTO-INFLIGHT.rROUND.
+t_dns() {
+	local spid hpid gpid r=1 proto k waited=0 rc=0
+	nic mnbn 0x40
+	mnbench snapshot "$(guid 0x40)" mnbn 0.0.0.0 0 >/tmp/dns.json
+	mirrornet-host --dns-serve "$DNS_UP" --dns-zone /tests/dns.zone \
+		2>/tmp/dns-serve.err &
+	spid=$!
+	mirrornet-host --listen "vsock:$PORT" --dns-tunneling="$DNS_IP" \
+		--dns-upstream "$DNS_UP" /tmp/dns.json 2>/tmp/dns-host.err &
+	hpid=$!
+	while ! grep -q 'listening on' /tmp/dns-host.err; do
+		[ "$waited" -lt 500 ] || { echo "the engine does not listen"; return 1; }
+		usleep 20000
+		waited=$((waited + 1))
+	done
+	mirrornet serve --vsock "1:$PORT" --dns-tunnel "1:$PORT" \
+		--dns_tunneling_ip "$DNS_IP" >/tmp/dns-gns.log 2>&1 &
+	gpid=$!
+	# the helper puts the tunneling address on lo and listens on it
+	waited=0
+	until mnbench dns-load dns-ready udp 1 1 "$DNS_IP:53" bench.test \
+		>/dev/null 2>&1; do
+		[ "$waited" -lt 100 ] ||
+			{ echo "no answer through the tunnel"; tail -n 20 /tmp/dns-gns.log /tmp/dns-host.err; return 1; }
+		usleep 100000
+		waited=$((waited + 1))
+	done
+	while [ "$r" -le "$DNS_ROUNDS" ] && [ "$rc" -eq 0 ]; do
+		for proto in udp tcp; do
+			for k in 1 64; do
+				mnbench dns-load "dns-direct-$proto-$k.r$r" "$proto" "$k" \
+					"$DNS_N" "$DNS_UP" bench.test || rc=1
+				mnbench dns-load "dns-tunnel-$proto-$k.r$r" "$proto" "$k" \
+					"$DNS_N" "$DNS_IP:53" bench.test || rc=1
+			done
+		done
+		r=$((r + 1))
+	done
+	kill "$hpid"
+	wait "$hpid" || true
+	kill "$gpid" "$spid"
+	wait "$gpid" || true
+	wait "$spid" || true
+	grep '^mirrornet-host: dns:' /tmp/dns-host.err
+	[ "$rc" -eq 0 ] || { tail -n 20 /tmp/dns-gns.log /tmp/dns-host.err; return 1; }
+	rm /tmp/dns.json
+	nic_del mnbn 0x40
+}
+
 # run_test takes a function name: the size goes through TPUT_N
 t_throughput_n() { t_throughput "$TPUT_N"; }
 
@@ -389,4 +464,5 @@ want t_scale_ifaces && run_test "scaling: 1, 16, 256 interfaces" t_scale_ifaces
 want t_scale_routes && run_test "scaling: 1000 and $SCALE_ROUTES routes present" t_scale_routes
 want t_memory && run_test "memory: $MEM_ROUTES routes and $MEM_ADDRS addresses tracked" t_memory
 want t_react && run_test "reaction: NIC registered, link up ($REPS repetitions)" t_react
+want t_dns && run_test "DNS: tunnel and direct, UDP and TCP, 1 and 64 in flight" t_dns
 tap_finish
