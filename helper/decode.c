@@ -125,17 +125,6 @@ static const char *quote_str(char out[QUOTE_LEN], const char *s)
 	return quote(out, s, strnlen(s, QUOTE_LEN));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_alnum(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -164,8 +153,8 @@ int gns_guid_parse(const char *text, struct gns_guid *g)
 				return -1;
 			continue;
 		}
-		hi = hexval(text[i]);
-		lo = hexval(text[i + 1]);
+		hi = gns_hexval(text[i]);
+		lo = gns_hexval(text[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out.b[n++] = (uint8_t)(hi << 4 | lo);
@@ -764,7 +753,7 @@ static int decode_mac(const struct dec *d, uint8_t mac[6])
 	if (strnlen(s, 18) != 17)
 		goto bad;
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = gns_hexval(s[3 * i]), lo = gns_hexval(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != '-'))
 			goto bad;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gns/util.h"
 #include "json.h"
 
 /* Lexer results besides the structural characters themselves. */
@@ -143,17 +144,6 @@ static bool is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int hexval(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The four hex digits of a \u escape at @at into *@v. */
 static int hex4(struct parser *p, size_t at, uint32_t *v)
 {
@@ -161,7 +151,7 @@ static int hex4(struct parser *p, size_t at, uint32_t *v)
 
 	*v = 0;
 	for (k = 0; k < 4; k++) {
-		int c = look(p, at + k), h = hexval(c);
+		int c = look(p, at + k), h = gns_hexval(c);
 
 		if (c == BAD)
 			return T_ERROR;

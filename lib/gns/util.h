@@ -35,6 +35,18 @@ static inline void gns_put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+/* The value of the hex digit @c (any case), or -1. */
+static inline int gns_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t gns_now_ms(void);
 /*
