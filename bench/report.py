@@ -344,11 +344,10 @@ def explain(r, rate, latency):
             "waits for each reply (one request, one reply, in order), so every "
             f"route is a round trip: p50 {route['p50'] / 1000:.2f} ms, of which the "
             f"helper's JSON decoding {route['decode_p50'] / 1000:.2f} ms "
-            "(helper/decode.c, jansson), the module "
+            "(helper/decode.c over helper/json.c), the module "
             f"{route['kernel_p50'] / 1000:.2f} ms, the rest of the helper "
             f"{((route.get('helper_logged_p50') or 0) - route['decode_p50'] - route['kernel_p50']) / 1000:.2f} ms "
-            "(framing, the genl request and its reply and ack, the log line per "
-            "request), and "
+            "(framing, the genl request and its reply, the dispatch), and "
             f"{transport / 1000:.2f} ms the vsock round trip: two hops through the "
             "vsock_loopback worker and two wake-ups. ip -batch adds a route with "
             "one sendmsg and one recvmsg in one process; the protocol's one reply "
@@ -375,7 +374,7 @@ def explain(r, rate, latency):
             f"above it is the helper's own work: JSON decoding {route['decode_p50']:.0f} µs "
             "(decode-lat p50), and "
             f"{rest - route['decode_p50']:.0f} µs of building the genl request, libnl's "
-            "send and the read of its reply and ack, the sd-event dispatch and the reply")
+            "send and the read of its reply, the sd-event dispatch and the reply")
     dns = r["dns"]
 
     def fig(p, k, side, key):
