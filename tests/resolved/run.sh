@@ -22,10 +22,10 @@ if [[ ${1:-} != --inner ]]; then
 	if ! cc -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-I"$top/helper" -I"$top/lib" -I"$top/include/uapi" \
-		$(pkg-config --cflags jansson libsystemd) \
-		"$top"/helper/{decode,resolv,resolved,log}.c "$top"/lib/gns/*.c \
+		$(pkg-config --cflags libsystemd) \
+		"$top"/helper/{decode,json,resolv,resolved,log}.c "$top"/lib/gns/*.c \
 		"$top/tests/resolved/dns-apply.c" \
-		$(pkg-config --libs jansson libsystemd) -o "$out/dns-apply"; then
+		$(pkg-config --libs libsystemd) -o "$out/dns-apply"; then
 		echo "resolved: 0 passed, 1 failed"
 		exit 1
 	fi
