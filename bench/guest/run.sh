@@ -442,7 +442,8 @@ t_dns() {
 	wait "$gpid" || true
 	wait "$spid" || true
 	grep '^mirrornet-host: dns:' /tmp/dns-host.err
-	[ "$rc" -eq 0 ] || { tail -n 20 /tmp/dns-gns.log /tmp/dns-host.err; return 1; }
+	[ "$rc" -eq 0 ] ||
+		{ tail -n 20 /tmp/dns-gns.log /tmp/dns-host.err /tmp/dns-serve.err; return 1; }
 	rm /tmp/dns.json
 	nic_del mnbn 0x40
 }

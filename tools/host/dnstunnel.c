@@ -648,7 +648,8 @@ int mh_dns_stop(struct mh_dns *d)
 
 /* ----------------------------------------------------- the test server */
 
-#define SERVE_MAX_CONNS	32
+/* as many as the engine opens: one upstream connection per TCP query */
+#define SERVE_MAX_CONNS	MH_DNS_MAX_PENDING
 
 struct conn {
 	int fd;
@@ -732,6 +733,7 @@ static void serve_accept(int tcp, struct conn *conns, FILE *log)
 		if (!conns[i].buf)
 			break;
 		conns[i].fd = fd;
+		conns[i].have = 0;
 		return;
 	}
 	dns_log(log, "serve: no room for another tcp connection");
