@@ -373,6 +373,21 @@ silent_unanswered() {	# no answer, while others are answered
 	[ "$rc" -eq 9 ] && [ "$(ask +short host.test A)" = 192.0.2.10 ]
 }
 check "dig: the NOANSWER name is never answered" silent_unanswered
+many_tcp() {	# 200 connections open at once (the engine opens one per query)
+	python3 - "$serve_port" <<'PY'
+import socket, struct, sys
+q = b"\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04host\x04test\x00\x00\x01\x00\x01"
+conns = [socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+         for _ in range(200)]
+for c in conns:
+    c.sendall(struct.pack("!H", len(q)) + q)
+for c in conns:
+    n = struct.unpack("!H", c.recv(2, socket.MSG_WAITALL))[0]
+    a = c.recv(n, socket.MSG_WAITALL)
+    assert len(a) == n and a[:2] == q[:2] and a[7] == 1, a
+PY
+}
+check "--dns-serve: 200 TCP connections at once, each answered" many_tcp
 serve_stops() {	# SIGTERM: exit 0
 	local pid=$serve_pid
 	serve_pid=
