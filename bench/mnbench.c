@@ -257,7 +257,11 @@ static int cmd_snapshot(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
-/* What `ip` is told for the same routes and addresses as the family's. */
+/*
+ * What `ip` is told for the same routes and addresses as the family's:
+ * proto kernel as the module's, so that a route ip added first is the
+ * module's own (EEXIST), not one beside it of another protocol.
+ */
 static int cmd_ipbatch(int argc, char **argv)
 {
 	char ip[INET_ADDRSTRLEN];
@@ -272,7 +276,7 @@ static int cmd_ipbatch(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		ip_text(start + i, ip);
 		if (route)
-			printf("route add %s/32 dev %s metric %d proto boot\n",
+			printf("route add %s/32 dev %s metric %d proto kernel\n",
 			       ip, argv[1], ROUTE_METRIC);
 		else
 			printf("address add %s/32 dev %s noprefixroute\n",
