@@ -337,22 +337,22 @@ def explain(r, rate, latency):
             "and framing each message, then waiting for its reply), which shares "
             "the VM's one CPU here; on WSL the host runs on the Windows side, beside "
             "the guest. The rest is the guest side, (a′)")
-    if e and c and route:
-        transport = route["p50"] - (route.get("helper_logged_p50") or 0)
+    split = r["floor_us"].get("route", {}).get("split_p50")
+    if e and c and route and split:
         why["(a′)/(c) at 10 000 routes (guest side of (a))"] = (
             f"per route message {e:.2f} ms against ip -batch's {c:.2f} ms. The host "
             "waits for each reply (one request, one reply, in order), so every "
-            f"route is a round trip: p50 {route['p50'] / 1000:.2f} ms, of which the "
-            f"helper's JSON decoding {route['decode_p50'] / 1000:.2f} ms "
-            "(helper/decode.c over helper/json.c), the module "
-            f"{route['kernel_p50'] / 1000:.2f} ms, the rest of the helper "
-            f"{((route.get('helper_logged_p50') or 0) - route['decode_p50'] - route['kernel_p50']) / 1000:.2f} ms "
-            "(framing, the genl request and its reply, the dispatch), and "
-            f"{transport / 1000:.2f} ms the vsock round trip: two hops through the "
-            "vsock_loopback worker and two wake-ups. ip -batch adds a route with "
-            "one sendmsg and one recvmsg in one process; the protocol's one reply "
-            "per request, after the work is done, puts the round trip and the "
-            "decoding on every route, which no batching can hide")
+            f"route is a round trip: p50 {route['p50'] / 1000:.2f} ms, of which "
+            f"{split['transport'] / 1000:.2f} ms the transport (the echo guest's "
+            "round trip: two hops through the vsock_loopback worker and two "
+            "wake-ups), the helper's JSON decoding "
+            f"{split['decode'] / 1000:.2f} ms (helper/decode.c over helper/json.c), "
+            f"the module {split['kernel'] / 1000:.2f} ms and the rest of the helper "
+            f"{split['helper'] / 1000:.2f} ms (the genl request and its reply, the "
+            "dispatch, the reply frame). ip -batch adds a route with one sendmsg "
+            "and one recvmsg in one process; the protocol's one reply per "
+            "request, after the work is done, puts the round trip on every "
+            "route, which no batching can hide")
     if b and c:
         why["(b)/(c) at 10 000 routes"] = (
             f"per route the module costs {b:.3f} ms against ip -batch's {c:.3f} ms "
