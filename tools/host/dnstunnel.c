@@ -729,11 +729,11 @@ static void serve_accept(int tcp, struct conn *conns, FILE *log)
 	for (i = 0; i < SERVE_MAX_CONNS; i++) {
 		if (conns[i].fd >= 0)
 			continue;
-		conns[i].buf = malloc(DNS_BUF);
-		if (!conns[i].buf)
+		uint8_t *buf = malloc(DNS_BUF);
+
+		if (!buf)
 			break;
-		conns[i].fd = fd;
-		conns[i].have = 0;
+		conns[i] = (struct conn){ .fd = fd, .buf = buf };
 		return;
 	}
 	dns_log(log, "serve: no room for another tcp connection");
