@@ -17,6 +17,15 @@ HELPER_PKGS = libnl-genl-3.0 jansson libnftables libsystemd
 GNS_LIB = $(wildcard lib/gns/*.c)
 GNS_LIB_HDRS = $(wildcard lib/gns/*.h)
 HELPER_SRCS = $(wildcard helper/*.c) $(GNS_LIB)
+# Parts of the helper that test suites and the bench build on their own.
+# They read these lists (make -s print-NAME), so a new source file is named
+# here once: the decoder; the DNS configuration (resolv.conf, resolved);
+# everything the request handlers need, i.e. all but the programs' loops.
+HELPER_DECODER_SRCS = helper/decode.c helper/json.c $(GNS_LIB)
+HELPER_DNS_SRCS = $(HELPER_DECODER_SRCS) helper/resolv.c helper/resolved.c \
+	helper/log.c
+HELPER_HANDLER_SRCS = $(filter-out helper/main.c helper/serve.c helper/show.c \
+	helper/tunnel.c helper/ready.c,$(HELPER_SRCS))
 PREFIX ?= /usr/local
 
 all: module helper client
@@ -59,6 +68,10 @@ regen:
 # The main job: a VM boots, the module loads, a home network is mirrored.
 demo:
 	demo/run.sh
+
+# A variable's value, for the test suites' scripts.
+print-%:
+	@echo $($*)
 
 # Every test: installs what it needs first.
 check:

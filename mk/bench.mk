@@ -4,7 +4,7 @@
 # Not part of make check: it prints numbers; it fails when the objects sent
 # do not reach the kernel or the kernel reports a problem, never on a target.
 
-BENCH_SRCS = bench/mnbench.c helper/decode.c helper/json.c $(GNS_LIB)
+BENCH_SRCS = bench/mnbench.c $(HELPER_DECODER_SRCS)
 
 bench/mnbench: $(BENCH_SRCS) helper/decode.h helper/json.h $(GNS_LIB_HDRS) include/uapi/linux/mirrornet.h
 	$(CC) $(USER_CFLAGS) -Ihelper -Ilib $(shell pkg-config --cflags libnl-genl-3.0 jansson) \
@@ -18,7 +18,7 @@ bench: bench/mnbench helper/mirrornet tools/host/mirrornet-host
 # make bench-decoders: the JSON decoders compared on the bench's payloads
 # (bench/decoders.c), instructions per message counted by callgrind; the
 # table of bench/README.rst. Bench-only: jsmn and json-c are not the helper's.
-DECODERS_SRCS = bench/decoders.c helper/decode.c helper/json.c $(GNS_LIB)
+DECODERS_SRCS = bench/decoders.c $(HELPER_DECODER_SRCS)
 DECODERS_N ?= 200
 
 bench/decoders: $(DECODERS_SRCS) helper/decode.h helper/json.h $(GNS_LIB_HDRS)

@@ -15,6 +15,7 @@ CFLAGS="-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror
 	-Ihelper -Ilib -Iinclude/uapi $(pkg-config --cflags jansson)"
 LIBS=$(pkg-config --libs jansson)
 
+read -r -a decoder <<<"$(make -s --no-print-directory print-HELPER_DECODER_SRCS)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mirrornet-fuzz.XXXXXX")
 passed=0
 failed=0
@@ -24,7 +25,7 @@ for t in $targets; do
 	mkdir -p "$work/$t/new" "$work/$t/crash"
 	# shellcheck disable=SC2086 # CFLAGS and LIBS are word lists
 	if ! $CC $CFLAGS -o "$work/$t/fuzz_$t" "tests/fuzz/fuzz_$t.c" \
-	     tests/fuzz/check.c helper/decode.c helper/json.c lib/gns/*.c $LIBS; then
+	     tests/fuzz/check.c "${decoder[@]}" $LIBS; then
 		echo "fuzz_$t: build failed"
 		continue
 	fi

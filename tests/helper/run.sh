@@ -44,7 +44,8 @@ run() {
 }
 
 # lib/gns's own tests are tests/lib
-run test_decode tests/helper/test_decode.c helper/decode.c helper/json.c lib/gns/*.c
+read -r -a decoder <<<"$(make -s --no-print-directory print-HELPER_DECODER_SRCS)"
+run test_decode tests/helper/test_decode.c "${decoder[@]}"
 
 echo "helper-unit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

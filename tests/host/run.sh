@@ -22,6 +22,7 @@ read -r -a JANSSON <<<"$(pkg-config --cflags --libs jansson)"
 read -r -a CMOCKA <<<"$(pkg-config --cflags --libs cmocka)"
 CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ihelper -Ilib -Itools/host -Iinclude/uapi)
 GNS_LIB=(lib/gns/*.c)
+read -r -a DECODER <<<"$(make -s --no-print-directory print-HELPER_DECODER_SRCS)"
 DATA=tests/host/data
 
 out=$(mktemp -d)
@@ -82,7 +83,7 @@ cmocka() {
 }
 
 cmocka test_engine tests/host/test_engine.c tools/host/engine.c \
-	tools/host/snapshot.c helper/decode.c helper/json.c "${GNS_LIB[@]}"
+	tools/host/snapshot.c "${DECODER[@]}"
 cmocka test_snapshot tests/host/test_snapshot.c tools/host/snapshot.c \
 	lib/gns/util.c
 

@@ -17,13 +17,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 
 if [[ ${1:-} != --inner ]]; then
 	out=$(mktemp -d /tmp/mirrornet-resolved.XXXXXX) || exit 1
+	read -r -a srcs <<<"$(make -s --no-print-directory -C "$top" print-HELPER_DNS_SRCS)"
 	[[ -n ${MN_KEEP:-} ]] || trap 'rm -rf "$out"' EXIT
 	# shellcheck disable=SC2046 # pkg-config prints word lists
 	if ! cc -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		-I"$top/helper" -I"$top/lib" -I"$top/include/uapi" \
 		$(pkg-config --cflags libsystemd) \
-		"$top"/helper/{decode,json,resolv,resolved,log}.c "$top"/lib/gns/*.c \
+		"${srcs[@]/#/$top/}" \
 		"$top/tests/resolved/dns-apply.c" \
 		$(pkg-config --libs libsystemd) -o "$out/dns-apply"; then
 		echo "resolved: 0 passed, 1 failed"

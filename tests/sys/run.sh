@@ -22,12 +22,10 @@ summary() {
 flags=$(pkg-config --cflags --libs jansson libnftables libnl-genl-3.0 libsystemd \
 	cmocka) ||
 	summary 0 1
-# shellcheck disable=SC2086 # $flags is a list of words
+# shellcheck disable=SC2046,SC2086 # word lists
 if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-Ihelper -Ilib -Iinclude/uapi \
-	helper/sysctl.c helper/resolv.c helper/nft.c helper/probe.c \
-	helper/handlers.c helper/genl.c helper/rtlink.c helper/decode.c helper/json.c \
-	helper/resolved.c helper/log.c lib/gns/*.c tests/sys/test_sys.c $flags \
+	$(make -s --no-print-directory print-HELPER_HANDLER_SRCS) tests/sys/test_sys.c $flags \
 	-o "$out/test_sys"; then
 	echo "build failed"
 	summary 0 1
