@@ -23,6 +23,7 @@
 #include "testlib.h"
 
 #include "gns/dns.h"
+#include "gns/util.h"
 #include "dnstunnel.h"
 #include "zone.h"
 
@@ -976,6 +977,327 @@ static void test_upstream_short(void **state)
 	assert_int_equal(st.answered, 0);
 }
 
+/* ------------------- upstream: a resolver the test scripts, by hand */
+
+/*
+ * UDP and TCP bound to one port of 127.0.0.1, driven by the test: it sees
+ * each query as the host sends it and answers when and how it chooses.
+ */
+struct scripted {
+	int udp, tcp;
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
+static void scripted_open(struct scripted *r)
+{
+	assert_int_equal(mh_dns_parse_addr("127.0.0.1:0", 0, &r->addr,
+					   &r->len), 0);
+	r->udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	r->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(r->udp >= 0 && r->tcp >= 0);
+	assert_int_equal(bind(r->udp, (struct sockaddr *)&r->addr, r->len), 0);
+	assert_int_equal(getsockname(r->udp, (struct sockaddr *)&r->addr,
+				     &r->len), 0);
+	assert_int_equal(bind(r->tcp, (struct sockaddr *)&r->addr, r->len), 0);
+	assert_int_equal(listen(r->tcp, 8), 0);
+}
+
+static void scripted_close(struct scripted *r)
+{
+	close(r->udp);
+	close(r->tcp);
+}
+
+/* @fd readable within @ms: 1, or 0. */
+static int readable(int fd, long ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, (int)ms) == 1;
+}
+
+/* The next connection from the host, within 5 s. */
+static int scripted_accept(struct scripted *r)
+{
+	int fd;
+
+	assert_true(readable(r->tcp, 5000));
+	fd = accept4(r->tcp, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* The next UDP query, within 5 s: its length; the host's address. */
+static size_t scripted_recv(struct scripted *r, uint8_t *q, size_t cap,
+			    struct sockaddr_storage *from, socklen_t *flen)
+{
+	ssize_t n;
+
+	*flen = sizeof(*from);
+	assert_true(readable(r->udp, 5000));
+	n = recvfrom(r->udp, q, cap, 0, (struct sockaddr *)from, flen);
+	assert_true(n >= 12);
+	return (size_t)n;
+}
+
+/* @len bytes from the stream @fd, each within 5 s. */
+static void read_full(int fd, uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n;
+
+		assert_true(readable(fd, 5000));
+		n = read(fd, buf, len);
+		assert_true(n > 0);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The next TCP query on @fd, its prefix included: its whole length. */
+static size_t scripted_read_tcp(int fd, uint8_t *q, size_t cap)
+{
+	size_t len;
+
+	read_full(fd, q, 2);
+	len = be16(q);
+	assert_true(len >= 12 && 2 + len <= cap);
+	read_full(fd, q + 2, len);
+	return 2 + len;
+}
+
+/* The answer the scripted resolver gives: the query echoed, QR set. */
+static void echo_answer(uint8_t *dns)
+{
+	dns[2] |= 0x80;
+}
+
+/*
+ * The host's next frame: the answer to @client's @proto query @q (@len
+ * bytes, TCP with its prefix), echoed with QR set and the guest's id.
+ */
+static void expect_echo(struct chan *c, uint8_t proto, uint32_t client,
+			const uint8_t *q, size_t len)
+{
+	uint8_t want[600];
+	struct gns_dns_msg m;
+
+	assert_true(len <= sizeof(want));
+	memcpy(want, q, len);
+	echo_answer(want + (proto == GNS_DNS_PROTO_TCP ? 2 : 0));
+	assert_int_equal(recv_answer(c, 5000, &m), 1);
+	assert_int_equal(m.proto, proto);
+	assert_int_equal(m.client_id, client);
+	assert_int_equal(m.len, len);
+	assert_memory_equal(m.data, want, len);
+}
+
+/*
+ * Two guest clients ask with the same DNS id at once: upstream the two
+ * carry ids of their own, and each client gets its own answer with its
+ * id back, whatever order the upstream answers in. Answers whose id is
+ * not pending, or without QR, are dropped: one spoofed answer comes
+ * before each real one, from the resolver's own address.
+ */
+static void test_upstream_udp_ids(void **state)
+{
+	uint8_t q1[64], q2[64], up1[64], up2[64], spoof[64];
+	struct sockaddr_storage from;
+	struct mh_dns_stats st;
+	struct gns_dns_msg m;
+	struct scripted r;
+	size_t n1, n2, n;
+	struct chan c;
+	socklen_t flen;
+
+	(void)state;
+	scripted_open(&r);
+	chan_open(&c, GNS_GEN_16, NULL, &r.addr, r.len, 5000);
+	n1 = query(q1, 0x4242, "one.test", 1, 0);
+	n2 = query(q2, 0x4242, "two.test", 1, 0);
+	send_query(&c, GNS_DNS_PROTO_UDP, 1, q1, n1);
+	send_query(&c, GNS_DNS_PROTO_UDP, 2, q2, n2);
+	assert_int_equal(scripted_recv(&r, up1, sizeof(up1), &from, &flen),
+			 n1);
+	assert_int_equal(scripted_recv(&r, up2, sizeof(up2), &from, &flen),
+			 n2);
+	/* The queries but for their ids, which differ. */
+	assert_memory_equal(up1 + 2, q1 + 2, n1 - 2);
+	assert_memory_equal(up2 + 2, q2 + 2, n2 - 2);
+	assert_int_not_equal(be16(up1), be16(up2));
+	/* Spoofed: an id no query carries (neither of the two). */
+	memcpy(spoof, up2, n2);
+	echo_answer(spoof);
+	do
+		gns_put_be16(spoof, (uint16_t)(be16(spoof) + 1));
+	while (be16(spoof) == be16(up1) || be16(spoof) == be16(up2));
+	assert_int_equal(sendto(r.udp, spoof, n2, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n2);
+	/* Spoofed: the right id, but a query, not an answer. */
+	assert_int_equal(sendto(r.udp, up2, n2, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n2);
+	/* The second first. */
+	echo_answer(up2);
+	assert_int_equal(sendto(r.udp, up2, n2, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n2);
+	expect_echo(&c, GNS_DNS_PROTO_UDP, 2, q2, n2);
+	echo_answer(up1);
+	assert_int_equal(sendto(r.udp, up1, n1, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n1);
+	expect_echo(&c, GNS_DNS_PROTO_UDP, 1, q1, n1);
+	/* The same answer again: its query is answered, no longer pending. */
+	assert_int_equal(sendto(r.udp, up1, n1, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n1);
+	assert_int_equal(recv_answer(&c, 300, &m), 0);
+	/* The same id again later: a query of its own, answered. */
+	send_query(&c, GNS_DNS_PROTO_UDP, 3, q1, n1);
+	n = scripted_recv(&r, up1, sizeof(up1), &from, &flen);
+	echo_answer(up1);
+	assert_int_equal(sendto(r.udp, up1, n, 0, (struct sockaddr *)&from,
+				flen), (ssize_t)n);
+	expect_echo(&c, GNS_DNS_PROTO_UDP, 3, q1, n1);
+	free(chan_close(&c, &st));
+	assert_int_equal(st.answered, 3);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.timed_out, 0);
+	scripted_close(&r);
+}
+
+/* A TCP query from the guest, with its prefix, of @id for @name. */
+static size_t tcp_query(uint8_t *q, uint16_t id, const char *name)
+{
+	size_t n = query(q + 2, id, name, 1, 0);
+
+	gns_put_be16(q, (uint16_t)n);
+	return n + 2;
+}
+
+/*
+ * TCP: the queries go pipelined on one connection, with ids of the
+ * host's own (two guest connections use the same id); the upstream
+ * answers them out of order, all in one write, and each answer reaches
+ * its client. One query is never answered: it times out, reported, while
+ * the others on the same connection are answered.
+ */
+static void test_upstream_tcp_pipelined(void **state)
+{
+	uint8_t q[4][64], up[4][64], all[256];
+	static const char *const names[4] = {
+		"a.test", "b.test", "c.test", "never.test",
+	};
+	struct mh_dns_stats st;
+	struct gns_dns_msg m;
+	struct scripted r;
+	size_t n[4], len = 0;
+	struct chan c;
+	char *log;
+	int conn, i;
+
+	(void)state;
+	scripted_open(&r);
+	chan_open(&c, GNS_GEN_16, NULL, &r.addr, r.len, 600);
+	for (i = 0; i < 4; i++) {
+		n[i] = tcp_query(q[i], i == 1 ? 0x0101 : 0x0101 + i, names[i]);
+		send_query(&c, GNS_DNS_PROTO_TCP, 10 + i, q[i], n[i]);
+	}
+	conn = scripted_accept(&r);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(scripted_read_tcp(conn, up[i], sizeof(up[i])),
+				 n[i]);
+		assert_memory_equal(up[i] + 4, q[i] + 4, n[i] - 4);
+	}
+	assert_int_not_equal(be16(up[0] + 2), be16(up[1] + 2));
+	/* One connection for all of them. */
+	assert_false(readable(r.tcp, 200));
+	for (i = 2; i >= 0; i--) {
+		echo_answer(up[i] + 2);
+		memcpy(all + len, up[i], n[i]);
+		len += n[i];
+	}
+	assert_int_equal(write(conn, all, len), (ssize_t)len);
+	for (i = 2; i >= 0; i--)
+		expect_echo(&c, GNS_DNS_PROTO_TCP, 10 + i, q[i], n[i]);
+	/* never.test: given up at its deadline, reported. */
+	assert_int_equal(recv_answer(&c, 1000, &m), 0);
+	close(conn);
+	log = chan_close(&c, &st);
+	log_has(log, "tcp client 13: upstream 127.0.0.1:");
+	log_has(log, ": no answer within 600 ms: not answered\n");
+	free(log);
+	assert_int_equal(st.answered, 3);
+	assert_int_equal(st.timed_out, 1);
+	assert_int_equal(st.dropped, 0);
+	scripted_close(&r);
+}
+
+/*
+ * The upstream closes the TCP connection: the next query opens another.
+ * A query the upstream reads and then closes on is sent again, once, on
+ * a fresh connection; closed on twice, it is dropped with a log line.
+ */
+static void test_upstream_tcp_reconnect(void **state)
+{
+	uint8_t q[64], up[64], again[64];
+	struct mh_dns_stats st;
+	struct scripted r;
+	struct chan c;
+	size_t n;
+	char *log;
+	int conn;
+
+	(void)state;
+	scripted_open(&r);
+	chan_open(&c, GNS_GEN_16, NULL, &r.addr, r.len, 5000);
+	/* Answered, then the upstream closes while nothing is pending. */
+	n = tcp_query(q, 0x1001, "first.test");
+	send_query(&c, GNS_DNS_PROTO_TCP, 1, q, n);
+	conn = scripted_accept(&r);
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
+	echo_answer(up + 2);
+	assert_int_equal(write(conn, up, n), (ssize_t)n);
+	expect_echo(&c, GNS_DNS_PROTO_TCP, 1, q, n);
+	close(conn);
+	/* A later query: on a new connection. */
+	n = tcp_query(q, 0x1002, "second.test");
+	send_query(&c, GNS_DNS_PROTO_TCP, 2, q, n);
+	conn = scripted_accept(&r);
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
+	/* Read, then closed unanswered: it comes again on a fresh one. */
+	close(conn);
+	conn = scripted_accept(&r);
+	assert_int_equal(scripted_read_tcp(conn, again, sizeof(again)), n);
+	assert_memory_equal(again, up, n);
+	echo_answer(again + 2);
+	assert_int_equal(write(conn, again, n), (ssize_t)n);
+	expect_echo(&c, GNS_DNS_PROTO_TCP, 2, q, n);
+	/* Closed on twice: dropped. */
+	n = tcp_query(q, 0x1003, "third.test");
+	send_query(&c, GNS_DNS_PROTO_TCP, 3, q, n);
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
+	close(conn);
+	conn = scripted_accept(&r);
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
+	close(conn);
+	/* Then the next query works again. */
+	n = tcp_query(q, 0x1004, "fourth.test");
+	send_query(&c, GNS_DNS_PROTO_TCP, 4, q, n);
+	conn = scripted_accept(&r);
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
+	echo_answer(up + 2);
+	assert_int_equal(write(conn, up, n), (ssize_t)n);
+	expect_echo(&c, GNS_DNS_PROTO_TCP, 4, q, n);
+	close(conn);
+	log = chan_close(&c, &st);
+	log_has(log, "tcp client 3: upstream 127.0.0.1:");
+	log_has(log, ": closed before answering: not answered\n");
+	free(log);
+	assert_int_equal(st.answered, 3);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.timed_out, 0);
+	scripted_close(&r);
+}
+
 /* ------------------ mirrornet-host --listen --dns-tunneling, end to end */
 
 #define E2E_SNAPSHOT	"tests/host/data/home.json"
@@ -1237,6 +1559,9 @@ int main(void)
 		cmocka_unit_test(test_upstream),
 		cmocka_unit_test(test_upstream_refused),
 		cmocka_unit_test(test_upstream_short),
+		cmocka_unit_test(test_upstream_udp_ids),
+		cmocka_unit_test(test_upstream_tcp_pipelined),
+		cmocka_unit_test(test_upstream_tcp_reconnect),
 		cmocka_unit_test(test_host_end_to_end),
 		cmocka_unit_test(test_host_sigterm),
 	};

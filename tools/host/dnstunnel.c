@@ -1,8 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host's end of the DNS channel, and the test DNS server. One poll()
- * loop per thread: the channel, the stop descriptor and every upstream
- * query in flight, each with its deadline.
+ * loop per thread: the channel, the stop descriptor, one UDP socket and
+ * one TCP connection upstream shared by every query in flight, and the
+ * deadline of the oldest query.
+ *
+ * Upstream, each query carries an id of the host's own, drawn at random
+ * among those not pending, and its answer gets the guest's id back: two
+ * guests may ask with the same id at once, and on the shared socket an
+ * answer is taken only with an id pending there and the QR bit set (a
+ * spoofer has to guess the id). TCP queries are pipelined on the one
+ * connection (RFC 7766) and matched by id, in any order; when the
+ * upstream closes it, the queries sent on it are sent again once on a
+ * fresh one.
  *
  * Frames are checked as WSL's host checks them (wsl-dns-tunneling §2.3,
  * §2.7): a per-direction sequence number from 1, step 0, the DnsTunneling
@@ -25,6 +35,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "gns/dns.h"
@@ -35,19 +47,40 @@
 #define FRAME_BUF	(GNS_HDR_MAX + GNS_DNS_IDENT_LEN + DNS_BUF)
 #define DNS_HDR_LEN	12
 #define CHANNEL_WRITE_MS 10000	/* a guest that stops reading breaks it */
+#define NO_SLOT		(-1)
+#define SEND_BATCH	64	/* TCP queries per sendmsg() */
+#define RANDOM_IDS	128	/* per getrandom(): 256 bytes, not cut */
 
-enum up_state { UP_FREE, UP_CONNECTING, UP_SENDING, UP_RECEIVING };
+enum slot_state {
+	SLOT_FREE,
+	SLOT_UDP,		/* sent on the UDP socket */
+	SLOT_TCP_QUEUED,	/* waiting for the TCP connection */
+	SLOT_TCP_SENT,		/* written to it whole */
+};
 
-/* One query forwarded upstream. */
-struct upstream {
-	enum up_state state;
-	int fd;
+/* One query forwarded upstream, until its answer or its deadline. */
+struct slot {
+	enum slot_state state;
 	uint8_t proto;
+	bool resent;		/* TCP: sent again, its connection closed */
+	uint16_t guest_dns_id;	/* put back into the answer */
+	uint16_t up_dns_id;	/* the id it carries upstream */
 	uint32_t client_id;
-	uint16_t dns_id;	/* UDP: answers with another id are ignored */
 	int64_t deadline;
-	uint8_t *buf;		/* TCP: the query, then the answer */
-	size_t len, done;
+	int older, newer;	/* age order: the oldest is due first */
+	int next;		/* the free list, or the TCP send queue */
+	uint8_t *query;		/* TCP: as sent upstream, prefixed */
+	size_t len;
+};
+
+/* The one upstream TCP connection, opened when a query needs it. */
+struct up_tcp {
+	int fd;			/* -1: none */
+	bool connecting;
+	int head, tail;		/* the send queue */
+	size_t head_sent;	/* bytes of the head's query written */
+	uint8_t *in;		/* DNS_BUF: answers read, prefix first */
+	size_t have;
 };
 
 struct mh_dns {
@@ -55,10 +88,16 @@ struct mh_dns {
 	int fd;
 	uint32_t in_seq, out_seq;
 	struct gns_frame frame;
-	struct upstream up[MH_DNS_MAX_PENDING];
-	size_t n_up;		/* slots in use */
+	struct slot slot[MH_DNS_MAX_PENDING];
+	int free_slot, oldest, newest;
+	uint16_t slot_of_id[65536];	/* upstream DNS id: slot index + 1 */
+	uint16_t random_ids[RANDOM_IDS];
+	size_t n_random;
+	int udp;		/* connected upstream, -1 until needed */
+	struct up_tcp tcp;
 	uint8_t *ans;		/* DNS_BUF */
-	uint8_t *out;		/* FRAME_BUF */
+	uint8_t *out;		/* FRAME_BUF: answer frames to write */
+	size_t out_len, out_frames;
 	char upstream_text[INET6_ADDRSTRLEN + 8];
 	struct mh_dns_stats stats;
 	pthread_t thread;
@@ -210,15 +249,17 @@ static int set_nonblock(int fd)
 struct mh_dns *mh_dns_new(int fd, const struct mh_dns_config *cfg)
 {
 	struct mh_dns *d = calloc(1, sizeof(*d));
-	size_t i;
+	int i;
 
 	if (!d)
 		return NULL;
 	d->ans = malloc(DNS_BUF);
 	d->out = malloc(FRAME_BUF);
-	if (!d->ans || !d->out || set_nonblock(fd) < 0) {
+	d->tcp.in = malloc(DNS_BUF);
+	if (!d->ans || !d->out || !d->tcp.in || set_nonblock(fd) < 0) {
 		free(d->ans);
 		free(d->out);
+		free(d->tcp.in);
 		free(d);
 		return NULL;
 	}
@@ -232,33 +273,87 @@ struct mh_dns *mh_dns_new(int fd, const struct mh_dns_config *cfg)
 			  sizeof(d->upstream_text));
 	d->fd = fd;
 	d->stop_pipe[0] = d->stop_pipe[1] = -1;
+	d->udp = d->tcp.fd = -1;
+	d->tcp.head = d->tcp.tail = NO_SLOT;
+	d->oldest = d->newest = NO_SLOT;
 	for (i = 0; i < MH_DNS_MAX_PENDING; i++)
-		d->up[i].fd = -1;
+		d->slot[i].next = i + 1 < MH_DNS_MAX_PENDING ? i + 1 : NO_SLOT;
 	return d;
 }
 
-static void up_release(struct mh_dns *d, struct upstream *u)
+/* Take @s (TCP_QUEUED) out of the send queue. */
+static void sendq_unlink(struct mh_dns *d, struct slot *s)
 {
-	if (u->fd >= 0)
-		close(u->fd);
-	free(u->buf);
-	memset(u, 0, sizeof(*u));
-	u->fd = -1;
-	d->n_up--;
+	int i = (int)(s - d->slot), prev = NO_SLOT, at;
+
+	for (at = d->tcp.head; at != i; at = d->slot[at].next)
+		prev = at;
+	if (prev == NO_SLOT)
+		d->tcp.head = s->next;
+	else
+		d->slot[prev].next = s->next;
+	if (d->tcp.tail == i)
+		d->tcp.tail = prev;
+}
+
+static void sendq_append(struct mh_dns *d, struct slot *s)
+{
+	int i = (int)(s - d->slot);
+
+	s->state = SLOT_TCP_QUEUED;
+	s->next = NO_SLOT;
+	if (d->tcp.tail == NO_SLOT)
+		d->tcp.head = i;
+	else
+		d->slot[d->tcp.tail].next = i;
+	d->tcp.tail = i;
+}
+
+static void tcp_close(struct mh_dns *d, const char *why);
+
+static void slot_release(struct mh_dns *d, struct slot *s)
+{
+	int i = (int)(s - d->slot);
+
+	if (s->state == SLOT_TCP_QUEUED) {
+		bool half_written = d->tcp.head == i && d->tcp.head_sent;
+
+		sendq_unlink(d, s);
+		s->state = SLOT_FREE;	/* tcp_close() must not queue it */
+		/* It cannot leave the stream half written: the stream goes. */
+		if (half_written)
+			tcp_close(d, "a query timed out half written");
+	}
+	d->slot_of_id[s->up_dns_id] = 0;
+	if (s->older == NO_SLOT)
+		d->oldest = s->newer;
+	else
+		d->slot[s->older].newer = s->newer;
+	if (s->newer == NO_SLOT)
+		d->newest = s->older;
+	else
+		d->slot[s->newer].older = s->older;
+	free(s->query);
+	*s = (struct slot){ .state = SLOT_FREE, .next = d->free_slot };
+	d->free_slot = i;
 }
 
 void mh_dns_free(struct mh_dns *d)
 {
-	size_t i;
+	int i;
 
 	if (!d)
 		return;
 	for (i = 0; i < MH_DNS_MAX_PENDING; i++)
-		if (d->up[i].state != UP_FREE)
-			up_release(d, &d->up[i]);
+		free(d->slot[i].query);
+	if (d->udp >= 0)
+		close(d->udp);
+	if (d->tcp.fd >= 0)
+		close(d->tcp.fd);
 	if (d->fd >= 0)
 		close(d->fd);
 	gns_frame_release(&d->frame);
+	free(d->tcp.in);
 	free(d->ans);
 	free(d->out);
 	free(d);
@@ -269,7 +364,25 @@ void mh_dns_get_stats(const struct mh_dns *d, struct mh_dns_stats *s)
 	*s = d->stats;
 }
 
-/* Send @len bytes of answer @data to the guest; 0, or -1: broken. */
+/* Write the answer frames gathered so far; 0, or -1: broken. */
+static int flush_answers(struct mh_dns *d)
+{
+	if (!d->out_len)
+		return 0;
+	if (write_wait(d->fd, d->out, d->out_len, CHANNEL_WRITE_MS) < 0) {
+		dns_log(d->cfg.log, "writing to the DNS channel: %s",
+			strerror(errno));
+		return -1;
+	}
+	d->stats.answered += d->out_frames;
+	d->out_len = d->out_frames = 0;
+	return 0;
+}
+
+/*
+ * Frame @len bytes of answer @data for the guest, written with the others
+ * of this wake-up by flush_answers(); 0, or -1: broken.
+ */
 static int send_answer(struct mh_dns *d, uint8_t proto, uint32_t client_id,
 		       const uint8_t *data, size_t len)
 {
@@ -277,9 +390,15 @@ static int send_answer(struct mh_dns *d, uint8_t proto, uint32_t client_id,
 		.proto = proto, .client_id = client_id, .data = data,
 		.len = len,
 	};
-	size_t n = gns_dns_encode(d->cfg.gen, d->out_seq + 1, &m, d->out,
-				  FRAME_BUF);
+	size_t n = gns_dns_encode(d->cfg.gen, d->out_seq + 1, &m,
+				  d->out + d->out_len, FRAME_BUF - d->out_len);
 
+	if (!n && d->out_len) {
+		if (flush_answers(d) < 0)
+			return -1;
+		n = gns_dns_encode(d->cfg.gen, d->out_seq + 1, &m, d->out,
+				   FRAME_BUF);
+	}
 	if (!n) {
 		dns_log(d->cfg.log, "%s client %" PRIu32 ": an answer of %zu "
 			"bytes does not fit a frame: dropped",
@@ -289,12 +408,8 @@ static int send_answer(struct mh_dns *d, uint8_t proto, uint32_t client_id,
 	}
 	/* Counted as sent even if the write fails, as WSL does (§2.3). */
 	d->out_seq++;
-	if (write_wait(d->fd, d->out, n, CHANNEL_WRITE_MS) < 0) {
-		dns_log(d->cfg.log, "writing to the DNS channel: %s",
-			strerror(errno));
-		return -1;
-	}
-	d->stats.answered++;
+	d->out_len += n;
+	d->out_frames++;
 	if (d->cfg.verbose)
 		dns_log(d->cfg.log, "%s client %" PRIu32 ": answered, %zu "
 			"bytes", proto_name(proto), client_id, len);
@@ -338,57 +453,332 @@ static int answer_from_zone(struct mh_dns *d, const struct gns_dns_msg *m)
 				 (size_t)n);
 }
 
+static void up_fail(struct mh_dns *d, struct slot *s, const char *why)
+{
+	dns_log(d->cfg.log, "%s client %" PRIu32 ": upstream %s: %s: not "
+		"answered", proto_name(s->proto), s->client_id,
+		d->upstream_text, why);
+	d->stats.dropped++;
+	slot_release(d, s);
+}
+
+/* Every query in @state fails with @why. */
+static void fail_all(struct mh_dns *d, enum slot_state state, const char *why)
+{
+	int i, next;
+
+	for (i = d->oldest; i != NO_SLOT; i = next) {
+		next = d->slot[i].newer;
+		if (d->slot[i].state == state)
+			up_fail(d, &d->slot[i], why);
+	}
+}
+
+/*
+ * An upstream id that no pending query carries, from getrandom(); -1
+ * with errno if there is no randomness.
+ */
+static int draw_dns_id(struct mh_dns *d)
+{
+	for (;;) {
+		uint16_t id;
+
+		if (!d->n_random) {
+			if (getrandom(d->random_ids, sizeof(d->random_ids), 0) <
+			    (ssize_t)sizeof(d->random_ids))
+				return -1;
+			d->n_random = RANDOM_IDS;
+		}
+		id = d->random_ids[--d->n_random];
+		if (!d->slot_of_id[id])
+			return id;
+	}
+}
+
+static int upstream_socket(struct mh_dns *d, int type)
+{
+	int fd = socket(d->cfg.upstream.ss_family,
+			type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)&d->cfg.upstream,
+		    d->cfg.upstream_len) < 0 && errno != EINPROGRESS) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* Open the TCP connection for the queued queries; they fail if it cannot. */
+static void tcp_open(struct mh_dns *d)
+{
+	d->tcp.have = d->tcp.head_sent = 0;
+	d->tcp.fd = upstream_socket(d, SOCK_STREAM);
+	if (d->tcp.fd < 0) {
+		fail_all(d, SLOT_TCP_QUEUED, strerror(errno));
+		return;
+	}
+	d->tcp.connecting = true;
+}
+
+/*
+ * The TCP connection ended (@why). The queries written to it are sent
+ * again on a fresh one, once: the second time they fail; the queued ones
+ * wait for the fresh one. All keep their ids and deadlines.
+ */
+static void tcp_close(struct mh_dns *d, const char *why)
+{
+	int i, next;
+
+	close(d->tcp.fd);
+	d->tcp.fd = -1;
+	d->tcp.head = d->tcp.tail = NO_SLOT;
+	d->tcp.head_sent = 0;
+	for (i = d->oldest; i != NO_SLOT; i = next) {
+		struct slot *s = &d->slot[i];
+
+		next = s->newer;
+		if (s->state == SLOT_TCP_SENT && s->resent) {
+			up_fail(d, s, why);
+			continue;
+		}
+		if (s->state == SLOT_TCP_SENT)
+			s->resent = true;
+		if (s->state == SLOT_TCP_SENT || s->state == SLOT_TCP_QUEUED)
+			sendq_append(d, s);
+	}
+	if (d->tcp.head != NO_SLOT)
+		tcp_open(d);
+}
+
+/* Write what the send queue holds, as much as the connection takes. */
+static void tcp_flush(struct mh_dns *d)
+{
+	while (d->tcp.head != NO_SLOT) {
+		struct iovec iov[SEND_BATCH];
+		struct msghdr msg = { .msg_iov = iov };
+		size_t off = d->tcp.head_sent;
+		ssize_t n;
+		int i;
+
+		for (i = d->tcp.head;
+		     i != NO_SLOT && msg.msg_iovlen < SEND_BATCH;
+		     i = d->slot[i].next, off = 0)
+			iov[msg.msg_iovlen++] = (struct iovec){
+				.iov_base = d->slot[i].query + off,
+				.iov_len = d->slot[i].len - off,
+			};
+		n = sendmsg(d->tcp.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			tcp_close(d, strerror(errno));
+			return;
+		}
+		d->tcp.head_sent += (size_t)n;
+		while (d->tcp.head != NO_SLOT &&
+		       d->tcp.head_sent >= d->slot[d->tcp.head].len) {
+			struct slot *s = &d->slot[d->tcp.head];
+
+			d->tcp.head_sent -= s->len;
+			d->tcp.head = s->next;
+			s->state = SLOT_TCP_SENT;
+		}
+		if (d->tcp.head == NO_SLOT)
+			d->tcp.tail = NO_SLOT;
+	}
+}
+
+/*
+ * @len bytes from upstream @a, its DNS header at @hdr_off: the answer to
+ * a query in @state, sent on to the guest with the guest's id; anything
+ * else is ignored. 0, or -1 when the channel broke.
+ */
+static int take_answer(struct mh_dns *d, enum slot_state state, uint8_t *a,
+		       size_t len, size_t hdr_off)
+{
+	uint8_t *hdr = a + hdr_off;
+	uint32_t client_id;
+	uint8_t proto;
+	int i;
+
+	if (len < hdr_off + DNS_HDR_LEN || !(hdr[2] & 0x80))
+		return 0;
+	i = d->slot_of_id[gns_get_be16(hdr)] - 1;
+	if (i < 0 || d->slot[i].state != state)
+		return 0;
+	proto = d->slot[i].proto;
+	client_id = d->slot[i].client_id;
+	gns_put_be16(hdr, d->slot[i].guest_dns_id);
+	slot_release(d, &d->slot[i]);
+	return send_answer(d, proto, client_id, a, len);
+}
+
+/* The UDP socket is readable; 0, or -1 when the channel broke. */
+static int udp_event(struct mh_dns *d)
+{
+	int i;
+
+	/* Every answer there, up to as many as may be pending. */
+	for (i = 0; i < MH_DNS_MAX_PENDING; i++) {
+		ssize_t n = recv(d->udp, d->ans, DNS_BUF, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		/* An ICMP error: it came for the upstream, not one query. */
+		if (n < 0) {
+			fail_all(d, SLOT_UDP, strerror(errno));
+			continue;
+		}
+		if (take_answer(d, SLOT_UDP, d->ans, (size_t)n, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Progress on the TCP connection; 0, or -1 when the channel broke. */
+static int tcp_event(struct mh_dns *d, short revents)
+{
+	struct up_tcp *t = &d->tcp;
+	size_t used = 0;
+	ssize_t n;
+
+	if (t->connecting) {
+		socklen_t len = sizeof(int);
+		int err = 0;
+
+		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+			return 0;
+		if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		t->connecting = false;
+		/* The queries resent after a closed connection fail too. */
+		if (err) {
+			close(t->fd);
+			t->fd = -1;
+			fail_all(d, SLOT_TCP_QUEUED, strerror(err));
+			return 0;
+		}
+	}
+	if (revents & POLLOUT)
+		tcp_flush(d);
+	if (t->fd < 0 || !(revents & (POLLIN | POLLERR | POLLHUP)))
+		return 0;
+	n = recv(t->fd, t->in + t->have, DNS_BUF - t->have, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		tcp_close(d, n ? strerror(errno) : "closed before answering");
+		return 0;
+	}
+	t->have += (size_t)n;
+	/* Each whole answer; DNS_BUF holds the longest. */
+	while (t->have - used >= 2) {
+		size_t len = 2 + (size_t)gns_get_be16(t->in + used);
+
+		if (t->have - used < len)
+			break;
+		if (take_answer(d, SLOT_TCP_SENT, t->in + used, len, 2) < 0)
+			return -1;
+		used += len;
+	}
+	memmove(t->in, t->in + used, t->have - used);
+	t->have -= used;
+	return 0;
+}
+
+static int udp_send(struct mh_dns *d, uint16_t id, const uint8_t *q,
+		    size_t len)
+{
+	uint8_t hdr_id[2];
+	struct iovec iov[2] = {
+		{ .iov_base = hdr_id, .iov_len = 2 },
+		{ .iov_base = (void *)(q + 2), .iov_len = len - 2 },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	gns_put_be16(hdr_id, id);
+	return sendmsg(d->udp, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 static void forward(struct mh_dns *d, const struct gns_dns_msg *m)
 {
 	bool tcp = m->proto == GNS_DNS_PROTO_TCP;
-	struct upstream *u = NULL;
-	size_t i;
-	int r;
+	const uint8_t *q = tcp ? m->data + 2 : m->data;
+	uint8_t *copy = NULL;
+	struct slot *s;
+	int i, id;
 
-	for (i = 0; i < MH_DNS_MAX_PENDING && !u; i++)
-		if (d->up[i].state == UP_FREE)
-			u = &d->up[i];
-	if (!u) {
+	if (d->free_slot == NO_SLOT) {
 		drop(d, m, "too many queries in flight");
 		return;
 	}
-	u->fd = socket(d->cfg.upstream.ss_family,
-		       (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
-		       SOCK_CLOEXEC, 0);
-	if (u->fd < 0) {
-		drop(d, m, strerror(errno));
-		return;
-	}
-	d->n_up++;
-	u->proto = m->proto;
-	u->client_id = m->client_id;
-	u->deadline = gns_now_ms() + d->cfg.timeout_ms;
-	r = connect(u->fd, (const struct sockaddr *)&d->cfg.upstream,
-		    d->cfg.upstream_len);
-	if (!tcp) {
-		u->dns_id = gns_get_be16(m->data);
-		if (r < 0 || send(u->fd, m->data, m->len, 0) < 0) {
+	if (!tcp && d->udp < 0) {
+		d->udp = upstream_socket(d, SOCK_DGRAM);
+		if (d->udp < 0) {
 			drop(d, m, strerror(errno));
-			up_release(d, u);
 			return;
 		}
-		u->state = UP_RECEIVING;
-		return;
 	}
-	if (r < 0 && errno != EINPROGRESS) {
+	id = draw_dns_id(d);
+	if (id < 0) {
 		drop(d, m, strerror(errno));
-		up_release(d, u);
 		return;
 	}
-	u->buf = malloc(DNS_BUF);
-	if (!u->buf) {
-		drop(d, m, "out of memory");
-		up_release(d, u);
-		return;
+	if (tcp) {
+		copy = malloc(m->len);
+		if (!copy) {
+			drop(d, m, "out of memory");
+			return;
+		}
+		memcpy(copy, m->data, m->len);
+		gns_put_be16(copy + 2, (uint16_t)id);
+	} else {
+		int r = udp_send(d, (uint16_t)id, q, m->len);
+
+		/* An ICMP error of an earlier query, not of this one. */
+		if (r < 0 && errno == ECONNREFUSED) {
+			fail_all(d, SLOT_UDP, strerror(errno));
+			r = udp_send(d, (uint16_t)id, q, m->len);
+		}
+		if (r < 0) {
+			drop(d, m, strerror(errno));
+			return;
+		}
 	}
-	memcpy(u->buf, m->data, m->len);
-	u->len = m->len;
-	u->state = UP_CONNECTING;
+	/* Taken only now: fail_all() above may have freed slots. */
+	i = d->free_slot;
+	s = &d->slot[i];
+	d->free_slot = s->next;
+	s->state = SLOT_UDP;
+	s->query = copy;
+	s->len = m->len;
+	s->proto = m->proto;
+	s->guest_dns_id = gns_get_be16(q);
+	s->up_dns_id = (uint16_t)id;
+	s->client_id = m->client_id;
+	s->deadline = gns_now_ms() + d->cfg.timeout_ms;
+	d->slot_of_id[id] = (uint16_t)(i + 1);
+	s->older = d->newest;
+	s->newer = NO_SLOT;
+	if (d->newest == NO_SLOT)
+		d->oldest = i;
+	else
+		d->slot[d->newest].newer = i;
+	d->newest = i;
+	if (!tcp)
+		return;
+	sendq_append(d, s);
+	if (d->tcp.fd < 0)
+		tcp_open(d);
 }
 
 /* One frame from the guest. 0, or -1 when the channel broke. */
@@ -434,97 +824,20 @@ static int handle_frame(struct mh_dns *d)
 	return 0;
 }
 
-static void up_fail(struct mh_dns *d, struct upstream *u, const char *why)
-{
-	dns_log(d->cfg.log, "%s client %" PRIu32 ": upstream %s: %s: not "
-		"answered", proto_name(u->proto), u->client_id,
-		d->upstream_text, why);
-	d->stats.dropped++;
-	up_release(d, u);
-}
-
-/* Progress on an upstream socket; 0, or -1 when the channel broke. */
-static int up_event(struct mh_dns *d, struct upstream *u, short revents)
-{
-	uint8_t proto = u->proto;
-	uint32_t client_id = u->client_id;
-	ssize_t n;
-	int err = 0, r;
-
-	if (u->state == UP_CONNECTING) {
-		socklen_t len = sizeof(err);
-
-		if (getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err) {
-			up_fail(d, u, strerror(err));
-			return 0;
-		}
-		u->state = UP_SENDING;
-	}
-	if (u->state == UP_SENDING) {
-		n = send(u->fd, u->buf + u->done, u->len - u->done,
-			 MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			up_fail(d, u, strerror(errno));
-			return 0;
-		}
-		if (n > 0)
-			u->done += (size_t)n;
-		if (u->done == u->len) {
-			u->state = UP_RECEIVING;
-			u->done = 0;
-			u->len = 2;	/* the answer's prefix first */
-		}
-		return 0;
-	}
-	if (!(revents & (POLLIN | POLLERR | POLLHUP)))
-		return 0;
-	if (proto == GNS_DNS_PROTO_UDP) {
-		n = recv(u->fd, d->ans, DNS_BUF, 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (n < 0) {
-			up_fail(d, u, strerror(errno));
-			return 0;
-		}
-		/* Not an answer to this query: keep waiting for it. */
-		if (n < 12 || gns_get_be16(d->ans) != u->dns_id ||
-		    !(d->ans[2] & 0x80))
-			return 0;
-		up_release(d, u);
-		return send_answer(d, proto, client_id, d->ans, (size_t)n);
-	}
-	n = recv(u->fd, u->buf + u->done, u->len - u->done, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		up_fail(d, u, n ? strerror(errno) : "closed before answering");
-		return 0;
-	}
-	u->done += (size_t)n;
-	if (u->done < u->len)
-		return 0;
-	if (u->len == 2) {
-		u->len = 2 + (size_t)gns_get_be16(u->buf);
-		if (u->len == 2)
-			up_fail(d, u, "an empty answer");
-		return 0;
-	}
-	r = send_answer(d, proto, client_id, u->buf, u->len);
-	up_release(d, u);
-	return r;
-}
-
-/* Read every whole frame the channel has; 1 more, 0 closed, -1 broken. */
+/*
+ * Read the whole frames the channel has, a buffer at a time; 1 more, 0
+ * closed, -1 broken.
+ */
 static int read_channel(struct mh_dns *d)
 {
 	for (;;) {
-		int r = gns_read_frame(d->fd, d->cfg.gen, &d->frame);
+		int r = gns_read_frame_ahead(d->fd, d->cfg.gen, &d->frame);
 
 		if (r > 0 && d->stats.frames + 1 == d->cfg.close_after) {
 			dns_log(d->cfg.log, "closing the DNS channel at frame "
 				"%zu, as asked", d->cfg.close_after);
+			if (flush_answers(d) < 0)
+				return -1;
 			close(d->fd);
 			d->fd = -1;
 			return 0;
@@ -532,11 +845,14 @@ static int read_channel(struct mh_dns *d)
 		if (r > 0) {
 			if (handle_frame(d) < 0)
 				return -1;
+			/* Nothing read past it: poll() says when more is. */
+			if (!d->frame.ahead)
+				return 1;
 			continue;
 		}
 		if (!r) {
 			dns_log(d->cfg.log, "the guest closed the DNS channel");
-			return 0;
+			return flush_answers(d);
 		}
 		if (errno == EAGAIN || errno == EINTR)
 			return 1;
@@ -547,43 +863,39 @@ static int read_channel(struct mh_dns *d)
 	}
 }
 
+/* Give up the queries past their deadline; the next deadline, or -1. */
+static int64_t expire(struct mh_dns *d, int64_t now)
+{
+	while (d->oldest != NO_SLOT) {
+		struct slot *s = &d->slot[d->oldest];
+
+		if (s->deadline > now)
+			return s->deadline;
+		dns_log(d->cfg.log, "%s client %" PRIu32 ": upstream %s: no "
+			"answer within %ld ms: not answered",
+			proto_name(s->proto), s->client_id, d->upstream_text,
+			d->cfg.timeout_ms);
+		d->stats.timed_out++;
+		slot_release(d, s);
+	}
+	return -1;
+}
+
 int mh_dns_run(struct mh_dns *d, int stop_fd)
 {
-	struct pollfd p[2 + MH_DNS_MAX_PENDING];
-	struct upstream *owner[MH_DNS_MAX_PENDING];
-
 	for (;;) {
-		int64_t now = gns_now_ms(), next = -1;
-		nfds_t n = 2, i;
+		int64_t now = gns_now_ms(), next = expire(d, now);
+		struct pollfd p[4] = {
+			{ .fd = d->fd, .events = POLLIN },
+			{ .fd = stop_fd, .events = POLLIN },
+			{ .fd = d->udp, .events = POLLIN },
+			{ .fd = d->tcp.fd, .events = POLLIN },
+		};
 		int r;
 
-		p[0] = (struct pollfd){ .fd = d->fd, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
-		for (i = 0; i < MH_DNS_MAX_PENDING; i++) {
-			struct upstream *u = &d->up[i];
-
-			if (u->state == UP_FREE)
-				continue;
-			if (u->deadline <= now) {
-				dns_log(d->cfg.log, "%s client %" PRIu32 ": "
-					"upstream %s: no answer within %ld "
-					"ms: not answered",
-					proto_name(u->proto), u->client_id,
-					d->upstream_text, d->cfg.timeout_ms);
-				d->stats.timed_out++;
-				up_release(d, u);
-				continue;
-			}
-			if (next < 0 || u->deadline < next)
-				next = u->deadline;
-			owner[n - 2] = u;
-			p[n++] = (struct pollfd){
-				.fd = u->fd,
-				.events = u->state == UP_RECEIVING ? POLLIN :
-					  POLLOUT,
-			};
-		}
-		r = poll(p, n, next < 0 ? -1 : (int)(next - now + 1));
+		if (d->tcp.connecting || d->tcp.head != NO_SLOT)
+			p[3].events |= POLLOUT;
+		r = poll(p, 4, next < 0 ? -1 : (int)(next - now + 1));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -592,15 +904,19 @@ int mh_dns_run(struct mh_dns *d, int stop_fd)
 		}
 		if (p[1].revents)
 			return 0;
-		for (i = 2; i < n; i++)
-			if (p[i].revents && up_event(d, owner[i - 2],
-						     p[i].revents) < 0)
-				return -1;
+		if (p[2].revents && udp_event(d) < 0)
+			return -1;
+		if (p[3].revents && tcp_event(d, p[3].revents) < 0)
+			return -1;
 		if (p[0].revents) {
 			r = read_channel(d);
 			if (r <= 0)
 				return r;
 		}
+		if (d->tcp.fd >= 0 && !d->tcp.connecting)
+			tcp_flush(d);
+		if (flush_answers(d) < 0)
+			return -1;
 	}
 }
 
@@ -646,9 +962,10 @@ int mh_dns_stop(struct mh_dns *d)
 	return d->result;
 }
 
+
 /* ----------------------------------------------------- the test server */
 
-/* as many as the engine opens: one upstream connection per TCP query */
+/* as many as the tests open at once */
 #define SERVE_MAX_CONNS	MH_DNS_MAX_PENDING
 
 struct conn {
