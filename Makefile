@@ -12,7 +12,7 @@ NL_LIBS = $(shell $(PKG_CONFIG) --libs libnl-genl-3.0)
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 USER_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Iinclude/uapi $(CPPFLAGS) $(CFLAGS)
-HELPER_PKGS = libnl-genl-3.0 jansson libnftables libsystemd
+HELPER_PKGS = libnl-3.0 jansson libnftables libsystemd
 # lib/gns: the wire formats every program compiles in (with -Ilib).
 GNS_LIB = $(wildcard lib/gns/*.c)
 GNS_LIB_HDRS = $(wildcard lib/gns/*.h)

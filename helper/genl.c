@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Client of the mirrornet generic netlink family (libnl-genl-3), shaped
- * like ovpn-cli: one context, extended acks on, every request acked (or,
- * for a command that always replies, ended by its reply).
+ * Client of the mirrornet generic netlink family. Every host message costs
+ * a request here, so the request is built in a buffer of its own, sent
+ * with one sendto() and answered with one recv() into a buffer allocated
+ * once: nothing is allocated per request. Extended acks are on; a request
+ * is acked, or, for a command that always replies, ended by its reply.
+ * libnl only parses and reads attributes (nla_parse(), nla_get_*()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
+#include <netlink/attr.h>
 
 #include "genl.h"
 #include "gns/util.h"
@@ -26,28 +28,32 @@
 /* Transient errors: retried this many times, backing off from 10 ms. */
 #define MN_RETRIES	6
 
-struct mn_genl {
-	struct nl_sock *sk;
-	struct nl_cb *cb;	/* one set of callbacks, pointed at each xfer */
-	int family;		/* -1: not known (yet, or any more) */
-	/* an answer timed out: it may still come, so the socket is replaced */
-	bool stale;
-};
-
 /*
- * Large enough for any message the module sends (dump parts included), so
- * that libnl reads each one once instead of peeking at its size first.
+ * Large enough for any message the module sends: the kernel sizes a dump's
+ * messages by the reader's buffer, up to 32 KiB.
  */
 #define MN_RECV_BUF	(64 * 1024)
 
-/* State of one exchange, seen by the callbacks. */
+/* Larger than any request: a selector and one nest of a few attributes. */
+#define MN_REQ_BUF	512
+
+struct mn_genl {
+	int fd;
+	int family;		/* -1: not known (yet, or any more) */
+	uint32_t seq;		/* of the last request sent */
+	/* an answer timed out: it may still come, so the socket is replaced */
+	bool stale;
+	uint8_t *rbuf;		/* MN_RECV_BUF */
+};
+
+/* State of one exchange. */
 struct mn_xfer {
 	struct mn_res *res;
 	uint32_t seq;		/* of the request sent */
 	/*
 	 * The command replies whenever it succeeds (the module's
 	 * mn_nl_reply_iface()): the reply is the answer, and no ack is asked
-	 * for after it, which saves the kernel an ack and us a recvmsg().
+	 * for after it, which saves the kernel an ack and us a recv().
 	 * A failure is an error message either way.
 	 */
 	bool reply_ends;
@@ -55,83 +61,164 @@ struct mn_xfer {
 	mn_dump_cb dump_cb;
 	void *dump_arg;
 	struct mn_iface_info *info;
+	int *family;		/* the family lookup's answer */
 };
 
-static int resolve_family(struct mn_genl *g)
+/*
+ * One request being built: netlink and genl headers, the selector, then
+ * the command's nest. A put that does not fit marks @err, and the request
+ * is not sent.
+ */
+struct request {
+	union {
+		struct nlmsghdr nlh;
+		uint8_t buf[MN_REQ_BUF];
+	};
+	size_t len;
+	size_t nest;		/* offset of the open nest, 0: none */
+	bool err;
+	bool replace;		/* the replace flag, after the nest */
+	struct mn_xfer x;
+};
+
+static void put(struct request *q, uint16_t type, const void *data,
+		size_t len)
 {
-	/* The kernel loads the module through its genl family alias. */
-	g->family = genl_ctrl_resolve(g->sk, MIRRORNET_FAMILY_NAME);
-	if (g->family < 0) {
-		g->family = -1;
-		return -ENOENT;
+	struct nlattr *a = (struct nlattr *)(q->buf + q->len);
+	size_t total;
+
+	if (q->err || len > sizeof(q->buf) ||
+	    (total = NLA_ALIGN(NLA_HDRLEN + len)) > sizeof(q->buf) - q->len) {
+		q->err = true;
+		return;
 	}
-	return 0;
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy(a + 1, data, len);
+	if (total > NLA_HDRLEN + len)
+		memset((uint8_t *)(a + 1) + len, 0, total - NLA_HDRLEN - len);
+	q->len += total;
+}
+
+static void put_u32(struct request *q, uint16_t type, uint32_t v)
+{
+	put(q, type, &v, sizeof(v));
+}
+
+static void put_str(struct request *q, uint16_t type, const char *s)
+{
+	put(q, type, s, strlen(s) + 1);
+}
+
+static void nest_start(struct request *q, uint16_t type)
+{
+	size_t at = q->len;
+
+	put(q, type | NLA_F_NESTED, NULL, 0);
+	if (!q->err)
+		q->nest = at;
+}
+
+static void nest_end(struct request *q)
+{
+	struct nlattr *a = (struct nlattr *)(q->buf + q->nest);
+
+	if (q->nest && !q->err)
+		a->nla_len = (uint16_t)(q->len - q->nest);
+	q->nest = 0;
+}
+
+/* Headers of a request for @family; NLM_F_ACK is xfer()'s to decide. */
+static void req_init(struct request *q, int family, int cmd, int flags,
+		     uint8_t version, struct mn_res *r)
+{
+	struct genlmsghdr *gh;
+
+	memset(&q->nlh, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+	q->len = NLMSG_HDRLEN + GENL_HDRLEN;
+	q->nest = 0;
+	q->err = false;
+	q->replace = false;
+	q->x = (struct mn_xfer){ .res = r };
+	q->nlh.nlmsg_type = (uint16_t)family;
+	q->nlh.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);
+	gh = (struct genlmsghdr *)(q->buf + NLMSG_HDRLEN);
+	gh->cmd = (uint8_t)cmd;
+	gh->version = version;
 }
 
 /* A socket with extended acks and a bound on every wait for an answer. */
-static struct nl_sock *sock_open(void)
+static int sock_open(void)
 {
 	struct timeval tv = { .tv_sec = MN_GENL_TIMEOUT_MS / 1000 };
-	struct nl_sock *sk = nl_socket_alloc();
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int one = 1, fd;
 
-	if (!sk)
-		return NULL;
-	if (nl_socket_set_msg_buf_size(sk, MN_RECV_BUF) || genl_connect(sk)) {
-		nl_socket_free(sk);
-		return NULL;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
 	}
-	nl_socket_disable_msg_peek(sk);
-	/*
-	 * libnl expects one sequence number after another, each ended by an
-	 * ack; requests without one would put it out of step. Ours check
-	 * their own (seq_cb()), and the family lookup has the socket to
-	 * itself.
-	 */
-	nl_socket_disable_seq_check(sk);
-	fd = nl_socket_get_fd(sk);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return sk;
+	return fd;
+}
+
+static void exchange(struct mn_genl *g, struct request *q);
+
+static int resolve_family(struct mn_genl *g)
+{
+	struct mn_res r;
+	struct request q;
+	int family = -1;
+
+	/* The kernel loads the module through its genl family alias. */
+	req_init(&q, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, 1, &r);
+	put_str(&q, CTRL_ATTR_FAMILY_NAME, MIRRORNET_FAMILY_NAME);
+	q.x.reply_ends = true;
+	q.x.family = &family;
+	exchange(g, &q);
+	g->family = r.err ? -1 : family;
+	return g->family < 0 ? -ENOENT : 0;
 }
 
 struct mn_genl *mn_genl_open(char *err, size_t errlen)
 {
 	struct mn_genl *g = calloc(1, sizeof(*g));
 
-	if (!g || !(g->cb = nl_cb_alloc(NL_CB_DEFAULT))) {
+	if (!g || !(g->rbuf = malloc(MN_RECV_BUF))) {
 		snprintf(err, errlen, "out of memory");
 		free(g);
 		return NULL;
 	}
-	g->sk = sock_open();
-	if (!g->sk) {
+	g->fd = sock_open();
+	if (g->fd < 0) {
 		snprintf(err, errlen, "cannot open a generic netlink socket");
-		goto fail;
+		free(g->rbuf);
+		free(g);
+		return NULL;
 	}
 	/* not there yet: each request looks again (mn_genl_check()) */
 	resolve_family(g);
 	return g;
-fail:
-	nl_cb_put(g->cb);
-	nl_socket_free(g->sk);
-	free(g);
-	return NULL;
 }
 
 int mn_genl_check(struct mn_genl *g, char *err, size_t errlen)
 {
 	if (g->stale) {
-		struct nl_sock *sk = sock_open();
+		int fd = sock_open();
 
-		if (!sk) {
+		if (fd < 0) {
 			snprintf(err, errlen,
 				 "cannot open a generic netlink socket");
 			return -1;
 		}
-		nl_socket_free(g->sk);
-		g->sk = sk;
+		close(g->fd);
+		g->fd = fd;
 		g->stale = false;
 		g->family = -1;
 	}
@@ -147,70 +234,43 @@ void mn_genl_close(struct mn_genl *g)
 {
 	if (!g)
 		return;
-	nl_cb_put(g->cb);
-	nl_socket_free(g->sk);
+	close(g->fd);
+	free(g->rbuf);
 	free(g);
 }
 
-static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct mn_xfer *x = arg;
-
-	(void)nla;
-	x->res->err = e->error;
-	x->done = true;
-	mn_nlerr_msg(e, x->res->extack, sizeof(x->res->extack));
-	return NL_STOP;
-}
-
-static int done_cb(struct nl_msg *msg, void *arg)
-{
-	struct mn_xfer *x = arg;
-
-	(void)msg;
-	x->res->err = 0;
-	x->done = true;
-	return NL_STOP;
-}
-
-/* An answer to another request (one that timed out is on a closed socket). */
-static int seq_cb(struct nl_msg *msg, void *arg)
-{
-	struct mn_xfer *x = arg;
-
-	return nlmsg_hdr(msg)->nlmsg_seq == x->seq ? NL_OK : NL_SKIP;
-}
-
-/* The lengths of what valid_cb() reads; libnl checks them in the parse. */
+/* The lengths of what on_reply() reads, checked in the parse. */
 static struct nla_policy reply_policy[MIRRORNET_A_MAX + 1] = {
 	[MIRRORNET_A_IFINDEX] = { .type = NLA_U32 },
 	[MIRRORNET_A_IFNAME] = { .type = NLA_NUL_STRING },
 	[MIRRORNET_A_STATE] = { .type = NLA_U32 },
 };
 
-/* The reply that ends a request which asked for no ack (reply_ends). */
-static int reply_done(struct mn_xfer *x)
+static struct nla_policy ctrl_policy[CTRL_ATTR_FAMILY_ID + 1] = {
+	[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
+};
+
+/* The family lookup's reply: the id. */
+static void on_family(struct mn_xfer *x, struct nlattr *head, int len)
 {
-	x->res->err = 0;
-	x->done = true;
-	return NL_STOP;
+	struct nlattr *tb[CTRL_ATTR_FAMILY_ID + 1];
+
+	if (!nla_parse(tb, CTRL_ATTR_FAMILY_ID, head, len, ctrl_policy) &&
+	    tb[CTRL_ATTR_FAMILY_ID])
+		*x->family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 }
 
 /* A reply: ifindex and state of the interface, or a dump message. */
-static int valid_cb(struct nl_msg *msg, void *arg)
+static void on_reply(struct mn_xfer *x, struct nlattr *head, int len)
 {
-	struct genlmsghdr *gnlh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[MIRRORNET_A_MAX + 1];
-	struct mn_xfer *x = arg;
 
 	/* unreadable: skipped, yet still the answer that it succeeded */
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MIRRORNET_A_MAX,
-			  reply_policy))
-		return x->reply_ends ? reply_done(x) : NL_SKIP;
+	if (nla_parse(tb, MIRRORNET_A_MAX, head, len, reply_policy))
+		return;
 	if (x->dump_cb) {
-		x->dump_cb(tb, genlmsg_attrdata(gnlh, 0),
-			   genlmsg_attrlen(gnlh, 0), x->dump_arg);
-		return NL_OK;
+		x->dump_cb(tb, head, len, x->dump_arg);
+		return;
 	}
 	if (tb[MIRRORNET_A_IFINDEX])
 		x->res->ifindex = (int)nla_get_u32(tb[MIRRORNET_A_IFINDEX]);
@@ -224,7 +284,115 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 			snprintf(x->info->ifname, sizeof(x->info->ifname),
 				 "%s", nla_get_string(tb[MIRRORNET_A_IFNAME]));
 	}
-	return x->reply_ends ? reply_done(x) : NL_OK;
+}
+
+/* One message of the answer to @x; a message for another seq is skipped. */
+static void on_message(struct mn_xfer *x, struct nlmsghdr *h)
+{
+	size_t payload = h->nlmsg_len - NLMSG_HDRLEN;
+	const int *code;
+
+	/* an answer to a request that timed out is on a closed socket */
+	if (h->nlmsg_seq != x->seq)
+		return;
+	switch (h->nlmsg_type) {
+	case NLMSG_ERROR:
+		if (payload < sizeof(struct nlmsgerr)) {
+			x->res->err = -EIO;
+		} else {
+			x->res->err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			mn_nlerr_msg(NLMSG_DATA(h), x->res->extack,
+				     sizeof(x->res->extack));
+		}
+		x->done = true;
+		return;
+	case NLMSG_DONE:
+		/* a dump's end: its errno, when it ended on one */
+		code = NLMSG_DATA(h);
+		x->res->err = payload >= sizeof(*code) && *code < 0 ? *code : 0;
+		x->done = true;
+		return;
+	case NLMSG_NOOP:
+	case NLMSG_OVERRUN:
+		return;
+	}
+	if (payload >= GENL_HDRLEN) {
+		struct nlattr *head = (struct nlattr *)((uint8_t *)NLMSG_DATA(h) +
+							GENL_HDRLEN);
+		int len = (int)(payload - GENL_HDRLEN);
+
+		if (x->family)
+			on_family(x, head, len);
+		else
+			on_reply(x, head, len);
+	}
+	if (x->reply_ends) {
+		x->res->err = 0;
+		x->done = true;
+	}
+}
+
+/* Read answers until the last one; its errno and text in @x. */
+static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
+{
+	while (!x->done) {
+		ssize_t n = recv(g->fd, g->rbuf, MN_RECV_BUF, MSG_TRUNC);
+		struct nlmsghdr *h = (struct nlmsghdr *)g->rbuf;
+		int rem = (int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* SO_RCVTIMEO: the answer may still come, later */
+			g->stale = true;
+			x->res->err = -ETIMEDOUT;
+			snprintf(x->res->extack, sizeof(x->res->extack),
+				 "no answer from mirrornet.ko within %d s",
+				 MN_GENL_TIMEOUT_MS / 1000);
+			return;
+		}
+		if (n < 0) {
+			x->res->err = errno == ENOBUFS || errno == ENOMEM ?
+				      -ENOBUFS : -EIO;
+			return;
+		}
+		/* cut short: what is missing may be the answer */
+		if (n > MN_RECV_BUF) {
+			g->stale = true;
+			x->res->err = -EIO;
+			return;
+		}
+		for (; NLMSG_OK(h, rem) && !x->done; h = NLMSG_NEXT(h, rem))
+			on_message(x, h);
+	}
+}
+
+/* Send @q once and wait for its answer. */
+static void exchange(struct mn_genl *g, struct request *q)
+{
+	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct mn_xfer *x = &q->x;
+	ssize_t n;
+
+	memset(x->res, 0, sizeof(*x->res));
+	x->done = false;
+	/* a fresh sequence number for every send, retries included */
+	x->seq = ++g->seq;
+	q->nlh.nlmsg_seq = x->seq;
+	q->nlh.nlmsg_len = (uint32_t)q->len;
+	if (x->reply_ends)
+		q->nlh.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	else
+		q->nlh.nlmsg_flags |= NLM_F_ACK;
+	do
+		n = sendto(g->fd, q->buf, q->len, 0,
+			   (const struct sockaddr *)&kernel, sizeof(kernel));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		x->res->err = errno == ENOBUFS || errno == ENOMEM ||
+			      errno == EAGAIN ? -ENOBUFS : -EIO;
+	else
+		recv_answer(g, x);
 }
 
 static bool transient(int err)
@@ -233,67 +401,24 @@ static bool transient(int err)
 	       err == -EINTR;
 }
 
-/* Read answers until the last one; its errno and text in @x. */
-static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
+/* Send @q to the family and wait for its answer; retry what is transient. */
+static void xfer(struct mn_genl *g, struct request *q)
 {
-	int ret;
-
-	while (!x->done) {
-		ret = nl_recvmsgs(g->sk, g->cb);
-		if (ret >= 0 || x->done)
-			continue;
-		if (ret == -NLE_AGAIN) {
-			/* SO_RCVTIMEO: the answer may still come, later */
-			g->stale = true;
-			x->res->err = -ETIMEDOUT;
-			snprintf(x->res->extack, sizeof(x->res->extack),
-				 "no answer from mirrornet.ko within %d s",
-				 MN_GENL_TIMEOUT_MS / 1000);
-		} else {
-			x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
-		}
-		return;
-	}
-}
-
-/* Send @msg (consumed) and wait for its answer; retry what is transient. */
-static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
-{
+	struct mn_xfer *x = &q->x;
 	unsigned int delay = 10;
-	int attempt, ret;
 	char why[128];
+	int attempt;
 
 	for (attempt = 0;; attempt++) {
-		struct nl_cb *cb = g->cb;
-
-		memset(x->res, 0, sizeof(*x->res));
-		x->done = false;
 		if (mn_genl_check(g, why, sizeof(why))) {
+			memset(x->res, 0, sizeof(*x->res));
 			x->res->err = -ENOENT;
 			snprintf(x->res->extack, sizeof(x->res->extack),
 				 "mirrornet.ko is not loaded: %s", why);
 			break;
 		}
-		nl_cb_err(cb, NL_CB_CUSTOM, err_cb, x);
-		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, done_cb, x);
-		nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, done_cb, x);
-		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, x);
-		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_cb, x);
-		nlmsg_hdr(msg)->nlmsg_type = (uint16_t)g->family;
-		/*
-		 * A fresh sequence number for every send: libnl fills in the
-		 * next one only when the field is 0. It asks for an ack too.
-		 */
-		nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
-		nl_complete_msg(g->sk, msg);
-		if (x->reply_ends)
-			nlmsg_hdr(msg)->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
-		x->seq = nlmsg_hdr(msg)->nlmsg_seq;
-		ret = nl_send(g->sk, msg);
-		if (ret < 0)
-			x->res->err = ret == -NLE_NOMEM ? -ENOBUFS : -EIO;
-		else
-			recv_answer(g, x);
+		q->nlh.nlmsg_type = (uint16_t)g->family;
+		exchange(g, q);
 		/*
 		 * The module was reloaded: its family has a new id, and the
 		 * old one is unknown (ENOENT without a message).
@@ -303,6 +428,8 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 			int old = g->family;
 
 			if (resolve_family(g)) {
+				memset(x->res, 0, sizeof(*x->res));
+				x->res->err = -ENOENT;
 				snprintf(x->res->extack, sizeof(x->res->extack),
 					 "mirrornet.ko is not loaded: it was unloaded");
 				break;
@@ -317,74 +444,45 @@ static void xfer(struct mn_genl *g, struct nl_msg *msg, struct mn_xfer *x)
 		gns_sleep_ms(delay);
 		delay *= 2;
 	}
-	nlmsg_free(msg);
 }
 
-static int put_sel(struct nl_msg *msg, const struct mn_sel *s)
+static void put_sel(struct request *q, const struct mn_sel *s)
 {
 	if (s->ifindex > 0)
-		return nla_put_u32(msg, MIRRORNET_A_IFINDEX, (uint32_t)s->ifindex);
-	if (s->target->is_guid)
-		return nla_put(msg, MIRRORNET_A_HWKEY, GNS_GUID_LEN,
-			       s->target->guid.b);
-	return nla_put_string(msg, MIRRORNET_A_IFNAME, s->target->name);
+		put_u32(q, MIRRORNET_A_IFINDEX, (uint32_t)s->ifindex);
+	else if (s->target->is_guid)
+		put(q, MIRRORNET_A_HWKEY, s->target->guid.b, GNS_GUID_LEN);
+	else
+		put_str(q, MIRRORNET_A_IFNAME, s->target->name);
 }
 
-static int put_ip(struct nl_msg *msg, int type, const struct gns_ip *ip)
+static void put_ip(struct request *q, uint16_t type, const struct gns_ip *ip)
 {
-	return nla_put(msg, type, ip->family == AF_INET ? 4 : 16, ip->a);
+	put(q, type, ip->a, ip->family == AF_INET ? 4 : 16);
 }
 
-/*
- * One request being built: the selector, then the command's nest. A put
- * that fails marks @err, and the request is not sent: it did not fit.
- */
-struct request {
-	struct nl_msg *msg;
-	struct nlattr *nest;
-	int err;
-	bool replace;		/* the replace flag, after the nest */
-	struct mn_xfer x;
-};
-
-static bool req_begin(struct request *q, struct mn_genl *g, int cmd,
-		      int flags, const struct mn_sel *s, int nest_type,
+static void req_begin(struct request *q, struct mn_genl *g, int cmd,
+		      int flags, const struct mn_sel *s, uint16_t nest_type,
 		      struct mn_res *r)
 {
-	memset(q, 0, sizeof(*q));
-	q->x.res = r;
-	q->msg = nlmsg_alloc();
-	if (!q->msg || !genlmsg_put(q->msg, NL_AUTO_PORT, NL_AUTO_SEQ,
-				    g->family, 0, flags | NLM_F_ACK,
-				    (uint8_t)cmd, MIRRORNET_FAMILY_VERSION)) {
-		nlmsg_free(q->msg);
-		memset(r, 0, sizeof(*r));
-		r->err = -ENOMEM;
-		return false;
-	}
+	req_init(q, g->family, cmd, flags, MIRRORNET_FAMILY_VERSION, r);
 	if (s)
-		q->err |= put_sel(q->msg, s);
-	if (nest_type) {
-		q->nest = nla_nest_start(q->msg, nest_type);
-		if (!q->nest)
-			q->err = -1;
-	}
-	return true;
+		put_sel(q, s);
+	if (nest_type)
+		nest_start(q, nest_type);
 }
 
 static void req_end(struct mn_genl *g, struct request *q)
 {
-	if (q->nest)
-		nla_nest_end(q->msg, q->nest);
+	nest_end(q);
 	if (q->replace)
-		q->err |= nla_put_flag(q->msg, MIRRORNET_A_REPLACE);
-	if (q->err < 0) {
-		nlmsg_free(q->msg);
+		put(q, MIRRORNET_A_REPLACE, NULL, 0);
+	if (q->err) {
 		memset(q->x.res, 0, sizeof(*q->x.res));
 		q->x.res->err = -EMSGSIZE;
 		return;
 	}
-	xfer(g, q->msg, &q->x);
+	xfer(g, q);
 }
 
 void mn_link_set(struct mn_genl *g, const struct mn_sel *s, int admin_up,
@@ -393,18 +491,16 @@ void mn_link_set(struct mn_genl *g, const struct mn_sel *s, int admin_up,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_LINK_SET, 0, s, MIRRORNET_A_LINK, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_LINK_SET, 0, s, MIRRORNET_A_LINK, r);
 	q.x.reply_ends = true;
 	if (admin_up >= 0)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_LINK_ADMIN,
-				     admin_up ? MIRRORNET_LINK_ADMIN_UP :
-						MIRRORNET_LINK_ADMIN_DOWN);
+		put_u32(&q, MIRRORNET_A_LINK_ADMIN,
+			admin_up ? MIRRORNET_LINK_ADMIN_UP :
+				   MIRRORNET_LINK_ADMIN_DOWN);
 	if (mtu)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_LINK_MTU, mtu);
+		put_u32(&q, MIRRORNET_A_LINK_MTU, mtu);
 	if (lladdr)
-		q.err |= nla_put(q.msg, MIRRORNET_A_LINK_LLADDR,
-				 (int)lladdr_len, lladdr);
+		put(&q, MIRRORNET_A_LINK_LLADDR, lladdr, lladdr_len);
 	req_end(g, &q);
 }
 
@@ -416,20 +512,17 @@ void mn_addr_new(struct mn_genl *g, const struct mn_sel *s,
 			 (noprefixroute ? MIRRORNET_ADDR_FLAGS_NOPREFIXROUTE : 0);
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_ADDR_NEW, 0, s, MIRRORNET_A_ADDR, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_ADDR_NEW, 0, s, MIRRORNET_A_ADDR, r);
 	q.x.reply_ends = true;
 	q.replace = replace;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FAMILY,
-			     (uint32_t)a->ip.family);
-	q.err |= put_ip(q.msg, MIRRORNET_A_ADDR_ADDRESS, &a->ip);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFIXLEN, a->prefixlen);
+	put_u32(&q, MIRRORNET_A_ADDR_FAMILY, (uint32_t)a->ip.family);
+	put_ip(&q, MIRRORNET_A_ADDR_ADDRESS, &a->ip);
+	put_u32(&q, MIRRORNET_A_ADDR_PREFIXLEN, a->prefixlen);
 	if (flags)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FLAGS, flags);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFERRED_LFT,
-			     a->preferred_lft);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_VALID_LFT, a->valid_lft);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_SCOPE, a->scope);
+		put_u32(&q, MIRRORNET_A_ADDR_FLAGS, flags);
+	put_u32(&q, MIRRORNET_A_ADDR_PREFERRED_LFT, a->preferred_lft);
+	put_u32(&q, MIRRORNET_A_ADDR_VALID_LFT, a->valid_lft);
+	put_u32(&q, MIRRORNET_A_ADDR_SCOPE, a->scope);
 	req_end(g, &q);
 }
 
@@ -438,11 +531,10 @@ void mn_addr_del(struct mn_genl *g, const struct mn_sel *s,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_ADDR_DEL, 0, s, MIRRORNET_A_ADDR, r))
-		return;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_FAMILY, (uint32_t)ip->family);
-	q.err |= put_ip(q.msg, MIRRORNET_A_ADDR_ADDRESS, ip);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ADDR_PREFIXLEN, prefixlen);
+	req_begin(&q, g, MIRRORNET_CMD_ADDR_DEL, 0, s, MIRRORNET_A_ADDR, r);
+	put_u32(&q, MIRRORNET_A_ADDR_FAMILY, (uint32_t)ip->family);
+	put_ip(&q, MIRRORNET_A_ADDR_ADDRESS, ip);
+	put_u32(&q, MIRRORNET_A_ADDR_PREFIXLEN, prefixlen);
 	req_end(g, &q);
 }
 
@@ -452,28 +544,25 @@ static void route_request(struct mn_genl *g, int cmd, const struct mn_sel *s,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, cmd, 0, s, MIRRORNET_A_ROUTE, r))
-		return;
+	req_begin(&q, g, cmd, 0, s, MIRRORNET_A_ROUTE, r);
 	q.x.reply_ends = cmd == MIRRORNET_CMD_ROUTE_NEW;
 	q.replace = replace;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_FAMILY,
-			     (uint32_t)rt->dst.family);
+	put_u32(&q, MIRRORNET_A_ROUTE_FAMILY, (uint32_t)rt->dst.family);
 	if (rt->dst_len) {
-		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_DST, &rt->dst);
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_DST_LEN,
-				     rt->dst_len);
+		put_ip(&q, MIRRORNET_A_ROUTE_DST, &rt->dst);
+		put_u32(&q, MIRRORNET_A_ROUTE_DST_LEN, rt->dst_len);
 	}
 	if (rt->has_gateway)
-		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_GATEWAY, &rt->gateway);
+		put_ip(&q, MIRRORNET_A_ROUTE_GATEWAY, &rt->gateway);
 	if (rt->has_prefsrc)
-		q.err |= put_ip(q.msg, MIRRORNET_A_ROUTE_PREFSRC, &rt->prefsrc);
+		put_ip(&q, MIRRORNET_A_ROUTE_PREFSRC, &rt->prefsrc);
 	if (rt->has_metric)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_METRIC, rt->metric);
+		put_u32(&q, MIRRORNET_A_ROUTE_METRIC, rt->metric);
 	if (rt->table)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_TABLE, rt->table);
+		put_u32(&q, MIRRORNET_A_ROUTE_TABLE, rt->table);
 	if (rt->onlink)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_ROUTE_FLAGS,
-				     MIRRORNET_ROUTE_FLAGS_ONLINK);
+		put_u32(&q, MIRRORNET_A_ROUTE_FLAGS,
+			MIRRORNET_ROUTE_FLAGS_ONLINK);
 	req_end(g, &q);
 }
 
@@ -494,16 +583,13 @@ void mn_route_flush(struct mn_genl *g, const struct mn_sel *s, int family,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_ROUTE_FLUSH, 0, s,
-		       MIRRORNET_A_FLUSH, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_ROUTE_FLUSH, 0, s, MIRRORNET_A_FLUSH, r);
 	if (family)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_FLUSH_FAMILY,
-				     (uint32_t)family);
+		put_u32(&q, MIRRORNET_A_FLUSH_FAMILY, (uint32_t)family);
 	if (table)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_FLUSH_TABLE, table);
+		put_u32(&q, MIRRORNET_A_FLUSH_TABLE, table);
 	if (gateway_only)
-		q.err |= nla_put_flag(q.msg, MIRRORNET_A_FLUSH_GATEWAY_ONLY);
+		put(&q, MIRRORNET_A_FLUSH_GATEWAY_ONLY, NULL, 0);
 	req_end(g, &q);
 }
 
@@ -513,15 +599,11 @@ void mn_neigh_new(struct mn_genl *g, const struct mn_sel *s,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_NEIGH_NEW, 0, s,
-		       MIRRORNET_A_NEIGH, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_NEIGH_NEW, 0, s, MIRRORNET_A_NEIGH, r);
 	q.x.reply_ends = true;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_NEIGH_FAMILY,
-			     (uint32_t)dst->family);
-	q.err |= put_ip(q.msg, MIRRORNET_A_NEIGH_DST, dst);
-	q.err |= nla_put(q.msg, MIRRORNET_A_NEIGH_LLADDR, (int)lladdr_len,
-			 lladdr);
+	put_u32(&q, MIRRORNET_A_NEIGH_FAMILY, (uint32_t)dst->family);
+	put_ip(&q, MIRRORNET_A_NEIGH_DST, dst);
+	put(&q, MIRRORNET_A_NEIGH_LLADDR, lladdr, lladdr_len);
 	req_end(g, &q);
 }
 
@@ -530,20 +612,15 @@ void mn_rule(struct mn_genl *g, bool add, const struct mn_rule_req *rule,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, add ? MIRRORNET_CMD_RULE_NEW :
-				    MIRRORNET_CMD_RULE_DEL, 0, NULL,
-		       MIRRORNET_A_RULE, r))
-		return;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_FAMILY,
-			     (uint32_t)rule->family);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_TABLE, rule->table);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_PRIORITY, rule->priority);
+	req_begin(&q, g, add ? MIRRORNET_CMD_RULE_NEW : MIRRORNET_CMD_RULE_DEL,
+		  0, NULL, MIRRORNET_A_RULE, r);
+	put_u32(&q, MIRRORNET_A_RULE_FAMILY, (uint32_t)rule->family);
+	put_u32(&q, MIRRORNET_A_RULE_TABLE, rule->table);
+	put_u32(&q, MIRRORNET_A_RULE_PRIORITY, rule->priority);
 	if (rule->ip_proto)
-		q.err |= nla_put_u32(q.msg, MIRRORNET_A_RULE_IP_PROTO,
-				     rule->ip_proto);
+		put_u32(&q, MIRRORNET_A_RULE_IP_PROTO, rule->ip_proto);
 	if (rule->iifname)
-		q.err |= nla_put_string(q.msg, MIRRORNET_A_RULE_IIFNAME,
-					rule->iifname);
+		put_str(&q, MIRRORNET_A_RULE_IIFNAME, rule->iifname);
 	req_end(g, &q);
 }
 
@@ -552,11 +629,10 @@ void mn_conf_set(struct mn_genl *g, const struct mn_sel *s, uint32_t key,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, MIRRORNET_CMD_CONF_SET, 0, s, MIRRORNET_A_CONF, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_CONF_SET, 0, s, MIRRORNET_A_CONF, r);
 	q.x.reply_ends = true;
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_KEY, key);
-	q.err |= nla_put_u32(q.msg, MIRRORNET_A_CONF_VALUE, value);
+	put_u32(&q, MIRRORNET_A_CONF_KEY, key);
+	put_u32(&q, MIRRORNET_A_CONF_VALUE, value);
 	req_end(g, &q);
 }
 
@@ -566,8 +642,7 @@ void mn_iface_get(struct mn_genl *g, const struct mn_sel *s,
 	struct request q;
 
 	memset(info, 0, sizeof(*info));
-	if (!req_begin(&q, g, MIRRORNET_CMD_IFACE_GET, 0, s, 0, r))
-		return;
+	req_begin(&q, g, MIRRORNET_CMD_IFACE_GET, 0, s, 0, r);
 	q.x.reply_ends = true;
 	q.x.info = info;
 	req_end(g, &q);
@@ -578,8 +653,7 @@ void mn_dump(struct mn_genl *g, int cmd, const struct mn_sel *s,
 {
 	struct request q;
 
-	if (!req_begin(&q, g, cmd, NLM_F_DUMP, s, 0, r))
-		return;
+	req_begin(&q, g, cmd, NLM_F_DUMP, s, 0, r);
 	q.x.dump_cb = cb;
 	q.x.dump_arg = arg;
 	req_end(g, &q);
