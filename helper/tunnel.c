@@ -43,12 +43,14 @@
 #define UDP_SLOTS	4096		/* UDP queries in flight, newest kept */
 #define UDP_TTL_MS	30000		/* an answer later than this is dropped */
 #define UDP_BUF		65535		/* any datagram fits: never truncated */
+#define UDP_BATCH	8		/* datagrams per recvmmsg() */
 #define TCP_MAX_CONNS	256		/* then the least recently active goes */
 #define TCP_IDLE_MS	60000
 #define TCP_OUT_MAX	(256 * 1024)	/* answers a client has not read */
 #define QUEUE_MAX	(1024 * 1024)	/* queries waiting for the channel */
 #define SWEEP_MS	5000
 #define BATCH		64		/* reads per wake-up, for fairness */
+#define TCP_IN_START	512		/* a client's buffer; a longer query grows it */
 #define FRAME_CAP	(GNS_HDR_MAX + GNS_DNS_IDENT_LEN + GNS_DNS_MAX_PAYLOAD)
 #define LOG_BURST	10		/* log lines per kind and window */
 #define LOG_WINDOW_MS	10000
@@ -73,8 +75,8 @@ struct tcp_conn {
 	int fd;
 	sd_event_source *src;
 	int64_t active;
-	uint8_t *in;			/* the query being read, prefix first */
-	size_t in_have, in_want;
+	uint8_t *in;			/* queries read, prefix first */
+	size_t in_have, in_cap;
 	uint8_t *out;			/* answers not yet written */
 	size_t out_off, out_len;
 };
@@ -103,14 +105,14 @@ struct mn_tunnel {
 	enum gns_gen gen;
 	bool chan_down;
 
-	struct query *qhead, **qtail;
+	struct query *qhead, **qtail;	/* not framed yet */
 	size_t queued;
-	uint8_t frame[FRAME_CAP];	/* the frame being written */
+	uint8_t frame[FRAME_CAP];	/* frames being written, one send */
 	size_t frame_off, frame_len;
 	uint32_t tx_seq, rx_seq;
 	struct gns_frame rx;
 
-	uint8_t udp_buf[UDP_BUF];
+	uint8_t udp_buf[UDP_BATCH][UDP_BUF];
 	struct udp_slot slots[UDP_SLOTS];
 	uint32_t udp_next, tcp_next;
 	struct tcp_conn *conns, *conns_tail;
@@ -187,42 +189,58 @@ fail:
 
 static void channel_down(struct mn_tunnel *t, const char *why);
 
-/* Write queued frames until the channel would block. */
+/*
+ * Frame a query after the frames waiting in t->frame; false when there is
+ * no room left there. A query no frame can carry is dropped (logged).
+ */
+static bool frame_query(struct mn_tunnel *t, uint8_t proto,
+			uint32_t client_id, const uint8_t *data, size_t len)
+{
+	struct gns_dns_msg m = {
+		.proto = proto, .client_id = client_id, .data = data,
+		.len = len,
+	};
+	size_t n;
+
+	if (t->frame_off == t->frame_len)
+		t->frame_off = t->frame_len = 0;
+	/* Ids 1, 2, 3, ... with no gap (§2.3). */
+	n = gns_dns_encode(t->gen, t->tx_seq + 1, &m, t->frame + t->frame_len,
+			   sizeof(t->frame) - t->frame_len);
+	if (n) {
+		t->tx_seq++;
+		t->frame_len += n;
+		return true;
+	}
+	if (t->frame_len)
+		return false;
+	rl_log(&t->rl_drop, "%s query of %zu bytes does not fit a frame: dropped",
+	       proto == GNS_DNS_PROTO_UDP ? "UDP" : "TCP", len);
+	return true;
+}
+
+/*
+ * Write the frames, framing the queued queries as room frees up, until
+ * the channel would block: the queries of one wake-up go in one send.
+ */
 static void flush_channel(struct mn_tunnel *t)
 {
 	if (t->chan_down || t->gen == GNS_GEN_AUTO)
 		return;
 	for (;;) {
+		struct query *q;
 		ssize_t n;
 
-		if (t->frame_off == t->frame_len) {
-			struct query *q = t->qhead;
-			struct gns_dns_msg m;
-
-			if (!q)
-				break;
-			m = (struct gns_dns_msg){
-				.proto = q->proto, .client_id = q->client_id,
-				.data = q->data, .len = q->len,
-			};
-			/* Ids 1, 2, 3, ... with no gap (§2.3). */
-			t->frame_len = gns_dns_encode(t->gen, t->tx_seq + 1, &m,
-						      t->frame,
-						      sizeof(t->frame));
-			t->frame_off = 0;
-			if (t->frame_len)
-				t->tx_seq++;
-			else
-				rl_log(&t->rl_drop, "%s query of %zu bytes does not fit a frame: dropped",
-				       q->proto == GNS_DNS_PROTO_UDP ? "UDP" :
-				       "TCP", q->len);
+		while ((q = t->qhead) && frame_query(t, q->proto, q->client_id,
+						     q->data, q->len)) {
 			t->qhead = q->next;
 			if (!t->qhead)
 				t->qtail = &t->qhead;
 			t->queued -= q->len;
 			free(q);
-			continue;
 		}
+		if (t->frame_off == t->frame_len)
+			break;
 		n = send(t->chan, t->frame + t->frame_off,
 			 t->frame_len - t->frame_off,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -242,12 +260,19 @@ static void flush_channel(struct mn_tunnel *t)
 	sd_event_source_set_io_events(t->chan_src, EPOLLIN);
 }
 
-/* Queue one query for the host; false (logged) if it was dropped. */
+/*
+ * One query for the host: framed at once, or queued behind the others
+ * while the generation is unknown or the frames wait. flush_channel()
+ * writes it. False (logged) if it was dropped.
+ */
 static bool forward(struct mn_tunnel *t, uint8_t proto, uint32_t client_id,
 		    const uint8_t *data, size_t len)
 {
 	struct query *q;
 
+	if (!t->qhead && !t->chan_down && t->gen != GNS_GEN_AUTO &&
+	    frame_query(t, proto, client_id, data, len))
+		return true;
 	if (t->queued + len > QUEUE_MAX) {
 		rl_log(&t->rl_drop, "%zu bytes wait for the host already: %s query dropped",
 		       t->queued, proto == GNS_DNS_PROTO_UDP ? "UDP" : "TCP");
@@ -266,7 +291,6 @@ static bool forward(struct mn_tunnel *t, uint8_t proto, uint32_t client_id,
 	*t->qtail = q;
 	t->qtail = &q->next;
 	t->queued += len;
-	flush_channel(t);
 	return true;
 }
 
@@ -338,6 +362,44 @@ static bool conn_flush(struct tcp_conn *c)
 	return true;
 }
 
+/*
+ * Every whole query in @c's buffer to the host (the payload keeps its
+ * length prefix, §2.5), with room made for a longer one; false if @c
+ * was closed.
+ */
+static bool conn_queries(struct tcp_conn *c)
+{
+	struct mn_tunnel *t = c->t;
+	size_t used = 0, want = 0;
+
+	while (c->in_have - used >= 2) {
+		want = 2 + (size_t)gns_get_be16(c->in + used);
+		if (want == 2) {
+			rl_log(&t->rl_drop, "TCP client %u sent an empty query: closed",
+			       c->id);
+			conn_close(c);
+			return false;
+		}
+		if (c->in_have - used < want)
+			break;
+		forward(t, GNS_DNS_PROTO_TCP, c->id, c->in + used, want);
+		used += want;
+	}
+	memmove(c->in, c->in + used, c->in_have - used);
+	c->in_have -= used;
+	if (c->in_have >= 2 && want > c->in_cap) {
+		uint8_t *in = realloc(c->in, want);
+
+		if (!in) {
+			conn_close(c);
+			return false;
+		}
+		c->in = in;
+		c->in_cap = want;
+	}
+	return true;
+}
+
 /* Read what has arrived; every whole query goes to the host. */
 static void conn_read(struct tcp_conn *c)
 {
@@ -345,47 +407,26 @@ static void conn_read(struct tcp_conn *c)
 	int i;
 
 	for (i = 0; i < BATCH; i++) {
-		ssize_t n = recv(c->fd, c->in + c->in_have,
-				 c->in_want - c->in_have, MSG_DONTWAIT);
+		size_t room = c->in_cap - c->in_have;
+		ssize_t n = recv(c->fd, c->in + c->in_have, room, MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return;
+			break;
 		if (n <= 0) {
 			conn_close(c);
-			return;
+			break;
 		}
 		conn_touch(c);
 		c->in_have += (size_t)n;
-		if (c->in_have < c->in_want)
-			continue;
-		if (c->in_want == 2) {
-			size_t len = gns_get_be16(c->in);
-			uint8_t *in;
-
-			if (!len) {
-				rl_log(&t->rl_drop, "TCP client %u sent an empty query: closed",
-				       c->id);
-				conn_close(c);
-				return;
-			}
-			in = realloc(c->in, 2 + len);
-			if (!in) {
-				conn_close(c);
-				return;
-			}
-			c->in = in;
-			c->in_want = 2 + len;
-			continue;
-		}
-		/* The payload keeps its length prefix (§2.5). */
-		forward(t, GNS_DNS_PROTO_TCP, c->id, c->in, c->in_want);
-		if (t->chan_down)	/* and took @c with it */
-			return;
-		c->in_have = 0;
-		c->in_want = 2;
+		if (!conn_queries(c))
+			break;
+		/* Less than there was room for: nothing more for now. */
+		if ((size_t)n < room)
+			break;
 	}
+	flush_channel(t);
 }
 
 static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *data)
@@ -405,7 +446,7 @@ static void accept_one(struct mn_tunnel *t, int fd)
 {
 	struct tcp_conn *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->in = malloc(2)) ||
+	if (!c || !(c->in = malloc(TCP_IN_START)) ||
 	    sd_event_add_io(t->ev, &c->src, fd, EPOLLIN, on_conn, c) < 0) {
 		if (c)
 			free(c->in);
@@ -422,7 +463,7 @@ static void accept_one(struct mn_tunnel *t, int fd)
 	c->t = t;
 	c->fd = fd;
 	c->id = t->tcp_next++;
-	c->in_want = 2;
+	c->in_cap = TCP_IN_START;
 	c->active = gns_now_ms();
 	c->prev = t->conns_tail;
 	if (t->conns_tail)
@@ -459,42 +500,60 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *data)
 
 /* --- UDP clients ---------------------------------------------------- */
 
+static void udp_query(struct mn_tunnel *t, const struct sockaddr_in *sa,
+		      const uint8_t *data, size_t len)
+{
+	struct udp_slot *slot;
+
+	if (!len || sa->sin_family != AF_INET ||
+	    !forward(t, GNS_DNS_PROTO_UDP, t->udp_next, data, len))
+		return;
+	/* The slot of a query UDP_SLOTS older is taken over. */
+	slot = &t->slots[t->udp_next % UDP_SLOTS];
+	*slot = (struct udp_slot){
+		.used = true, .id = t->udp_next, .at = gns_now_ms(),
+		.addr = *sa,
+	};
+	t->udp_next++;
+}
+
 static int on_udp(sd_event_source *s, int fd, uint32_t revents, void *data)
 {
 	struct mn_tunnel *t = data;
-	int i;
+	struct sockaddr_in sa[UDP_BATCH];
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	int i, n, round;
 
 	(void)s;
 	(void)revents;
-	for (i = 0; i < BATCH && !t->chan_down; i++) {
-		struct sockaddr_in sa;
-		socklen_t salen = sizeof(sa);
-		struct udp_slot *slot;
-		ssize_t n;
-
-		n = recvfrom(fd, t->udp_buf, sizeof(t->udp_buf), MSG_DONTWAIT,
-			     (struct sockaddr *)&sa, &salen);
+	for (round = 0; round < BATCH / UDP_BATCH; round++) {
+		for (i = 0; i < UDP_BATCH; i++) {
+			iov[i] = (struct iovec){
+				.iov_base = t->udp_buf[i], .iov_len = UDP_BUF,
+			};
+			mm[i] = (struct mmsghdr){ .msg_hdr = {
+				.msg_name = &sa[i],
+				.msg_namelen = sizeof(sa[i]),
+				.msg_iov = &iov[i], .msg_iovlen = 1,
+			} };
+		}
+		n = recvmmsg(fd, mm, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			if (errno != EAGAIN)
 				rl_log(&t->rl_drop, "UDP receive: %s",
 				       strerror(errno));
-			return 0;
+			break;
 		}
-		if (!n || sa.sin_family != AF_INET)
-			continue;
-		if (!forward(t, GNS_DNS_PROTO_UDP, t->udp_next, t->udp_buf,
-			     (size_t)n))
-			continue;
-		/* The slot of a query UDP_SLOTS older is taken over. */
-		slot = &t->slots[t->udp_next % UDP_SLOTS];
-		*slot = (struct udp_slot){
-			.used = true, .id = t->udp_next, .at = gns_now_ms(),
-			.addr = sa,
-		};
-		t->udp_next++;
+		for (i = 0; i < n; i++)
+			udp_query(t, &sa[i], t->udp_buf[i], mm[i].msg_len);
+		/* Fewer than asked for: nothing more for now. */
+		if (n < UDP_BATCH)
+			break;
 	}
+	flush_channel(t);
 	return 0;
 }
 
@@ -634,18 +693,21 @@ static int on_channel(sd_event_source *s, int fd, uint32_t revents,
 		      void *data)
 {
 	struct mn_tunnel *t = data;
-	int i;
 
 	(void)s;
 	if (revents & EPOLLOUT)
 		flush_channel(t);
-	for (i = 0; i < BATCH && !t->chan_down; i++) {
-		int r = gns_read_frame(fd, t->gen, &t->rx);
+	/* Every frame of what one read brings; the next read, next time. */
+	while (!t->chan_down) {
+		int r = gns_read_frame_ahead(fd, t->gen, &t->rx);
 
 		if (r > 0) {
 			answer(t);
+			if (t->rx.ahead)
+				continue;
 			/* An oversized frame does not keep its buffer. */
 			gns_frame_trim(&t->rx, FRAME_CAP);
+			break;
 		} else if (!r) {
 			channel_down(t, "closed by the host");
 		} else if (errno == EAGAIN) {

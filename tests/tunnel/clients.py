@@ -9,6 +9,9 @@
   clients.py IP tcp-limit   257 connections: the first is closed by the
                             server, the last is answered
   clients.py IP tcp-max     one query of 65535 bytes over TCP is answered
+  clients.py IP tcp-split   four queries on one connection: three and the
+                            first byte of the fourth's prefix in one write,
+                            the rest later; each answered, by its id
   clients.py PATH backoff   a host on the unix socket PATH (vsock-unix.c)
                             that closes every connection at once, but holds
                             the fifth for 10.5 s: the waits before the
@@ -107,6 +110,31 @@ def tcp_max(ip):
     return 0
 
 
+def tcp_split(ip):
+    s = socket.create_connection((ip, 53), timeout=5)
+    want = {0x103: '10.0.0.3', 0x102: '10.0.0.2', 0x101: '10.0.0.1',
+            0x200: '192.0.2.1'}
+    names = {0x103: 'n3.test', 0x102: 'n2.test', 0x101: 'n1.test',
+             0x200: 'split.test'}
+    wire = b''
+    for qid, name in names.items():
+        q = query(name, qid)
+        wire += struct.pack('>H', len(q)) + q
+    cut = len(wire) - len(query('split.test', 0)) - 1
+    s.sendall(wire[:cut])
+    time.sleep(0.2)
+    s.sendall(wire[cut:])
+    got = {}
+    for _ in want:
+        n, = struct.unpack('>H', recv_exact(s, 2))
+        ans = recv_exact(s, n)
+        got[struct.unpack('>H', ans[:2])[0]] = socket.inet_ntoa(ans[-4:])
+    if got != want:
+        print('answers by id:', got)
+        return 1
+    return 0
+
+
 def backoff(path):
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -133,4 +161,5 @@ def backoff(path):
 
 if __name__ == '__main__':
     sys.exit({'udp-flood': udp_flood, 'tcp-limit': tcp_limit,
-              'tcp-max': tcp_max, 'backoff': backoff}[sys.argv[2]](sys.argv[1]))
+              'tcp-max': tcp_max, 'tcp-split': tcp_split,
+              'backoff': backoff}[sys.argv[2]](sys.argv[1]))

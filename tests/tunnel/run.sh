@@ -267,6 +267,13 @@ t_tcp_max() {
 t_tcp_max
 result $? "a 65535-byte TCP query goes to the host whole (payload 65537 with its prefix) and is answered"
 
+t_tcp_split() {
+	python3 "$clients" "$IP" tcp-split &&
+		[[ $(grep -cE '^dns [0-9]+ proto 6 client [0-9]+ len [0-9]+ name (n[123]|split).test$' "$work/host.out") -ge 4 ]]
+}
+t_tcp_split
+result $? "TCP: three queries and a part of a fourth in one write, the rest later: each forwarded and answered"
+
 t_partial_term() {
 	cmd partial && sleep 0.3 && cmd term &&
 		[[ $(helper_exit) == "exit 0" ]] && ! has_ip
