@@ -1231,6 +1231,18 @@ static void test_upstream_tcp_pipelined(void **state)
 	scripted_close(&r);
 }
 
+/* The next query on @conn echoed back; @client gets the answer to @q. */
+static void scripted_echo_tcp(int conn, struct chan *c, uint32_t client,
+			      const uint8_t *q, size_t len)
+{
+	uint8_t up[600];
+
+	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), len);
+	echo_answer(up + 2);
+	assert_int_equal(write(conn, up, len), (ssize_t)len);
+	expect_echo(c, GNS_DNS_PROTO_TCP, client, q, len);
+}
+
 /*
  * The upstream closes the TCP connection: the next query opens another.
  * A query the upstream reads and then closes on is sent again, once, on
@@ -1253,10 +1265,7 @@ static void test_upstream_tcp_reconnect(void **state)
 	n = tcp_query(q, 0x1001, "first.test");
 	send_query(&c, GNS_DNS_PROTO_TCP, 1, q, n);
 	conn = scripted_accept(&r);
-	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
-	echo_answer(up + 2);
-	assert_int_equal(write(conn, up, n), (ssize_t)n);
-	expect_echo(&c, GNS_DNS_PROTO_TCP, 1, q, n);
+	scripted_echo_tcp(conn, &c, 1, q, n);
 	close(conn);
 	/* A later query: on a new connection. */
 	n = tcp_query(q, 0x1002, "second.test");
@@ -1283,10 +1292,7 @@ static void test_upstream_tcp_reconnect(void **state)
 	n = tcp_query(q, 0x1004, "fourth.test");
 	send_query(&c, GNS_DNS_PROTO_TCP, 4, q, n);
 	conn = scripted_accept(&r);
-	assert_int_equal(scripted_read_tcp(conn, up, sizeof(up)), n);
-	echo_answer(up + 2);
-	assert_int_equal(write(conn, up, n), (ssize_t)n);
-	expect_echo(&c, GNS_DNS_PROTO_TCP, 4, q, n);
+	scripted_echo_tcp(conn, &c, 4, q, n);
 	close(conn);
 	log = chan_close(&c, &st);
 	log_has(log, "tcp client 3: upstream 127.0.0.1:");
