@@ -129,7 +129,7 @@ static void nest_end(struct request *q)
 	q->nest = 0;
 }
 
-/* Headers of a request for @family; NLM_F_ACK is xfer()'s to decide. */
+/* Headers of a request for @family; exchange() decides on NLM_F_ACK. */
 static void req_init(struct request *q, int family, int cmd, int flags,
 		     uint8_t version, struct mn_res *r)
 {
