@@ -139,7 +139,7 @@ def build(bench, kernel, icount):
 
     latency = {}
     for kind in KINDS:
-        full_label, full = best(f"lat-full-{kind}")
+        full = best(f"lat-full-{kind}")[1]
         kern = best(f"lat-genl-{kind}")[1]
         dec = best(f"lat-decode-{kind}")[1]
         if not (full and kern and dec):
@@ -147,8 +147,9 @@ def build(bench, kernel, icount):
         entry = {"p50": full["p50_us"], "p99": full["p99_us"],
                  "kernel_p50": kern["p50_us"], "kernel_p99": kern["p99_us"],
                  "decode_p50": dec["p50_us"], "decode_p99": dec["p99_us"]}
-        logged = bench.get(f"{full_label}-helper", {})
-        # the helper's own time per request, from its log (0.1 ms steps)
+        log_label = best(f"lat-log-{kind}")[0]
+        logged = bench.get(f"{log_label}-helper", {})
+        # the helper's own time per request, from its --verbose log (whole ms)
         entry["helper_logged_p50"] = logged.get("p50_us")
         helper = full["p50_us"] - kern["p50_us"] - dec["p50_us"]
         entry["helper_p50"] = rnd(helper, 1)
@@ -513,9 +514,10 @@ def markdown(r, svg_name):
               "Kernel: the same genl request from a test client, one at a time. "
               "JSON decoding: the helper's decoder (helper/decode.c) on the same payloads. "
               "Helper: the rest (framing, vsock hops and wake-ups, the event loop, the genl request). "
-              "The helper's own log gives its time from a frame read to the reply "
-              "(0.1 ms steps): the difference to the full p50 is the vsock round trip "
-              "and wake-ups. Best of the rounds by p50.", ""]
+              "The full path runs the helper at its default log level, as a user does; "
+              "the helper's own log comes from a run of its own with --verbose, its time "
+              "from a frame read to the reply (whole milliseconds). Best of the rounds "
+              "by p50.", ""]
     lines += ["### The floor: the transport and the kernel (µs, p50)", "",
               "| message | full p50 | transport (echo) p50 | kernel p50 | "
               "floor p50 (echo + kernel) | full ÷ floor |",
