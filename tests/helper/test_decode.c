@@ -513,6 +513,12 @@ static void test_json_strings(void **state)
 		  "\\\"\\\\\\/\\b\\f\\n\\r\\t'}")->dns;
 	assert_string_equal(d->options, "\xf0\x9f\x98\x80\xc3\xa9\xe2\x82\xac"
 			    "\"\\/\b\f\n\r\t");
+	/* plain runs, escapes and UTF-8 in turn; a string cut short */
+	d = &ok65("Update", "DNS", "{'Options':'ab\\ncd\xc3\xa9" "ef\\u0041gh~"
+		  "\x7f'}")->dns;
+	assert_string_equal(d->options, "ab\ncd\xc3\xa9" "efAgh~\x7f");
+	bad(GNS_VMNIC_CREATED, "{'x':'abc",
+	    "JSON: 1:*: premature end of input near *");
 	bad65("Update", "DNS", "{'Options':'\\ud800'}",
 	      "JSON: 1:*: invalid Unicode '\\uD800' near *");
 	bad65("Update", "DNS", "{'Options':'\\udc00'}",
