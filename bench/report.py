@@ -399,17 +399,18 @@ def explain(r, rate, latency):
     worst = max((p for p in PROTOS if added.get(p) is not None), key=lambda p: added[p],
                 default=None)
     if worst and d["dns_vsock_round_trip_ms"]:
+        rtt = d["dns_vsock_round_trip_ms"]
+        direct = fig(worst, 1, "direct", "p50_us") / 1000
         why[T_DNS_P50] = (
             f"{worst.upper()}, one query at a time: p50 {fig(worst, 1, 'tunnel', 'p50_us') / 1000:.3f} ms "
-            f"through the tunnel, {fig(worst, 1, 'direct', 'p50_us') / 1000:.3f} ms direct; "
+            f"through the tunnel, {direct:.3f} ms direct; "
             f"the {added[worst]:.3f} ms added compare with the echo's vsock round trip of "
-            f"{d['dns_vsock_round_trip_ms']:.3f} ms. The tunnel has two round trips the direct "
+            f"{rtt:.3f} ms. The tunnel has two round trips the direct "
             "query has not: the vsock one, and the client's own to the helper on the "
             "tunneling address, a local round trip like the direct query itself "
-            f"({fig(worst, 1, 'direct', 'p50_us') / 1000:.3f} ms). Their sum, "
-            f"{d['dns_vsock_round_trip_ms'] + fig(worst, 1, 'direct', 'p50_us') / 1000:.3f} ms, "
+            f"({direct:.3f} ms). Their sum, {rtt + direct:.3f} ms, "
             "is what a relay of this shape adds on this one CPU before it does any work; "
-            f"the added p50 is {added[worst] / (d['dns_vsock_round_trip_ms'] + fig(worst, 1, 'direct', 'p50_us') / 1000):.2f}× "
+            f"the added p50 is {added[worst] / (rtt + direct):.2f}× "
             "that. The limit, one vsock round trip plus 10 %, leaves nothing for the "
             "client's hop to the helper, which the protocol requires (the helper listens "
             "on the tunneling address)")
