@@ -24,6 +24,7 @@
 #include "linux/mirrornet.h"
 #include "log.h"
 #include "nlerr.h"
+#include "nlsock.h"
 
 /* Transient errors: retried this many times, backing off from 10 ms. */
 #define MN_RETRIES	6
@@ -74,7 +75,6 @@ struct request {
 		struct nlmsghdr nlh;
 		uint8_t buf[MN_REQ_BUF];
 	};
-	size_t len;
 	size_t nest;		/* offset of the open nest, 0: none */
 	bool err;
 	bool replace;		/* the replace flag, after the nest */
@@ -84,21 +84,8 @@ struct request {
 static void put(struct request *q, uint16_t type, const void *data,
 		size_t len)
 {
-	struct nlattr *a = (struct nlattr *)(q->buf + q->len);
-	size_t total;
-
-	if (q->err || len > sizeof(q->buf) ||
-	    (total = NLA_ALIGN(NLA_HDRLEN + len)) > sizeof(q->buf) - q->len) {
+	if (!q->err && !mn_nl_put(&q->nlh, sizeof(q->buf), type, data, len))
 		q->err = true;
-		return;
-	}
-	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	if (len)
-		memcpy(a + 1, data, len);
-	if (total > NLA_HDRLEN + len)
-		memset((uint8_t *)(a + 1) + len, 0, total - NLA_HDRLEN - len);
-	q->len += total;
 }
 
 static void put_u32(struct request *q, uint16_t type, uint32_t v)
@@ -113,7 +100,7 @@ static void put_str(struct request *q, uint16_t type, const char *s)
 
 static void nest_start(struct request *q, uint16_t type)
 {
-	size_t at = q->len;
+	size_t at = q->nlh.nlmsg_len;
 
 	put(q, type | NLA_F_NESTED, NULL, 0);
 	if (!q->err)
@@ -125,7 +112,7 @@ static void nest_end(struct request *q)
 	struct nlattr *a = (struct nlattr *)(q->buf + q->nest);
 
 	if (q->nest && !q->err)
-		a->nla_len = (uint16_t)(q->len - q->nest);
+		a->nla_len = (uint16_t)(q->nlh.nlmsg_len - q->nest);
 	q->nest = 0;
 }
 
@@ -136,7 +123,7 @@ static void req_init(struct request *q, int family, int cmd, int flags,
 	struct genlmsghdr *gh;
 
 	memset(&q->nlh, 0, NLMSG_HDRLEN + GENL_HDRLEN);
-	q->len = NLMSG_HDRLEN + GENL_HDRLEN;
+	q->nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
 	q->nest = 0;
 	q->err = false;
 	q->replace = false;
@@ -146,26 +133,6 @@ static void req_init(struct request *q, int family, int cmd, int flags,
 	gh = (struct genlmsghdr *)(q->buf + NLMSG_HDRLEN);
 	gh->cmd = (uint8_t)cmd;
 	gh->version = version;
-}
-
-/* A socket with extended acks and a bound on every wait for an answer. */
-static int sock_open(void)
-{
-	struct timeval tv = { .tv_sec = MN_GENL_TIMEOUT_MS / 1000 };
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1, fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
 }
 
 static void exchange(struct mn_genl *g, struct request *q);
@@ -195,7 +162,7 @@ struct mn_genl *mn_genl_open(char *err, size_t errlen)
 		free(g);
 		return NULL;
 	}
-	g->fd = sock_open();
+	g->fd = mn_nl_socket(NETLINK_GENERIC, MN_GENL_TIMEOUT_MS);
 	if (g->fd < 0) {
 		snprintf(err, errlen, "cannot open a generic netlink socket");
 		free(g->rbuf);
@@ -210,7 +177,7 @@ struct mn_genl *mn_genl_open(char *err, size_t errlen)
 int mn_genl_check(struct mn_genl *g, char *err, size_t errlen)
 {
 	if (g->stale) {
-		int fd = sock_open();
+		int fd = mn_nl_socket(NETLINK_GENERIC, MN_GENL_TIMEOUT_MS);
 
 		if (fd < 0) {
 			snprintf(err, errlen,
@@ -336,13 +303,11 @@ static void on_message(struct mn_xfer *x, struct nlmsghdr *h)
 static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
 {
 	while (!x->done) {
-		ssize_t n = recv(g->fd, g->rbuf, MN_RECV_BUF, MSG_TRUNC);
+		ssize_t n = mn_nl_recv(g->fd, g->rbuf, MN_RECV_BUF, MSG_TRUNC);
 		struct nlmsghdr *h = (struct nlmsghdr *)g->rbuf;
 		int rem = (int)n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n == -ETIMEDOUT) {
 			/* SO_RCVTIMEO: the answer may still come, later */
 			g->stale = true;
 			x->res->err = -ETIMEDOUT;
@@ -352,8 +317,8 @@ static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
 			return;
 		}
 		if (n < 0) {
-			x->res->err = errno == ENOBUFS || errno == ENOMEM ?
-				      -ENOBUFS : -EIO;
+			x->res->err = n == -ENOBUFS || n == -ENOMEM ? -ENOBUFS :
+				      -EIO;
 			return;
 		}
 		/* cut short: what is missing may be the answer */
@@ -370,27 +335,22 @@ static void recv_answer(struct mn_genl *g, struct mn_xfer *x)
 /* Send @q once and wait for its answer. */
 static void exchange(struct mn_genl *g, struct request *q)
 {
-	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct mn_xfer *x = &q->x;
-	ssize_t n;
+	int err;
 
 	memset(x->res, 0, sizeof(*x->res));
 	x->done = false;
 	/* a fresh sequence number for every send, retries included */
 	x->seq = ++g->seq;
 	q->nlh.nlmsg_seq = x->seq;
-	q->nlh.nlmsg_len = (uint32_t)q->len;
 	if (x->reply_ends)
 		q->nlh.nlmsg_flags &= (uint16_t)~NLM_F_ACK;
 	else
 		q->nlh.nlmsg_flags |= NLM_F_ACK;
-	do
-		n = sendto(g->fd, q->buf, q->len, 0,
-			   (const struct sockaddr *)&kernel, sizeof(kernel));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		x->res->err = errno == ENOBUFS || errno == ENOMEM ||
-			      errno == EAGAIN ? -ENOBUFS : -EIO;
+	err = mn_nl_send(g->fd, &q->nlh);
+	if (err)
+		x->res->err = err == -ENOBUFS || err == -ENOMEM ||
+			      err == -EAGAIN ? -ENOBUFS : -EIO;
 	else
 		recv_answer(g, x);
 }

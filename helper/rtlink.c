@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/fib_rules.h>
@@ -20,6 +19,7 @@
 #include <linux/rtnetlink.h>
 
 #include "nlerr.h"
+#include "nlsock.h"
 #include "rtlink.h"
 
 #define NLA_ALIGNED(len)	(((len) + 3) & ~3)
@@ -43,43 +43,26 @@ struct link_req {
 
 const char *rt_sysfs_net = "/sys/class/net";
 
-/* A rtnetlink socket with extended acks and a bound on every answer. */
 static int rt_socket(void)
 {
-	struct timeval tv = { .tv_sec = RT_TIMEOUT_MS / 1000 };
-	int fd, one = 1;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	return mn_nl_socket(NETLINK_ROUTE, RT_TIMEOUT_MS);
 }
 
 /* recv() on a rt_socket(): its timeout is -ETIMEDOUT, with a text. */
 static ssize_t rt_recv(int fd, void *buf, size_t len, char *err,
 		       size_t errlen)
 {
-	ssize_t n;
+	ssize_t n = mn_nl_recv(fd, buf, len, 0);
 
-	do
-		n = recv(fd, buf, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	if (errno != EAGAIN)
-		return -errno;
-	snprintf(err, errlen, "no answer from the kernel within %d s",
-		 RT_TIMEOUT_MS / 1000);
-	return -ETIMEDOUT;
+	if (n == -ETIMEDOUT)
+		snprintf(err, errlen, "no answer from the kernel within %d s",
+			 RT_TIMEOUT_MS / 1000);
+	return n;
 }
 
 /* Send one request with NLM_F_ACK and read its ack, extack text in @err. */
 static int rt_request(struct nlmsghdr *nh, char *err, size_t errlen)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	char buf[1024];
 	int fd, ret;
 	ssize_t n;
@@ -90,11 +73,9 @@ static int rt_request(struct nlmsghdr *nh, char *err, size_t errlen)
 		return fd;
 	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nh->nlmsg_seq = 1;
-	if (sendto(fd, nh, nh->nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
-		ret = -errno;
+	ret = mn_nl_send(fd, nh);
+	if (ret)
 		goto out;
-	}
 	n = rt_recv(fd, buf, sizeof(buf), err, errlen);
 	if (n < 0) {
 		ret = (int)n;
@@ -122,20 +103,12 @@ static int link_request(struct link_req *req, char *err, size_t errlen)
 	return rt_request(&req->nh, err, errlen);
 }
 
-/* @msg: a request struct, a header and room for attributes after it */
-static void put_attr(void *msg, unsigned short type, const void *data,
-		     size_t len)
-{
-	struct nlmsghdr *nh = msg;
-	struct nlattr *a = (struct nlattr *)((char *)nh +
-					     NLMSG_ALIGN(nh->nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = (unsigned short)(sizeof(*a) + len);
-	if (len)
-		memcpy(a + 1, data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGNED(a->nla_len);
-}
+/*
+ * @req: a request struct, its header @nh first and room for attributes
+ * after it; false when the attribute does not fit there.
+ */
+#define put_attr(req, type, data, len) \
+	mn_nl_put(&(req)->nh, sizeof(*(req)), type, data, len)
 
 int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
 {
@@ -149,7 +122,8 @@ int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.ifi.ifi_index = ifindex;
-	put_attr(&req, IFLA_IFNAME, name, len + 1);
+	if (!put_attr(&req, IFLA_IFNAME, name, len + 1))
+		return -EMSGSIZE;
 	ret = link_request(&req, err, errlen);
 	if (ret != -EBUSY)
 		return ret;
@@ -165,7 +139,8 @@ int rt_rename(int ifindex, const char *name, char *err, size_t errlen)
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.ifi.ifi_index = ifindex;
-	put_attr(&req, IFLA_IFNAME, name, len + 1);
+	if (!put_attr(&req, IFLA_IFNAME, name, len + 1))
+		return -EMSGSIZE;
 	return link_request(&req, err, errlen);
 }
 
@@ -183,11 +158,13 @@ int rt_virt_wifi_add(int lower, const char *name, char *err, size_t errlen)
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
 	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	put_attr(&req, IFLA_IFNAME, name, len + 1);
-	put_attr(&req, IFLA_LINK, &link, sizeof(link));
+	if (!put_attr(&req, IFLA_IFNAME, name, len + 1) ||
+	    !put_attr(&req, IFLA_LINK, &link, sizeof(link)))
+		return -EMSGSIZE;
 	linkinfo = (struct nlattr *)((char *)&req + req.nh.nlmsg_len);
-	put_attr(&req, IFLA_LINKINFO, NULL, 0);
-	put_attr(&req, IFLA_INFO_KIND, kind, sizeof(kind));
+	if (!put_attr(&req, IFLA_LINKINFO, NULL, 0) ||
+	    !put_attr(&req, IFLA_INFO_KIND, kind, sizeof(kind)))
+		return -EMSGSIZE;
 	linkinfo->nla_len = (unsigned short)((char *)&req + req.nh.nlmsg_len -
 					     (char *)linkinfo);
 	return link_request(&req, err, errlen);
@@ -228,15 +205,14 @@ int rt_rule(bool add, uint32_t prio, uint32_t table, uint8_t ip_proto,
 	req.frh.family = AF_INET;
 	req.frh.action = FR_ACT_TO_TBL;
 	req.frh.table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
-	put_attr(&req, FRA_TABLE, &table, sizeof(table));
-	put_attr(&req, FRA_PRIORITY, &prio, sizeof(prio));
-	if (ip_proto)
-		put_attr(&req, FRA_IP_PROTO, &ip_proto, 1);
-	if (iifname)
-		put_attr(&req, FRA_IIFNAME, iifname, strlen(iifname) + 1);
-	/* the module's rules are proto kernel, and so are the helper's */
-	if (add)
-		put_attr(&req, FRA_PROTOCOL, &proto, 1);
+	if (!put_attr(&req, FRA_TABLE, &table, sizeof(table)) ||
+	    !put_attr(&req, FRA_PRIORITY, &prio, sizeof(prio)) ||
+	    (ip_proto && !put_attr(&req, FRA_IP_PROTO, &ip_proto, 1)) ||
+	    (iifname && !put_attr(&req, FRA_IIFNAME, iifname,
+				  strlen(iifname) + 1)) ||
+	    /* the module's rules are proto kernel, and so are the helper's */
+	    (add && !put_attr(&req, FRA_PROTOCOL, &proto, 1)))
+		return -EMSGSIZE;
 	return rt_request(&req.nh, err, errlen);
 }
 
@@ -261,8 +237,9 @@ int rt_addr(int type, int ifindex, struct in_addr ip, char *err,
 	req.ifa.ifa_prefixlen = 32;
 	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	req.ifa.ifa_index = (unsigned int)ifindex;
-	put_attr(&req, IFA_LOCAL, &ip, sizeof(ip));
-	put_attr(&req, IFA_ADDRESS, &ip, sizeof(ip));
+	if (!put_attr(&req, IFA_LOCAL, &ip, sizeof(ip)) ||
+	    !put_attr(&req, IFA_ADDRESS, &ip, sizeof(ip)))
+		return -EMSGSIZE;
 	return rt_request(&req.nh, err, errlen);
 }
 
@@ -323,7 +300,6 @@ static int rt_dump(struct nlmsghdr *req, uint16_t type,
 		   int (*cb)(const struct nlmsghdr *nh, void *arg), void *arg,
 		   char *err, size_t errlen)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	static char buf[32768];
 	int fd, ret = 0;
 	ssize_t n;
@@ -334,11 +310,9 @@ static int rt_dump(struct nlmsghdr *req, uint16_t type,
 		return fd;
 	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req->nlmsg_seq = 1;
-	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
-		ret = -errno;
+	ret = mn_nl_send(fd, req);
+	if (ret)
 		goto out;
-	}
 	for (;;) {
 		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 

@@ -48,6 +48,7 @@
 #include "gns/util.h"
 #include "handlers.h"
 #include "log.h"
+#include "nlsock.h"
 #include "rtlink.h"
 #include "sys.h"
 
@@ -1819,6 +1820,36 @@ static void test_handlers_wait_polls(void **state)
  * CreateDeviceRequest deletes "0: from all lookup local" only where a
  * delete without selectors takes it: first among the priority-0 rules.
  */
+/*
+ * Attributes go after the header, padded with zeros to 4 bytes; one that
+ * does not fit the buffer is refused and the message stays as it was.
+ */
+static void test_nl_put_bounds(void **state)
+{
+	union {
+		struct nlmsghdr nh;
+		uint8_t b[NLMSG_HDRLEN + 16];
+	} m;
+	const struct nlattr *a = (const struct nlattr *)(m.b + NLMSG_HDRLEN);
+	uint8_t one = 1, big[9] = { 0 };
+
+	(void)state;
+	memset(&m, 0xff, sizeof(m));
+	m.nh.nlmsg_len = NLMSG_HDRLEN;
+	assert_true(mn_nl_put(&m.nh, sizeof(m), 7, &one, 1));
+	assert_int_equal(m.nh.nlmsg_len, NLMSG_HDRLEN + 8);
+	assert_int_equal(a->nla_type, 7);
+	assert_int_equal(a->nla_len, NLA_HDRLEN + 1);
+	assert_memory_equal(m.b + NLMSG_HDRLEN + NLA_HDRLEN, "\1\0\0\0", 4);
+	/* 8 bytes left: a 9-byte attribute does not fit, an empty one does */
+	assert_false(mn_nl_put(&m.nh, sizeof(m), 8, big, 5));
+	assert_int_equal(m.nh.nlmsg_len, NLMSG_HDRLEN + 8);
+	assert_true(mn_nl_put(&m.nh, sizeof(m), 8, big, 4));
+	assert_int_equal(m.nh.nlmsg_len, sizeof(m));
+	assert_false(mn_nl_put(&m.nh, sizeof(m), 9, NULL, 0));
+	assert_int_equal(m.nh.nlmsg_len, sizeof(m));
+}
+
 static void test_rt_generic_rule(void **state)
 {
 	char err[ERRLEN];
@@ -1945,6 +1976,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_wait_stopping),
 		cmocka_unit_test(test_handlers_wait_polls),
 		cmocka_unit_test(test_rt_generic_rule),
+		cmocka_unit_test(test_nl_put_bounds),
 	};
 	int failed = 0;
 
